@@ -1,0 +1,342 @@
+"""The one definition of each form type.
+
+Every field a person fills in (and every case detail we pre-fill) is named here once. Generation,
+template checks, parsing, validation, the register and the reports all read these definitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Kind(str, Enum):
+    TEXT = "text"          # one line of plain text
+    LONGTEXT = "longtext"  # narrative, several lines
+    GRADE = "grade"        # dropdown of GRADES
+    CHOICE = "choice"      # dropdown of the field's own choices
+    DATE = "date"          # date picker, UK format
+    CHECKBOX = "checkbox"  # ticked or not
+
+
+GRADES: tuple[str, ...] = ("Outstanding", "Good", "Requires Improvement", "Inadequate")
+YES_NO: tuple[str, ...] = ("Yes", "No")
+YES_NO_PARTLY: tuple[str, ...] = ("Yes", "No", "Partly")
+DATE_FORMAT_WORD = "dd/MM/yyyy"
+DATE_FORMAT_PY = "%d/%m/%Y"
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: Kind
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    prefilled: bool = False   # filled from the case or allocation list when the form is generated
+    domain: bool = False      # a graded practice domain: goes to the Grades sheet and reports
+    hint: str = ""            # guidance shown to the person filling the form
+    required_if: tuple[str, str] | None = None  # (other key, value): required when other == value
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        if self.kind is Kind.GRADE:
+            return GRADES
+        return self.choices
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    intro: str
+    fields: tuple[Field, ...]
+    table: str = "fields"  # "fields": label | control rows; "actions": the SMART actions grid
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    key: str
+    title: str
+    code: str             # three letters used in form IDs and file names
+    version: str          # template version, embedded in every generated form
+    framework_ref: str
+    purpose: str
+    sections: tuple[Section, ...]
+    action_rows: int = 0
+    fields: tuple[Field, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        all_fields = tuple(f for s in self.sections for f in s.fields)
+        keys = [f.key for f in all_fields]
+        dupes = {k for k in keys if keys.count(k) > 1}
+        if dupes:
+            raise ValueError(f"{self.key}: field keys defined twice: {sorted(dupes)}")
+        object.__setattr__(self, "fields", all_fields)
+
+    def field(self, key: str) -> Field:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    @property
+    def prefilled(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.prefilled)
+
+    @property
+    def fillable(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.prefilled)
+
+    @property
+    def domains(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.domain)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.key}.docx"
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+def _pre(key: str, label: str) -> Field:
+    return Field(key, label, Kind.TEXT, prefilled=True)
+
+
+CASE_DETAILS = (
+    _pre("case_id", "Case ID"),
+    _pre("child_initials", "Child's initials"),
+    _pre("child_age", "Age"),
+    _pre("legal_status", "Legal status"),
+    _pre("service", "Service"),
+    _pre("team", "Team"),
+    _pre("practitioner", "Practitioner"),
+    _pre("team_manager", "Team manager"),
+)
+AUDITOR = (_pre("auditor", "Auditor"), _pre("due_date", "Return by"))
+
+
+def _graded(key: str, label: str, hint: str) -> tuple[Field, Field]:
+    """A graded domain: the grade dropdown and its evidence box."""
+    return (
+        Field(key, label, Kind.GRADE, required=True, domain=True, hint=hint),
+        Field(f"{key}_evidence", f"{label}: evidence", Kind.LONGTEXT),
+    )
+
+
+def action_fields(rows: int) -> tuple[Field, ...]:
+    out: list[Field] = []
+    for n in range(1, rows + 1):
+        out += [
+            Field(f"action_{n}", f"Action {n}", Kind.LONGTEXT),
+            Field(f"action_{n}_owner", f"Action {n} owner", Kind.TEXT),
+            Field(f"action_{n}_due", f"Action {n} due date", Kind.DATE),
+        ]
+    return tuple(out)
+
+
+def _actions(rows: int) -> Section:
+    return Section(
+        "SMART actions",
+        "Specific, measurable, achievable, relevant and time-bound. One action per row, with an owner "
+        "and a due date. The Team Manager makes sure they are completed (QAF 5.3).",
+        action_fields(rows),
+        table="actions",
+    )
+
+
+def _concern(route: bool) -> tuple[Field, ...]:
+    fields = [
+        Field("immediate_concern", "Immediate concern needing escalation?", Kind.CHOICE, required=True,
+              choices=YES_NO, hint="Concerns serious enough to need immediate attention (QAF 5.4, 5.5)."),
+        Field("immediate_concern_details", "Details of the concern and action taken", Kind.LONGTEXT,
+              required_if=("immediate_concern", "Yes")),
+    ]
+    if route:
+        fields.append(Field("escalation_route", "Escalation route", Kind.CHOICE,
+                            choices=("IRO / CP Chair escalation (Care First)", "Service Manager (Early Help)",
+                                     "Not applicable"),
+                            required_if=("immediate_concern", "Yes")))
+    return tuple(fields)
+
+
+ACTION_ROWS = 5
+
+SUPERVISION_AUDIT = FormDefinition(
+    key="supervision_audit",
+    title="Supervision File Audit",
+    code="SFA",
+    version="1.0",
+    framework_ref="QAF section 2 (Supervision)",
+    purpose="Audit of a practitioner's supervision file by a Service or Strategic Manager within their "
+            "own service (QAF 2.3). Findings are fed back to the supervising manager (QAF 2.4).",
+    action_rows=ACTION_ROWS,
+    sections=(
+        Section("Supervision file", "Pre-filled from the allocation.",
+                (_pre("case_id", "Case ID (file sampled)"), _pre("practitioner", "Supervisee"),
+                 _pre("team_manager", "Supervisor"), _pre("team", "Team"), _pre("service", "Service"),
+                 *AUDITOR)),
+        Section("Supervision record", "Is supervision happening as the supervision policy expects?",
+                (Field("audit_date", "Date of audit", Kind.DATE, required=True),
+                 Field("last_supervision_date", "Date of most recent supervision", Kind.DATE),
+                 Field("frequency_in_line_with_policy", "Supervision frequency in line with policy?",
+                       Kind.CHOICE, required=True, choices=YES_NO_PARTLY),
+                 Field("decisions_on_case_file", "Comments and decisions recorded on the child's case file?",
+                       Kind.CHOICE, required=True, choices=YES_NO_PARTLY, hint="QAF 2.1"))),
+        Section("Quality of supervision", "Grade each area and give the evidence you saw (QAF 2.2).",
+                (*_graded("reflection_challenge", "Reflection and challenge",
+                          "Does supervision show reflective discussion and challenge?"),
+                 *_graded("guidance_support", "Clear guidance and support",
+                          "Is the direction given to the practitioner clear?"),
+                 *_graded("smart_actions", "SMART actions which are followed up",
+                          "Are actions specific and time-bound, and were earlier ones followed up?"),
+                 *_graded("signs_of_safety", "Signs of Safety and evidence-informed practice",
+                          "Use of the Signs of Safety practice model and other evidence-informed models."),
+                 *_graded("voice_of_child", "Views of the child, family and advocates",
+                          "The child's experiences and how they informed practice and interventions."),
+                 *_graded("quality_of_practice", "Quality of practice, decision making, assessments and plans", ""),
+                 *_graded("timeliness", "Timeliness and appropriateness of support", ""),
+                 *_graded("impact_on_outcomes", "Impact on outcomes for the child", ""))),
+        Section("Overall judgement", "",
+                (Field("overall_grade", "Overall grade", Kind.GRADE, required=True),
+                 Field("strengths", "Strengths", Kind.LONGTEXT, required=True),
+                 Field("areas_for_development", "Areas for development", Kind.LONGTEXT, required=True),
+                 Field("feedback_to_manager", "Findings fed back to the supervising manager?", Kind.CHOICE,
+                       choices=YES_NO, hint="QAF 2.4"),
+                 *_concern(route=False))),
+        _actions(ACTION_ROWS),
+    ),
+)
+
+OBSERVATION_SETTINGS = ("Home visit", "Direct work with the child", "Family meeting", "Child protection conference",
+                        "Core group", "Child looked after review", "Virtual meeting", "Other")
+
+PRACTICE_OBSERVATION = FormDefinition(
+    key="practice_observation",
+    title="Observation of Practice",
+    code="OBS",
+    version="1.0",
+    framework_ref="QAF section 3 (Practice Observations)",
+    purpose="A Team Manager accompanies a team member delivering direct work with a family and gives "
+            "feedback on strengths, good practice and areas for development (QAF 3.1).",
+    action_rows=ACTION_ROWS,
+    sections=(
+        Section("Observation details", "Pre-filled from the allocation.",
+                (*CASE_DETAILS, _pre("auditor", "Observer"), _pre("due_date", "Return by"))),
+        Section("The observation", "",
+                (Field("observation_date", "Date of observation", Kind.DATE, required=True),
+                 Field("observation_setting", "Setting", Kind.CHOICE, required=True, choices=OBSERVATION_SETTINGS),
+                 Field("family_consent", "Family agreed to the observation?", Kind.CHOICE, required=True,
+                       choices=YES_NO),
+                 Field("what_was_observed", "What was observed", Kind.LONGTEXT, required=True,
+                       hint="Who was there, the purpose of the visit or meeting, what happened."))),
+        Section("Quality of practice", "Grade each area and give the evidence you saw.",
+                (*_graded("relationship_with_family", "Relationship and communication with the family", ""),
+                 *_graded("voice_of_child", "The child's voice and lived experience", ""),
+                 *_graded("signs_of_safety", "Use of Signs of Safety", ""),
+                 *_graded("analysis_of_risk", "Analysis of risk, needs and strengths", ""),
+                 *_graded("professionalism", "Professionalism and the trust's values", ""))),
+        Section("Feedback", "Feedback to the practitioner, reviewed in supervision and appraisal (QAF 3.1).",
+                (Field("strengths", "Strengths", Kind.LONGTEXT, required=True),
+                 Field("good_practice", "Good practice seen", Kind.LONGTEXT),
+                 Field("areas_for_development", "Areas for development", Kind.LONGTEXT, required=True),
+                 Field("family_feedback", "The family's feedback", Kind.LONGTEXT),
+                 Field("practitioner_reflection", "The practitioner's reflection", Kind.LONGTEXT),
+                 Field("workforce_development_theme", "Workforce development theme", Kind.TEXT,
+                       hint="A theme for learning and development (QAF 3.4), if any."),
+                 Field("overall_grade", "Overall grade", Kind.GRADE, required=True),
+                 *_concern(route=True))),
+        _actions(ACTION_ROWS),
+    ),
+)
+
+THEMATIC_AUDIT = FormDefinition(
+    key="thematic_audit",
+    title="Thematic Peer Audit",
+    code="TPA",
+    version="1.0",
+    framework_ref="QAF section 5.6 (Thematic Peer Audits)",
+    purpose="A peer audit of a case the auditor has not been involved in nor had management oversight of "
+            "(QAF 5.6.1). Wherever possible audit alongside the practitioner (QAF 5.2).",
+    action_rows=ACTION_ROWS,
+    sections=(
+        Section("Case details", "Pre-filled from the allocation.",
+                (*CASE_DETAILS, _pre("theme", "Audit theme"), *AUDITOR)),
+        Section("About this audit", "",
+                (Field("audit_date", "Date of audit", Kind.DATE, required=True),
+                 Field("audited_alongside_practitioner", "Audited alongside the practitioner?", Kind.CHOICE,
+                       required=True, choices=YES_NO_PARTLY, hint="QAF 5.2"),
+                 Field("not_alongside_reason", "If not, why not", Kind.TEXT),
+                 Field("period_reviewed", "Period of the record reviewed", Kind.TEXT))),
+        Section("Findings by domain", "Grade each domain and give the evidence from the file.",
+                (*_graded("voice_of_child", "Voice of the child", "Is the child seen, heard and understood?"),
+                 *_graded("assessment", "Assessment", "Is the assessment current, analytical and child-focused?"),
+                 *_graded("planning", "Planning", "Is the plan SMART and driving change?"),
+                 *_graded("management_oversight", "Management oversight",
+                          "Is supervision and management direction evident and effective?"),
+                 *_graded("timeliness", "Timeliness", "Were visits, assessments and reviews on time?"),
+                 *_graded("multi_agency", "Multi-agency work", "Are partners engaged and sharing information?"),
+                 *_graded("impact_for_child", "Impact for the child", "Is the child better off?"),
+                 Field("theme_findings", "Findings on the audit theme", Kind.LONGTEXT, required=True))),
+        Section("Overall judgement", "",
+                (Field("overall_grade", "Overall grade", Kind.GRADE, required=True),
+                 Field("strengths", "Strengths", Kind.LONGTEXT, required=True),
+                 Field("areas_for_improvement", "Areas for improvement", Kind.LONGTEXT, required=True),
+                 Field("team_manager_informed", "Practitioner's Team Manager made aware of findings?", Kind.CHOICE,
+                       required=True, choices=YES_NO, hint="QAF 5.3"),
+                 Field("summary_on_record", "Summary recorded on the child's record?", Kind.CHOICE,
+                       choices=YES_NO, hint="QAF 5.4"),
+                 *_concern(route=True))),
+        _actions(ACTION_ROWS),
+    ),
+)
+
+TRUST_VALUES = (
+    ("value_child_focussed", "Child focussed"),
+    ("value_trust_integrity", "Trust and integrity"),
+    ("value_solution_focussed", "Solution focussed and forward thinking"),
+    ("value_inspiration", "Inspiration, energy and motivation"),
+    ("value_good_communicators", "Good communicators"),
+)
+
+GOOD_PRACTICE = FormDefinition(
+    key="good_practice",
+    title="Good Practice Evidence Record",
+    code="GPR",
+    version="1.0",
+    framework_ref="QAF section 8.5 (Celebrating Good Practice)",
+    purpose="Anyone can record a colleague's good practice. The record is shared with the practitioner, their "
+            "line manager and the QA Manager, and the practitioner's senior leader says thank you (QAF 8.5.4).",
+    sections=(
+        Section("Whose practice", "Pre-filled where known.",
+                (_pre("practitioner", "Practitioner"), _pre("team", "Team"), _pre("service", "Service"),
+                 _pre("team_manager", "Line manager"), _pre("case_id", "Case ID (if any)"))),
+        Section("Nominated by", "",
+                (Field("nominated_by", "Your name", Kind.TEXT, required=True),
+                 Field("nominator_role", "Your role and team", Kind.TEXT, required=True),
+                 Field("date_of_practice", "When the practice took place", Kind.DATE, required=True))),
+        Section("The good practice", "",
+                (Field("what_was_done", "What was done", Kind.LONGTEXT, required=True),
+                 Field("difference_for_child", "The difference it made for the child or family", Kind.LONGTEXT,
+                       required=True),
+                 *(Field(key, label, Kind.CHECKBOX) for key, label in TRUST_VALUES))),
+        Section("Recognition", "",
+                (Field("senior_leader", "Senior leader who will say thank you", Kind.TEXT, required=True),
+                 Field("share_across_workforce", "Share across the workforce?", Kind.CHOICE, required=True,
+                       choices=YES_NO),
+                 Field("practitioner_aware", "Practitioner knows it has been shared?", Kind.CHOICE, choices=YES_NO))),
+    ),
+)
+
+FORM_TYPES: dict[str, FormDefinition] = {
+    d.key: d for d in (SUPERVISION_AUDIT, PRACTICE_OBSERVATION, THEMATIC_AUDIT, GOOD_PRACTICE)
+}
+BY_CODE: dict[str, FormDefinition] = {d.code: d for d in FORM_TYPES.values()}
+
+
+def form_type(name: str) -> FormDefinition:
+    """Look a form type up by key, code or title (any case)."""
+    wanted = name.strip().lower().replace("-", "_")
+    for d in FORM_TYPES.values():
+        if wanted in (d.key, d.code.lower(), d.title.lower(), d.title.lower().replace(" ", "_")):
+            return d
+    raise KeyError(name)
