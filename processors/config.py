@@ -6,10 +6,9 @@ environment variables named in the config (``*_env`` keys).
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Literal
-
-import warnings
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -36,6 +35,8 @@ class Paths(_Strict):
     outbox: Path = Path("generated/outbox")
     register: Path = Path("generated/register.xlsx")
     database: Path = Path("generated/qa.sqlite3")
+    staff: Path = Path("generated/staff.csv")
+    letters: Path = Path("generated/letters")
 
     @field_validator("register")
     @classmethod
@@ -139,7 +140,7 @@ def _check_paths(settings: Settings, source: Path) -> None:
                 if parent != p and not parent.is_dir():
                     raise ConfigError(f"{source}: 'paths.{name}' ({p}) is impossible: {parent} is a file, not a folder")
                 break
-        if name in ("templates",) and not p.is_dir():
+        if name == "templates" and not p.is_dir():
             raise ConfigError(f"{source}: 'paths.{name}' ({p}) is not a folder: point it at the Word templates folder")
 
 

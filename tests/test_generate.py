@@ -1,0 +1,114 @@
+"""Generated forms: they open in python-docx and in LibreOffice, carry their identity, keep every character."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from processors.config import Settings
+from processors.forms import FORM_TYPES
+from processors.generate import FormGenerator, assign_form_ids
+from processors.models import Case, WorkItem
+from processors.office import convert, soffice
+from processors.workflow import generate_items
+from tests.docx_edit import all_xml, part_text
+
+LONG = "The plan was reviewed with the family. " * 80
+THEME = "Neglect & drift <12 months>\nSecond line: \"quoted\" and it's fine"
+
+
+def tricky_items(case: Case) -> list[WorkItem]:
+    return [WorkItem(key, case, "2026-C09", theme=THEME if key == "thematic_audit" else "",
+                     auditor="Gwenllian ap Rhys", due_date=date(2026, 12, 11))
+            for key in FORM_TYPES]
+
+
+def generated_files(settings: Settings) -> list[Path]:
+    return sorted(settings.path("generated").rglob("*.docx"))
+
+
+def test_every_form_type_opens_in_python_docx_and_libreoffice(settings: Settings, tricky_case: Case,
+                                                              tmp_path: Path) -> None:
+    long_case = replace(tricky_case, case_id="CF7654322", practitioner=LONG)
+    summary = generate_items(settings, tricky_items(tricky_case) + tricky_items(long_case)[2:3])
+    files = generated_files(settings)
+    assert summary.count == len(files) == 5
+    for path in files:
+        document = docx.Document(str(path))
+        assert document.sections[0].footer.paragraphs, path.name
+        xml = all_xml(path)
+        assert "{{" not in xml and "{%" not in xml, f"unrendered template tag in {path.name}"
+    if soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    pdfs = convert(files, "pdf", tmp_path / "pdf")
+    for path, pdf in zip(files, pdfs):
+        text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+        form_id = path.name.split("_")[0]
+        assert f"Form ref: {form_id}" in text
+        assert "CF765432" in text
+        if "thematic_audit" in str(path) and "CF7654321" in path.name:
+            for fragment in ("Children in Care & Leaving <Care>", 'Kettering "CLA" 2', "Siân Llewelyn-O'Connor",
+                             "Neglect & drift <12 months>", "Second line", "Gwenllian ap Rhys", "11/12/2026"):
+                assert fragment in text, fragment
+            assert "الحسن" in text or "نسحلا" in text  # Arabic script survives (extractors may reverse it)
+        if "CF7654322" in path.name:
+            flat = " ".join(text.split())
+            assert flat.count("The plan was reviewed with the family.") >= 60  # long text is not truncated
+
+
+def test_each_form_carries_its_identity_in_properties_and_footer(settings: Settings, tricky_case: Case) -> None:
+    generate_items(settings, tricky_items(tricky_case))
+    for path in generated_files(settings):
+        properties = part_text(path, "docProps/custom.xml")
+        form_id, form_type = path.name.split("_")[0], path.parent.name
+        assert f"<vt:lpwstr>{form_id}</vt:lpwstr>" in properties
+        assert f"<vt:lpwstr>{form_type}</vt:lpwstr>" in properties
+        assert f"<vt:lpwstr>{FORM_TYPES[form_type].version}</vt:lpwstr>" in properties
+        footer = docx.Document(str(path)).sections[0].footer.paragraphs[0].text
+        assert f"Form ref: {form_id}" in footer
+
+
+def test_file_names_sort_in_form_order_and_say_what_they_are(settings: Settings, tricky_case: Case) -> None:
+    cases = [replace(tricky_case, case_id=f"CF{n:07d}") for n in (9, 3, 12, 1)]
+    items = [WorkItem("thematic_audit", c, "2026-C09") for c in cases] * 3
+    items = [replace(i, case=replace(i.case, case_id=f"{i.case.case_id}{n}")) for n, i in enumerate(items)]
+    generate_items(settings, items)
+    names = [p.name for p in generated_files(settings)]
+    assert len(names) == 12
+    assert names[0].startswith("2026-C09-TPA-001_CF0000009")
+    assert names[-1].startswith("2026-C09-TPA-012_")
+    assert all(p.parent.parent.name == "2026-C09" for p in generated_files(settings))
+
+
+def test_a_failure_half_way_leaves_nothing_half_written(settings: Settings, tricky_case: Case,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    items = [WorkItem("thematic_audit", replace(tricky_case, case_id=f"CF{n:07d}"), "2026-C09") for n in range(6)]
+    original = FormGenerator.render
+    calls = {"n": 0}
+
+    def failing(self: FormGenerator, item: WorkItem) -> bytes:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError("disk full")
+        return original(self, item)
+
+    monkeypatch.setattr(FormGenerator, "render", failing)
+    with pytest.raises(OSError):
+        generate_items(settings, items)
+    root = settings.path("generated")
+    assert not list(root.rglob("*.docx"))
+    assert not [p for p in root.iterdir() if p.name.startswith(".partial")]
+
+
+def test_form_ids_are_kept_when_given_and_never_collide() -> None:
+    case = Case("CF1", "A.B.", 3, "Child in Need", "S", "T", "P", "M")
+    items = [WorkItem("practice_observation", case, "2026-C09", form_id="2026-C09-OBS-002"),
+             WorkItem("practice_observation", case, "2026-C09"),
+             WorkItem("practice_observation", case, "2026-C09")]
+    ids = [i.form_id for i in assign_form_ids(items)]
+    assert ids == ["2026-C09-OBS-002", "2026-C09-OBS-001", "2026-C09-OBS-003"]
