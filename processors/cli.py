@@ -1,0 +1,158 @@
+"""The command line: thin click commands over the processors' Python API.
+
+Domain errors become one plain line here, and only here.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import Settings, load_settings
+from .errors import QAError
+
+log = logging.getLogger("qa")
+
+
+def _setup_logging(settings: Settings) -> Path:
+    logs = settings.path("generated") / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    logfile = logs / "qa.log"
+    root = logging.getLogger("qa")
+    if not any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == logfile for h in root.handlers):
+        handler = logging.FileHandler(logfile, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return logfile
+
+
+def command(group: click.Group, name: str, example: str) -> Callable:
+    """Register a command that takes --config, gets Settings, and turns errors into one line."""
+
+    def decorate(func: Callable[..., Any]) -> click.Command:
+        @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                      help="Path to config.yaml (default: the project's embedded defaults).")
+        @functools.wraps(func)
+        def wrapper(config_path: Path | None, **kwargs: Any) -> None:
+            try:
+                settings = load_settings(config_path)
+                _setup_logging(settings)
+                func(settings, **kwargs)
+            except QAError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(exc.exit_code)
+            except KeyboardInterrupt:
+                click.echo("Stopped.", err=True)
+                sys.exit(130)
+            except Exception as exc:  # the edge: anything unexpected is one line, with details in the log
+                log.error("unexpected error in %s:\n%s", name, traceback.format_exc())
+                click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. Details are in generated/logs/qa.log; "
+                           "please report it with that file.", err=True)
+                sys.exit(1)
+
+        doc = (func.__doc__ or "").strip()
+        wrapper.__doc__ = f"{doc}\n\n\b\nExample:\n  {example}"
+        return group.command(name)(wrapper)
+
+    return decorate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def cli() -> None:
+    """QA forms automation for a children's services trust's Quality Assurance Framework."""
+
+
+@cli.group()
+def templates() -> None:
+    """Check or rebuild the Word templates."""
+
+
+@command(templates, "check", "python run.py templates check")
+def templates_check(settings: Settings) -> None:
+    """Say precisely what a reworded template lost; exit non-zero if anything did."""
+    from .errors import TemplateProblem
+    from .template_check import check_all
+
+    reports = check_all(settings.path("templates"))
+    for report in reports:
+        status = "OK" if report.ok else f"{len(report.problems)} problem(s)"
+        click.echo(f"{report.path.name}: {status} ({report.fields_found} fields found)")
+        for problem in report.problems:
+            click.echo(f"  - {problem}")
+    bad = [r for r in reports if not r.ok]
+    if bad:
+        raise TemplateProblem(f"{len(bad)} template(s) need fixing: "
+                              f"{', '.join(r.path.name for r in bad)} (see the list above)")
+
+
+@command(templates, "build", "python run.py templates build --force")
+@click.option("--force", is_flag=True, help="Overwrite templates that already exist.")
+def templates_build(settings: Settings, force: bool) -> None:
+    """Write the default Word templates from the form definitions."""
+    from .template_build import build_all
+
+    written = build_all(settings.path("templates"), force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if not written:
+        click.echo("All templates exist already; use --force to overwrite them.")
+
+
+@command(cli, "generate", "python run.py generate --cases cases.xlsx --cycle 2026-C09 --type thematic_audit")
+@click.option("--cases", "cases_file", required=True, type=click.Path(path_type=Path),
+              help="Case list or allocation list (CSV or XLSX).")
+@click.option("--cycle", "cycle_id", default=None, help="Cycle ID, e.g. 2026-C09 (default: today's cycle).")
+@click.option("--type", "form_type", default=None,
+              help="Form type for a plain case list without a 'Form type' column.")
+def generate_cmd(settings: Settings, cases_file: Path, cycle_id: str | None, form_type: str | None) -> None:
+    """Render one pre-filled Word form per row of a case or allocation list."""
+    from .workflow import generate_from_file
+
+    result = generate_from_file(settings, cases_file, cycle_id, form_type, progress=True)
+    for line in result.summary_lines():
+        click.echo(line)
+
+
+@command(cli, "ingest", "python run.py ingest generated/inbox 'C:/Users/qa/Downloads/returned form.docx'")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def ingest_cmd(settings: Settings, paths: tuple[Path, ...]) -> None:
+    """Record returned forms (files or folders; default: the inbox), reject bad ones with reasons."""
+    from .workflow import ingest_paths
+
+    report = ingest_paths(settings, list(paths) or [settings.path("inbox")], progress=True)
+    for line in report.summary_lines():
+        click.echo(line)
+
+
+@command(cli, "watch", "python run.py watch            (or: python run.py watch --once, from a scheduled task)")
+@click.option("--once", is_flag=True, help="Process what is in the inbox now, then exit.")
+def watch_cmd(settings: Settings, once: bool) -> None:
+    """Watch the inbox and record returned forms as they land (Ctrl+C to stop)."""
+    from .workflow import watch
+
+    stats = watch(settings, once=once, say=click.echo)
+    click.echo(f"Stopped: {stats.processed} file(s) processed, register written {stats.register_writes} time(s).")
+
+
+@command(cli, "demo", "python run.py demo")
+def demo_cmd(settings: Settings) -> None:
+    """Run a whole cycle on synthetic data in generated/demo: allocate, generate, return, ingest."""
+    from .demo import run_demo
+
+    run_demo(settings, say=click.echo)
+
+
+def main() -> None:
+    cli(prog_name="python run.py")
+
+
+__all__ = ["cli", "main", "date"]

@@ -1,0 +1,151 @@
+"""`python run.py demo`: the whole cycle on synthetic data, in its own folder under generated/demo.
+
+It never touches the real store or register: every path is redirected into generated/demo, which is
+emptied first, so the demo can be run again and again.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from .allocate import allocate
+from .caselist import write_allocation
+from .config import Paths, Settings
+from .demo_answers import answers_for
+from .directory import Person, StaffDirectory
+from .fill import fill_form
+from .forms import FORM_TYPES
+from .generate import FormGenerator, assign_form_ids, cycle_for
+from .models import Auditor, Case, WorkItem
+from .pipeline import BatchReport, Pipeline
+from .store import Store
+from .synthetic import THEMES, email_for, make_cases, make_pool, write_cases, write_pool
+
+DEMO_CASES = 160
+GOOD_PRACTICE_RECORDS = 6
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    lines: list[str] = field(default_factory=list)
+    batch: BatchReport | None = None
+    seconds: float = 0.0
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The same settings with every output path inside generated/demo."""
+    root = settings.path("generated") / "demo"
+    paths = {name: root / name for name in ("inbox", "processed", "rejected", "outbox", "letters")}
+    paths.update(generated=root / "forms", register=root / "register.xlsx", database=root / "qa.sqlite3",
+                 staff=root / "staff.csv", templates=settings.path("templates"))
+    return settings.model_copy(update={"paths": Paths(**paths)})
+
+
+def _staff(pool: list[Auditor], cases: list[Case]) -> StaffDirectory:
+    taken = {a.email for a in pool}
+    people = [Person(a.name, a.email, a.role, a.team) for a in pool]
+    for name in sorted({c.practitioner for c in cases}):
+        people.append(Person(name, email_for(name, taken), "Practitioner"))
+    return StaffDirectory(people)
+
+
+def _good_practice_items(cases: list[Case], pool: list[Auditor], cycle: str, rng: random.Random) -> list[WorkItem]:
+    nominators = [a for a in pool if a.role in ("IRO", "CP Chair", "Team Manager")]
+    return [WorkItem("good_practice", case, cycle, auditor=rng.choice(nominators).name)
+            for case in rng.sample(cases, GOOD_PRACTICE_RECORDS)]
+
+
+def _bad_files(inbox: Path, spare_form: bytes) -> list[str]:
+    """A few files a real inbox gets: each must end in rejected/ with a reason."""
+    (inbox / "Audit notes (old format).doc").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 1024)
+    (inbox / "photo of form.jpg").write_bytes(bytes.fromhex("FFD8FFE000104A464946") + b"\0" * 512)
+    (inbox / "half-copied form.docx").write_bytes(spare_form[: len(spare_form) // 2])
+    return ["an old .doc", "a photo", "a half-copied .docx"]
+
+
+def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inbox: Path, seed: int,
+             today: date) -> int:
+    rng = random.Random(seed)
+    leaders = [a.name for a in pool if a.role == "Senior Leader"]
+    written = 0
+    for n, item in enumerate(items):
+        if n % 11 == 10:  # a few forms are still out with their auditors
+            continue
+        demo = answers_for(item, FORM_TYPES[item.form_type], rng, today)
+        answers = dict(demo.answers)
+        if item.form_type == "good_practice":
+            answers["senior_leader"] = rng.choice(leaders)
+        if n == 3:
+            answers.pop("overall_grade", None)  # forgotten: rejected, the auditor is told what to fix
+        data = fill_form(gen.render(item), answers)
+        (inbox / f"{item.form_id} returned.docx").write_bytes(data)
+        written += 1
+        if n == 5:  # a corrected form sent again: supersedes the first, history kept
+            answers["strengths"] = str(answers.get("strengths", "")) + " (corrected after discussion)"
+            (inbox / f"{item.form_id} returned v2.docx").write_bytes(fill_form(gen.render(item), answers))
+            written += 1
+        if n == 7:  # the same file dropped twice: recorded once
+            (inbox / f"{item.form_id} returned - Copy.docx").write_bytes(data)
+            written += 1
+    return written
+
+
+def run_demo(settings: Settings, say: Callable[[str], None] = print, today: date | None = None) -> DemoResult:
+    started = time.perf_counter()
+    today = today or date.today()
+    demo = demo_settings(settings)
+    root = demo.path("generated").parent
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    result = DemoResult(root)
+    seed = settings.cycle.seed
+    cycle = cycle_for(today, settings.cycle.length_days)
+
+    pool = make_pool(seed)
+    cases = make_cases(DEMO_CASES, seed, pool, today=today)
+    write_pool(root / "auditor_pool.csv", pool)
+    write_cases(root / "case_list.csv", cases)
+    _staff(pool, cases).save(demo.path("staff"))
+    say(f"1. Synthetic data: {len(pool)} auditors, {len(cases)} cases -> {root / 'case_list.csv'}")
+
+    theme = THEMES[seed % len(THEMES)]
+    due = today + timedelta(days=settings.cycle.due_days)
+    allocation = allocate(cases, pool, cycle, dict(settings.cycle.counts), seed, due, theme, set(),
+                          settings.cycle.reaudit_months, today)
+    allocation_file = root / f"allocation_{cycle}.xlsx"
+    items = assign_form_ids(allocation.items + _good_practice_items(cases, pool, cycle, random.Random(seed)))
+    write_allocation(allocation_file, items)
+    say(f"2. Allocated cycle {cycle} (theme '{theme}'): {len(allocation.items)} pieces of work, "
+        f"{len(allocation.unallocated)} could not be allocated -> {allocation_file}")
+
+    generator = FormGenerator(demo.path("templates"), settings.organisation, settings.cycle.due_days, today)
+    generated = generator.generate(items, demo.path("generated"))
+    with Store(demo.path("database")) as store:
+        store.add_work_items(items)
+        say(f"3. Generated {sum(len(g.forms) for g in generated)} pre-filled Word forms -> {demo.path('generated')}")
+
+        inbox = demo.path("inbox")
+        inbox.mkdir(parents=True, exist_ok=True)
+        returned = _returns(generator, items, pool, inbox, seed, today)
+        bad = _bad_files(inbox, generator.render(replace(items[0], form_id=items[0].form_id + "-X")))
+        say(f"4. Auditors returned {returned} completed forms, plus {', '.join(bad)} -> {inbox}")
+
+        batch = Pipeline(demo, store).process_batch(sorted(p for p in inbox.iterdir() if p.is_file()))
+        result.batch = batch
+        for line in batch.summary_lines():
+            say("   " + line)
+    say(f"5. Processed forms -> {demo.path('processed')}; rejected, with reasons -> {demo.path('rejected')}")
+    say(f"   Emails (escalations, good practice, thank-you letters) -> {demo.path('outbox')}")
+    say(f"   Thank-you letters -> {demo.path('letters')}")
+    say(f"   Register -> {demo.path('register')}")
+    result.seconds = time.perf_counter() - started
+    say(f"Demo finished in {result.seconds:.1f} s. Everything is under {root}")
+    return result
+

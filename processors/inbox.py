@@ -1,0 +1,67 @@
+"""Files in and out of the inbox: which to ignore, what to pick up, where they end."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+_IGNORED_NAMES = {"desktop.ini", "thumbs.db", ".ds_store"}
+_IGNORED_PATTERNS = (re.compile(r"^~\$"), re.compile(r"^~WR", re.IGNORECASE), re.compile(r"^\.~lock\."),
+                     re.compile(r"\.(tmp|partial|crdownload|part)$", re.IGNORECASE),
+                     re.compile(r"\.reason\.txt$", re.IGNORECASE))
+
+
+def is_ignored(path: Path) -> bool:
+    """Office owner files, OneDrive/Office temporary files, hidden files and our own reason files."""
+    name = path.name
+    if name.lower() in _IGNORED_NAMES or name.startswith("."):
+        return True
+    return any(p.search(name) for p in _IGNORED_PATTERNS)
+
+
+def collect(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and the files inside folders named (recursively), in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and not is_ignored(p)
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file() and not is_ignored(path):
+            found.append(path)
+    seen: set[Path] = set()
+    return [p for p in found if not (p.resolve() in seen or seen.add(p.resolve()))]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _clean_name(name: str) -> str:
+    cleaned = "".join(c for c in name if c.isprintable() and c not in '<>:"/\\|?*').strip(" .")
+    return cleaned or "unnamed-file"
+
+
+def unique_target(folder: Path, name: str) -> Path:
+    """A path in `folder` for `name` that collides with nothing there ('x (2).docx', 'x (3).docx', ...)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    clean = _clean_name(name)
+    target = folder / clean
+    stem, suffix = Path(clean).stem, Path(clean).suffix
+    n = 1
+    while target.exists() or target.with_name(target.name + ".reason.txt").exists():
+        n += 1
+        target = folder / f"{stem} ({n}){suffix}"
+    return target
+
+
+def move_unique(source: Path, folder: Path) -> Path:
+    target = unique_target(folder, source.name)
+    shutil.move(str(source), str(target))
+    return target

@@ -1,0 +1,209 @@
+"""`ingest`: every returned file ends recorded or rejected with a reason; the register and the alerts follow."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from processors.config import PROJECT_ROOT, Settings
+from processors.directory import Person, StaffDirectory
+from processors.fill import fill_form
+from processors.generate import FormGenerator
+from processors.models import Case, WorkItem
+from processors.store import Store
+from processors.workflow import ingest_paths
+
+CASE = Case("CF2468101", "R.T.", 12, "Child Protection", "Safeguarding and Family Support", "Corby CP 1",
+            "Rhys ap Gwilym", "Zofia Kamińska")
+TPA = WorkItem("thematic_audit", CASE, "2026-C09", form_id="2026-C09-TPA-001", auditor="Niamh O'Connor",
+               theme="Neglect")
+GPR = WorkItem("good_practice", CASE, "2026-C09", form_id="2026-C09-GPR-001")
+
+
+def thematic_answers(**changes: object) -> dict[str, object]:
+    answers: dict[str, object] = {key: "Good" for key in ("voice_of_child", "assessment", "planning",
+                                                           "management_oversight", "timeliness", "multi_agency",
+                                                           "impact_for_child", "overall_grade")}
+    answers.update(audit_date=date(2026, 11, 20), audited_alongside_practitioner="Yes", strengths="Visits on time.",
+                   theme_findings="Neglect identified early & acted on.", areas_for_improvement="Chronology.",
+                   team_manager_informed="Yes", immediate_concern="No", action_1="=Update the chronology",
+                   action_1_owner="Zofia Kamińska", action_1_due=date(2026, 12, 18))
+    answers.update(changes)
+    return answers
+
+
+def good_practice_answers() -> dict[str, object]:
+    return {"nominated_by": "Dafydd Jenkins", "nominator_role": "IRO", "date_of_practice": date(2026, 11, 2),
+            "what_was_done": "Met the young person at football practice.", "value_child_focussed": True,
+            "difference_for_child": "They now attend their reviews.", "senior_leader": "Abena Mensah",
+            "share_across_workforce": "Yes"}
+
+
+@pytest.fixture
+def ready(settings: Settings) -> Settings:
+    with Store(settings.path("database")) as store:
+        store.add_work_items([TPA, GPR])
+    StaffDirectory([Person("Rhys ap Gwilym", "rhys.apgwilym@example-trust.org.uk"),
+                    Person("Zofia Kamińska", "zofia.kaminska@example-trust.org.uk"),
+                    Person("Abena Mensah", "abena.mensah@example-trust.org.uk")]).save(settings.path("staff"))
+    settings.path("inbox").mkdir(parents=True)
+    return settings
+
+
+def returned(settings: Settings, item: WorkItem, answers: dict[str, object], name: str) -> Path:
+    generator = FormGenerator(settings.path("templates"), "Trust", 14)
+    path = settings.path("inbox") / name
+    path.write_bytes(fill_form(generator.render(item), answers))
+    return path
+
+
+def sheet(settings: Settings, name: str) -> list[dict[str, object]]:
+    wb = openpyxl.load_workbook(settings.path("register"))
+    rows = list(wb[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def test_forms_are_recorded_and_the_register_shows_them(ready: Settings) -> None:
+    returned(ready, TPA, thematic_answers(), "Audit CF2468101 – final.docx")
+    report = ingest_paths(ready, [ready.path("inbox")])
+    assert [o.status for o in report.outcomes] == ["recorded"]
+    assert (ready.path("processed") / "Audit CF2468101 – final.docx").exists()
+    assert not list(ready.path("inbox").iterdir())
+    (form,) = sheet(ready, "Forms")
+    assert (form["Form ID"], form["Case ID"], form["Overall grade"], form["Version"]) == \
+        ("2026-C09-TPA-001", "CF2468101", "Good", 1)
+    assert form["Practitioner"] == "Rhys ap Gwilym" and form["Auditor"] == "Niamh O'Connor"
+    (action,) = sheet(ready, "Actions")
+    assert action["Action"] == "=Update the chronology"  # text, never a formula
+    assert action["Status"] == "Open" and action["Due date"].date() == date(2026, 12, 18)
+    assert len(sheet(ready, "Grades")) == 7
+
+
+def test_a_corrected_form_supersedes_and_the_same_file_twice_is_recorded_once(ready: Settings) -> None:
+    first = returned(ready, TPA, thematic_answers(), "first.docx")
+    copy = ready.path("inbox") / "first - Copy.docx"
+    copy.write_bytes(first.read_bytes())
+    ingest_paths(ready, [ready.path("inbox")])
+    returned(ready, TPA, thematic_answers(overall_grade="Requires Improvement"), "corrected.docx")
+    report = ingest_paths(ready, [ready.path("inbox")])
+    assert [o.status for o in report.outcomes] == ["superseded"]
+    (form,) = sheet(ready, "Forms")
+    assert form["Version"] == 2 and form["Overall grade"] == "Requires Improvement"
+    with Store(ready.path("database")) as store:
+        assert [f.version for f in store.form_versions("2026-C09-TPA-001")] == [1, 2]
+    assert sorted(p.name for p in ready.path("processed").iterdir()) == ["corrected.docx", "first - Copy.docx",
+                                                                          "first.docx"]
+
+
+def test_an_immediate_concern_alerts_the_service_manager_and_qa_manager(ready: Settings) -> None:
+    returned(ready, TPA, thematic_answers(immediate_concern="Yes", immediate_concern_details="No visit for 9 weeks.",
+                                          escalation_route="IRO / CP Chair escalation (Care First)"), "c.docx")
+    ingest_paths(ready, [ready.path("inbox")])
+    (eml,) = ready.path("outbox").glob("*escalation*.eml")
+    alert = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert alert["To"] == "service.manager@example-trust.org.uk, qa.manager@example-trust.org.uk"
+    assert alert["Subject"] == "Immediate concern: case CF2468101 (form 2026-C09-TPA-001)"
+    body = alert.get_body(("plain",)).get_content()
+    assert "No visit for 9 weeks." in body and "R.T." not in body  # the case by ID, never the child
+    (row,) = sheet(ready, "Escalations")
+    assert row["Form ID"] == "2026-C09-TPA-001"
+    ingest_paths(ready, [ready.path("inbox")])  # a later run does not alert again
+    assert len(list(ready.path("outbox").glob("*escalation*.eml"))) == 1
+
+
+def test_good_practice_notifies_and_makes_a_thank_you_letter(ready: Settings) -> None:
+    returned(ready, GPR, good_practice_answers(), "gp.docx")
+    ingest_paths(ready, [ready.path("inbox")])
+    letter = ready.path("letters") / "2026-C09-GPR-001_thank_you.docx"
+    with zipfile.ZipFile(letter) as z:
+        xml = z.read("word/document.xml").decode()
+    assert "Dear Rhys ap Gwilym" in xml and "Abena Mensah" in xml and "Child focussed" in xml
+    mails = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+             for p in sorted(ready.path("outbox").glob("*.eml"))]
+    by_kind = {m["X-QA-Kind"]: m for m in mails}
+    assert by_kind["good_practice"]["To"] == "rhys.apgwilym@example-trust.org.uk, zofia.kaminska@example-trust.org.uk"
+    assert by_kind["good_practice"]["Cc"] == "qa.manager@example-trust.org.uk"
+    assert by_kind["thank_you"]["To"] == "abena.mensah@example-trust.org.uk"
+    assert [a.get_filename() for a in by_kind["thank_you"].iter_attachments()] == [letter.name]
+
+
+BAD_FILES = {
+    "notes.doc": bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600,
+    "scan.png": bytes.fromhex("89504E470D0A1A0A") + b"\0" * 100,
+    "empty.docx": b"",
+    "audit..v2 .. final..docx": b"not a zip at all",
+    "Ffurflen archwilio ŵ.docx": None,  # a real form, half copied
+}
+
+
+def test_bad_files_are_rejected_with_reasons_and_the_batch_carries_on(ready: Settings) -> None:
+    good = returned(ready, TPA, thematic_answers(), "good form.docx")
+    for name, data in BAD_FILES.items():
+        (ready.path("inbox") / name).write_bytes(data if data is not None else good.read_bytes()[:3000])
+    report = ingest_paths(ready, [ready.path("inbox")])
+    assert report.count("recorded") == 1 and report.count("rejected") == len(BAD_FILES)
+    rejected = ready.path("rejected")
+    for name in BAD_FILES:
+        assert (rejected / name).exists()
+    reasons = {p.name: p.read_text() for p in rejected.glob("*.reason.txt")}
+    assert len(reasons) == len(BAD_FILES)
+    assert "save it as 'Word Document (*.docx)'" in reasons["notes.doc.reason.txt"]
+    assert "picture or scan" in reasons["scan.png.reason.txt"]
+    rows = sheet(ready, "Rejected")
+    assert {r["File"] for r in rows} == set(BAD_FILES)
+    assert all(r["Reason"] for r in rows)
+    assert not list(ready.path("inbox").iterdir())
+
+
+def test_an_invalid_form_is_rejected_naming_what_to_fix(ready: Settings) -> None:
+    answers = thematic_answers(assessment="", overall_grade="")
+    returned(ready, TPA, answers, "incomplete.docx")
+    report = ingest_paths(ready, [ready.path("inbox")])
+    (outcome,) = report.outcomes
+    assert outcome.status == "rejected"
+    assert "'Assessment' is empty: choose from its list" in outcome.reason
+    assert "'Overall grade' is empty" in outcome.reason
+    assert (ready.path("rejected") / "incomplete.docx.reason.txt").exists()
+
+
+def test_a_locked_register_keeps_everything_and_the_next_run_writes_it(ready: Settings) -> None:
+    ready.path("register").parent.mkdir(parents=True, exist_ok=True)
+    lock = ready.path("register").with_name("~$register.xlsx")
+    lock.write_text("someone")
+    returned(ready, TPA, thematic_answers(), "while-open.docx")
+    report = ingest_paths(ready, [ready.path("inbox")])
+    assert report.count("recorded") == 1 and "close it in Excel" in report.register_problem
+    lock.unlink()
+    ingest_paths(ready, [ready.path("inbox")])  # nothing new, but the register is written now
+    assert [r["Form ID"] for r in sheet(ready, "Forms")] == ["2026-C09-TPA-001"]
+
+
+def test_the_command_line_reports_in_plain_lines(ready: Settings, config_file: Path) -> None:
+    returned(ready, TPA, thematic_answers(), "cli.docx")
+    (ready.path("inbox") / "photo.jpg").write_bytes(bytes.fromhex("FFD8FFE000104A464946") + b"\0" * 64)
+    result = subprocess.run([sys.executable, "run.py", "ingest", "--config", str(config_file)], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Processed 2 file(s)" in result.stdout and "1 recorded, 1 rejected" in result.stdout
+    assert "rejected photo.jpg: this is a picture or scan" in result.stdout
+    missing = subprocess.run([sys.executable, "run.py", "ingest", "nowhere", "--config", str(config_file)],
+                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 3 and "nowhere: no such file or folder" in missing.stderr
+
+
+def test_an_unmatched_form_with_case_details_is_recorded_and_flagged(ready: Settings) -> None:
+    stranger = replace(TPA, form_id="2025-C03-TPA-044")
+    returned(ready, stranger, thematic_answers(), "old cycle.docx")
+    ingest_paths(ready, [ready.path("inbox")])
+    (form,) = sheet(ready, "Forms")
+    assert form["Form ID"] == "2025-C03-TPA-044" and form["Case ID"] == "CF2468101"
+    assert str(form.get("Matched")).lower() in ("no", "false")
