@@ -278,8 +278,7 @@ def allocate(cases: Sequence[Case], pool: Sequence[Auditor], cycle_id: str, coun
     auditor_rank = {a.auditor_id: n for n, a in enumerate(ordered_pool)}
     case_rank = {c.case_id: n for n, c in enumerate(ordered_cases)}
     practice_week, warnings = resolve_practice_week(practice_week_team, pool)
-    org = Organisation(tuple(ordered_pool))
-    rules = Rules(org, practice_week)
+    rules = Rules(Organisation(tuple(ordered_pool)), practice_week)
     recent = {c.case_id for c in ordered_cases if recently_audited(c, reaudit_months, today)}
     ledger = Ledger()
     unallocated: list[Unallocated] = []
@@ -290,18 +289,29 @@ def allocate(cases: Sequence[Case], pool: Sequence[Auditor], cycle_id: str, coun
         usable = [c for c in ordered_cases if form not in REAUDIT_CHECKED or c.case_id not in recent]
         options = {a.auditor_id: [c for c in usable if rules.eligible(form, a, c)] for a in ordered_pool}
         round_ = TypeRound(form, count, usable, options, auditor_rank, case_rank)
-        given = round_.run(org, ledger)
+        given = round_.run(rules.org, ledger)
         if given < count:
             reason = _why_short(round_, rules, ledger, len(ordered_cases), len(recent), reaudit_months)
             unallocated += [Unallocated(form, slot, count, reason) for slot in range(given + 1, count + 1)]
-    items = _work_items(ledger, cycle_id, due, theme)
-    skipped = [SkippedCase(c.case_id, f"last audited {c.last_audited:%d/%m/%Y}, within the last {reaudit_months} "
-                                      "months: no audit this cycle")
-               for c in sorted(cases, key=lambda c: c.case_id) if c.case_id in recent]
-    log.info("allocation for cycle %s: %d forms allocated, %d could not be", cycle_id, len(items), len(unallocated))
-    for entry in unallocated:
-        log.warning("not allocated: %s", entry.describe())
-    return AllocationResult(items, unallocated, skipped, warnings)
+    result = AllocationResult(_work_items(ledger, cycle_id, due, theme), unallocated,
+                              _skipped(cases, recent, reaudit_months), warnings)
+    _log_summary(cycle_id, result)
+    return result
+
+
+def _skipped(cases: Sequence[Case], recent: set[str], months: int) -> list[SkippedCase]:
+    return [SkippedCase(c.case_id, f"last audited {c.last_audited:%d/%m/%Y}, within the last {months} months: "
+                                   "no audit this cycle")
+            for c in sorted(cases, key=lambda c: c.case_id) if c.case_id in recent]
+
+
+def _log_summary(cycle_id: str, result: AllocationResult) -> None:
+    log.info("allocation for cycle %s: %d forms allocated, %d could not be", cycle_id, len(result.items),
+             len(result.unallocated))
+    for form in ORDER:
+        short = [u for u in result.unallocated if u.form_type == form]
+        if short:
+            log.warning("%d %s form(s) not allocated: %s", len(short), form, short[0].reason)
 
 
 def _normalise_counts(counts: Mapping[str, int]) -> dict[str, int]:

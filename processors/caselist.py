@@ -24,6 +24,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from .errors import InputFileError
 from .forms import DATE_FORMAT_PY, FORM_TYPES, form_type
@@ -196,7 +197,7 @@ def _locate_columns(file: str, row: int, header: tuple[object, ...], wanted: Seq
 
 
 def _letter(index: int) -> str:
-    return openpyxl.utils.get_column_letter(index + 1)
+    return get_column_letter(index + 1)
 
 
 def read_grid(path: Path) -> list[list[object]]:
@@ -207,9 +208,11 @@ def read_grid(path: Path) -> list[list[object]]:
         raise InputFileError(path.name, f"is {kind}: give a list saved from Excel as .xlsx or as CSV (.csv)")
     if not path.is_file():
         raise InputFileError(path.name, f"file not found at {path}: check the path and run again")
-    if suffix == ".csv":
-        return _read_csv(path)
-    return _read_xlsx(path)
+    try:
+        return _read_csv(path) if suffix == ".csv" else _read_xlsx(path)
+    except OSError as exc:
+        raise InputFileError(path.name, f"cannot be read ({exc.strerror or type(exc).__name__}): check you may "
+                                        "open it, close it in other programs and run again") from None
 
 
 def _read_csv(path: Path) -> list[list[object]]:

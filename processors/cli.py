@@ -107,6 +107,28 @@ def templates_build(settings: Settings, force: bool) -> None:
         click.echo("All templates exist already; use --force to overwrite them.")
 
 
+@command(cli, "allocate", "python run.py allocate --cases cases.xlsx --pool auditor_pool.xlsx --cycle 2026-C09 "
+                         "--theme Neglect")
+@click.option("--cases", "cases_file", required=True, type=click.Path(path_type=Path),
+              help="The case list selected by the Business Intelligence team (CSV or XLSX).")
+@click.option("--pool", "pool_file", required=True, type=click.Path(path_type=Path),
+              help="The auditor pool (CSV or XLSX: Auditor ID, Name, Role, Service, Team, Email, Line manager ID).")
+@click.option("--cycle", "cycle_id", default=None, help="Cycle ID, e.g. 2026-C09 (default: today's cycle).")
+@click.option("--theme", default="", help="The thematic peer audit theme agreed by SLT.")
+@click.option("--practice-week-team", "practice_week", type=click.Path(path_type=Path), default=None,
+              help="Members of this cycle's practice-week team (CSV/XLSX with Name or Auditor ID, or one per line).")
+@click.option("--no-email", is_flag=True, help="Allocate and generate, but do not email the auditors.")
+def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id: str | None, theme: str,
+                 practice_week: Path | None, no_email: bool) -> None:
+    """Allocate the six-weekly cycle fairly, generate the forms and email each auditor theirs."""
+    from .workflow import allocate_cycle
+
+    summary = allocate_cycle(settings, cases_file, pool_file, cycle_id, theme, practice_week, send=not no_email,
+                             progress=True)
+    for line in summary.summary_lines():
+        click.echo(line)
+
+
 @command(cli, "generate", "python run.py generate --cases cases.xlsx --cycle 2026-C09 --type thematic_audit")
 @click.option("--cases", "cases_file", required=True, type=click.Path(path_type=Path),
               help="Case list or allocation list (CSV or XLSX).")

@@ -11,11 +11,9 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-from .allocate import allocate
-from .caselist import write_allocation
 from .config import Paths, Settings
 from .demo_answers import answers_for
 from .directory import Person, StaffDirectory
@@ -26,6 +24,7 @@ from .models import Auditor, Case, WorkItem
 from .pipeline import BatchReport, Pipeline
 from .store import Store
 from .synthetic import THEMES, email_for, make_cases, make_pool, write_cases, write_pool
+from .workflow import allocate_cycle, generate_items
 
 DEMO_CASES = 160
 GOOD_PRACTICE_RECORDS = 6
@@ -116,21 +115,18 @@ def run_demo(settings: Settings, say: Callable[[str], None] = print, today: date
     say(f"1. Synthetic data: {len(pool)} auditors, {len(cases)} cases -> {root / 'case_list.csv'}")
 
     theme = THEMES[seed % len(THEMES)]
-    due = today + timedelta(days=settings.cycle.due_days)
-    allocation = allocate(cases, pool, cycle, dict(settings.cycle.counts), seed, due, theme, set(),
-                          settings.cycle.reaudit_months, today)
-    allocation_file = root / f"allocation_{cycle}.xlsx"
-    items = assign_form_ids(allocation.items + _good_practice_items(cases, pool, cycle, random.Random(seed)))
-    write_allocation(allocation_file, items)
-    say(f"2. Allocated cycle {cycle} (theme '{theme}'): {len(allocation.items)} pieces of work, "
-        f"{len(allocation.unallocated)} could not be allocated -> {allocation_file}")
-
+    allocated = allocate_cycle(demo, root / "case_list.csv", root / "auditor_pool.csv", cycle, theme, None,
+                               today=today)
+    say(f"2. Allocated cycle {cycle} (theme '{theme}'): {len(allocated.result.items)} pieces of work, "
+        f"{len(allocated.result.unallocated)} could not be allocated -> {allocated.allocation_file}")
+    say(f"3. Generated {allocated.generated.count} pre-filled Word forms -> {demo.path('generated') / cycle}; "
+        f"emailed {allocated.sent} auditors their forms -> {demo.path('outbox')}")
+    good_practice = assign_form_ids(_good_practice_items(cases, pool, cycle, random.Random(seed)))
+    generate_items(demo, good_practice, today=today)
+    say(f"   and {len(good_practice)} Good Practice Evidence Records for colleagues to fill in")
+    items = allocated.result.items + good_practice
     generator = FormGenerator(demo.path("templates"), settings.organisation, settings.cycle.due_days, today)
-    generated = generator.generate(items, demo.path("generated"))
     with Store(demo.path("database")) as store:
-        store.add_work_items(items)
-        say(f"3. Generated {sum(len(g.forms) for g in generated)} pre-filled Word forms -> {demo.path('generated')}")
-
         inbox = demo.path("inbox")
         inbox.mkdir(parents=True, exist_ok=True)
         returned = _returns(generator, items, pool, inbox, seed, today)

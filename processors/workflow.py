@@ -6,19 +6,23 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from .allocate import AllocationResult, allocate, read_practice_week_team
+from .allocation_mail import allocation_messages
+from .caselist import read_cases, read_pool, read_work_items, write_allocation
 from .config import Settings
-from .errors import InputFileError
+from .errors import DeliveryError, InputFileError
 from .forms import FORM_TYPES
 from .forms import form_type as lookup_form_type
-from .generate import FormGenerator, GenerationResult, cycle_for
+from .generate import FormGenerator, GenerationResult, assign_form_ids, cycle_for, safe_name
 from .inbox import collect
+from .mailer import make_mailer
 from .models import WorkItem
 from .pipeline import BatchReport, Pipeline
 from .store import Store
@@ -67,17 +71,20 @@ def _resolve_type(name: str | None) -> str | None:
 
 def generate_items(settings: Settings, items: list[WorkItem], *, progress: bool = False,
                    today: date | None = None) -> GenerateSummary:
+    """Render the forms and record them in the store, so returned forms match their allocation."""
+    items = assign_form_ids(items)
     generator = FormGenerator(settings.path("templates"), settings.organisation, settings.cycle.due_days, today)
     started = time.perf_counter()
     with progress_bar(len(items), "Generating forms", progress) as advance:
         results = generator.generate(items, settings.path("generated"), on_form=advance)
+    due = generator.default_due
+    with Store(settings.path("database")) as store:
+        store.add_work_items([i if i.due_date else replace(i, due_date=due) for i in items])
     return GenerateSummary(results, time.perf_counter() - started)
 
 
 def generate_from_file(settings: Settings, cases_file: Path, cycle_id: str | None, form_type: str | None,
                        *, progress: bool = False) -> GenerateSummary:
-    from .caselist import read_work_items
-
     cycle = cycle_id or cycle_for(date.today(), settings.cycle.length_days)
     items = read_work_items(cases_file, cycle, _resolve_type(form_type))
     return generate_items(settings, items, progress=progress)
@@ -104,3 +111,63 @@ def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] 
             watcher.install_signal_handlers()
             say(f"Watching {settings.path('inbox')} (Ctrl+C to stop). Register: {settings.path('register')}")
         return watcher.run(once=once)
+
+
+@dataclass(frozen=True)
+class AllocateSummary:
+    cycle_id: str
+    allocation_file: Path
+    result: AllocationResult
+    generated: GenerateSummary
+    sent: int
+    problems: list[str]
+
+    def summary_lines(self) -> list[str]:
+        counts = Counter(i.form_type for i in self.result.items)
+        lines = [f"Allocated cycle {self.cycle_id}: " + ", ".join(
+            f"{n} {FORM_TYPES[k].title}" for k, n in sorted(counts.items())) + f" -> {self.allocation_file}"]
+        lines += [f"  not allocated: {u.describe()}" for u in self.result.unallocated]
+        lines += [f"  warning: {w}" for w in self.result.warnings]
+        lines += self.generated.summary_lines()
+        lines.append(f"Emailed {self.sent} auditor(s) their forms")
+        lines += [f"  not emailed: {p}" for p in self.problems]
+        return lines
+
+
+def allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle_id: str | None, theme: str,
+                   practice_week_file: Path | None, *, send: bool = True, progress: bool = False,
+                   today: date | None = None) -> AllocateSummary:
+    """Allocate the cycle, write the allocation file, generate the forms and email each auditor theirs."""
+    today = today or date.today()
+    cycle = cycle_id or cycle_for(today, settings.cycle.length_days)
+    cases, pool = read_cases(cases_file), read_pool(pool_file)
+    team = read_practice_week_team(practice_week_file) if practice_week_file else set()
+    due = today + timedelta(days=settings.cycle.due_days)
+    result = allocate(cases, pool, cycle, dict(settings.cycle.counts), settings.cycle.seed, due, theme, team,
+                      settings.cycle.reaudit_months, today)
+    folder = settings.path("generated") / safe_name(cycle)
+    folder.mkdir(parents=True, exist_ok=True)
+    allocation_file = folder / f"allocation_{safe_name(cycle)}.xlsx"
+    write_allocation(allocation_file, result.items)
+    generated = generate_items(settings, result.items, progress=progress, today=today)
+    with Store(settings.path("database")) as store:
+        sent, problems = _email_auditors(settings, result.items, generated) if send else (0, [])
+        report = BatchReport()
+        Pipeline(settings, store).write_register(report)
+    if report.register_problem:
+        problems.append(report.register_problem)
+    return AllocateSummary(cycle, allocation_file, result, generated, sent, problems)
+
+
+def _email_auditors(settings: Settings, items: list[WorkItem], generated: GenerateSummary) -> tuple[int, list[str]]:
+    paths = {f.identity.form_id: f.path for r in generated.results for f in r.forms}
+    messages, problems = allocation_messages(items, paths, settings.organisation)
+    mailer = make_mailer(settings)
+    sent = 0
+    for message in messages:
+        try:
+            mailer.send(message)
+            sent += 1
+        except DeliveryError as exc:
+            problems.append(str(exc))
+    return sent, problems

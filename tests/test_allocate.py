@@ -132,7 +132,7 @@ def organisations(draw: st.DrawFn) -> tuple[list[Auditor], list[Case]]:
         role = draw(st.sampled_from(ROLES))
         service = draw(st.sampled_from([*services, "SQAS"]))
         own_teams = teams.get(service, [])
-        team = draw(st.sampled_from(own_teams)) if role == "Team Manager" and own_teams else f"{service} unit {n % 2}"
+        team = draw(st.sampled_from([*own_teams, f"{service} unit {n % 2}"]))  # any role may sit in a case team
         boss = draw(st.sampled_from(["", *(a.auditor_id for a in pool)]))
         pool.append(Auditor(f"AUD{n:03d}", f"{NAMES[n % len(NAMES)]} {n}", role, service, team,
                             f"a{n}@example-trust.org.uk", boss))
