@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -46,20 +47,17 @@ def visible_text(node: etree._Element) -> str:
     """Text of a node as Word shows it: runs joined, breaks and tabs kept, paragraphs on new lines."""
     out: list[str] = []
     for item in node.iter():  # unfiltered: lxml sets up a tag matcher per call, slower for small nodes
-        _add_text(item.tag, item, out)
-    return "".join(out).strip("\n")
-
-
-def _add_text(tag: object, item: etree._Element, out: list[str]) -> None:
-    if tag == _T:
-        out.append(item.text or "")
-    elif tag == _P:
-        if out and out[-1] != "\n":
+        tag = item.tag
+        if tag == _T:
+            out.append(item.text or "")
+        elif tag == _P:
+            if out and out[-1] != "\n":
+                out.append("\n")
+        elif tag == _TAB:
+            out.append("\t")
+        elif tag in (_BR, _CR):
             out.append("\n")
-    elif tag == _TAB:
-        out.append("\t")
-    elif tag == _BR or tag == _CR:
-        out.append("\n")
+    return "".join(out).strip("\n")
 
 
 def _attr(node: etree._Element | None, name: str = "val") -> str:
@@ -70,64 +68,81 @@ def _attr(node: etree._Element | None, name: str = "val") -> str:
     return node.get(w(name)) or node.get(w14(name)) or ""
 
 
-_PROP_TAGS = frozenset({_TAG, _ALIAS, _PLACEHOLDER, _DROPDOWN, _COMBO, _DATE, _TEXT, _CHECKBOX, _CHECKED})
-_TEXT_TAGS = frozenset({_T, _BR, _CR, _TAB, _P})
+_KINDS = {_DROPDOWN: "dropdown", _COMBO: "combobox", _DATE: "date", _CHECKBOX: "checkbox", _TEXT: "text"}
+_PRECEDENCE = ("dropdown", "combobox", "date", "checkbox", "text")
 
 
-@dataclass
-class _Props:
-    """What read_control needs from a control's w:sdtPr (first of each, as Word reads them)."""
+class ControlScan(NamedTuple):
+    """What one pass over a content control finds; `read_control` makes a Control of it."""
 
-    found: dict[str, etree._Element]
-    items: dict[str, list[etree._Element]]  # list kind tag -> its w:listItem elements
+    tag: str
+    alias: str
+    kind: str                          # text | dropdown | combobox | date | checkbox | richtext
+    text: str                          # visible text
+    showing_placeholder: bool
+    kind_props: etree._Element | None  # w:dropDownList, w:comboBox, w:date, w14:checkbox or w:text
 
 
-def _kind_and_value(props: _Props, text: str) -> tuple[str, str, tuple[str, ...]]:
-    """Kind, meaning and choices of a control."""
-    for list_tag, kind in ((_DROPDOWN, "dropdown"), (_COMBO, "combobox")):
-        if list_tag in props.found:
-            items = [(i.get(_DISPLAY) or i.get(_VALUE) or "", i.get(_VALUE) or "") for i in props.items[list_tag]]
-            choices = tuple(v for _, v in items if v)
-            value = next((v for d, v in items if d == text and v), text)
-            return kind, value, choices
-    date = props.found.get(_DATE)
-    if date is not None:
-        full = date.get(_FULL_DATE) or ""
-        return "date", (full[:10] if full else text), ()
-    if _CHECKBOX in props.found:
-        checked = _attr(props.found.get(_CHECKED))
-        return "checkbox", "true" if checked in ("1", "true") else "false", ()
-    if _TEXT in props.found:
-        return "text", text, ()
-    return "richtext", text, ()
+def scan_control(sdt: etree._Element) -> ControlScan:
+    """One pass over a control's properties and text.
+
+    Plain loops over children, not find() or tag-filtered iterators: this runs for every control of
+    every returned form, and lxml's per-call set-up dominates for such small elements.
+    """
+    tag = alias = None
+    placeholder = False
+    kinds: dict[str, etree._Element] = {}
+    content = None
+    for part in sdt:
+        part_tag = part.tag
+        if part_tag == _SDT_PR:
+            for prop in part:
+                prop_tag = prop.tag
+                if prop_tag == _TAG:
+                    tag = _attr(prop) if tag is None else tag
+                elif prop_tag == _ALIAS:
+                    alias = _attr(prop) if alias is None else alias
+                elif prop_tag == _PLACEHOLDER:
+                    placeholder = True
+                elif prop_tag in _KINDS:
+                    kinds.setdefault(_KINDS[prop_tag], prop)
+        elif part_tag == _SDT_CONTENT and content is None:
+            content = part
+    kind = next((k for k in _PRECEDENCE if k in kinds), "richtext") if len(kinds) != 1 else next(iter(kinds))
+    text = visible_text(content) if content is not None else ""
+    return ControlScan(tag or "", alias or "", kind, text, placeholder, kinds.get(kind))
+
+
+def list_items(props: etree._Element | None) -> list[tuple[str, str]]:
+    """(display text, value) of each item of a dropdown or combo box."""
+    if props is None:
+        return []
+    return [(i.get(_DISPLAY) or i.get(_VALUE) or "", i.get(_VALUE) or "") for i in props if i.tag == _LIST_ITEM]
+
+
+def is_checked(props: etree._Element | None) -> bool:
+    state = next((c for c in props if c.tag == _CHECKED), None) if props is not None else None
+    return _attr(state) in ("1", "true")
+
+
+def meaning(scan: ControlScan) -> str:
+    """What a control's content means: dropdown value, ISO date, 'true'/'false' for check boxes, else its text."""
+    if scan.kind in ("dropdown", "combobox"):
+        return next((v for d, v in list_items(scan.kind_props) if d == scan.text and v), scan.text)
+    if scan.kind == "date":
+        full = scan.kind_props.get(_FULL_DATE) if scan.kind_props is not None else None
+        return full[:10] if full else scan.text
+    if scan.kind == "checkbox":
+        return "true" if is_checked(scan.kind_props) else "false"
+    return scan.text
 
 
 def read_control(sdt: etree._Element) -> Control:
-    """One pass over the control: its properties first (w:sdtPr), then its visible text (w:sdtContent)."""
-    props = _Props({}, {_DROPDOWN: [], _COMBO: []})
-    out: list[str] = []
-    in_content = False
-    current_list: list[etree._Element] | None = None
-    for item in sdt.iter():
-        tag = item.tag
-        if in_content:
-            if tag in _TEXT_TAGS:
-                _add_text(tag, item, out)
-        elif tag == _SDT_CONTENT:
-            in_content = True
-        elif tag == _LIST_ITEM:
-            if current_list is not None:
-                current_list.append(item)
-        elif tag in _PROP_TAGS:
-            props.found.setdefault(tag, item)
-            if tag == _DROPDOWN or tag == _COMBO:
-                current_list = props.items[tag] if props.found[tag] is item else None
-    text = "".join(out).strip("\n")
-    kind, value, choices = _kind_and_value(props, text)
-    placeholder = _PLACEHOLDER in props.found
-    return Control(tag=_attr(props.found.get(_TAG)), alias=_attr(props.found.get(_ALIAS)), kind=kind, text=text,
-                   value="" if placeholder else value, showing_placeholder=placeholder, choices=choices,
-                   element=sdt)
+    scan = scan_control(sdt)
+    choices = tuple(v for _, v in list_items(scan.kind_props) if v) if scan.kind in ("dropdown", "combobox") else ()
+    return Control(tag=scan.tag, alias=scan.alias, kind=scan.kind, text=scan.text,
+                   value="" if scan.showing_placeholder else meaning(scan),
+                   showing_placeholder=scan.showing_placeholder, choices=choices, element=sdt)
 
 
 def iter_controls(root: etree._Element) -> list[Control]:
@@ -152,15 +167,26 @@ def is_prompt(text: str) -> bool:
     return text.strip() in PROMPTS
 
 
+_TC, _BODY, _PPR = w("tc"), w("body"), w("pPr")
+
+
 def enclosing_cell(node: etree._Element) -> etree._Element | None:
     """The table cell (w:tc) a node sits in, or None outside tables."""
-    for ancestor in node.iterancestors(w("tc"), w("body")):
-        return ancestor if ancestor.tag == w("tc") else None
+    parent = node.getparent()
+    while parent is not None:  # a getparent() walk: faster than iterancestors(tags) for the few levels here
+        tag = parent.tag
+        if tag == _TC:
+            return parent
+        if tag == _BODY:
+            return None
+        parent = parent.getparent()
     return None
 
 
 def text_outside(cell: etree._Element, node: etree._Element) -> str:
     """A cell's visible text that is not inside `node` (text typed beside a control)."""
+    if _alone_in_cell(cell, node):
+        return ""
     inside = set(node.iter(w("t")))
     lines: list[str] = []
     for p in cell.iter(w("p")):
@@ -168,6 +194,16 @@ def text_outside(cell: etree._Element, node: etree._Element) -> str:
         if words.strip():
             lines.append(words.strip())
     return "\n".join(lines)
+
+
+def _alone_in_cell(cell: etree._Element, node: etree._Element) -> bool:
+    """True when the cell holds one paragraph holding only `node` (the usual case, checked cheaply)."""
+    paragraph = node.getparent()
+    if paragraph is None or paragraph.getparent() is not cell:
+        return False
+    if sum(1 for child in cell if child.tag == _P) != 1:
+        return False
+    return all(child is node or child.tag == _PPR for child in paragraph)
 
 
 @dataclass(frozen=True)

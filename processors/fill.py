@@ -10,6 +10,7 @@ and shows the ticked glyph.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from copy import deepcopy
@@ -17,22 +18,24 @@ from datetime import date, datetime
 
 from lxml import etree
 
-from .controls import parse_xml
+from .controls import parse_xml, scan_control
 from .forms import DATE_FORMAT_PY
 from .ooxml import BOX_CHECKED, BOX_UNCHECKED, PLACEHOLDER_STYLE, el, w, w14
 
 DOCUMENT_PART = "word/document.xml"
 Answer = str | date | bool
-PROMPTS = {"text": "Click or tap here to enter text.", "date": "Click or tap to enter a date.",
-           "dropdown": "Choose an item."}
+_PROMPT_FOR = {"text": "Click or tap here to enter text.", "date": "Click or tap to enter a date.",
+               "dropdown": "Choose an item."}  # Word's prompts, as processors.ooxml puts them in new controls
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def fill_form(docx_bytes: bytes, answers: Mapping[str, Answer]) -> bytes:
     """Return a copy of a generated .docx with the controls tagged by `answers`' keys filled in.
 
     Raises KeyError naming every key that no control in the document carries. An empty string puts a
-    control back to its placeholder, as clearing it in Word does.
+    control back to its placeholder, as clearing it in Word does. Locked (pre-filled) controls can be
+    changed too, which Word would not allow: tests use that to make awkward returns.
     """
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as source:
         root = parse_xml(source.read(DOCUMENT_PART))
@@ -63,26 +66,17 @@ def _replace_part(source: zipfile.ZipFile, part: str, data: bytes) -> bytes:
     return out.getvalue()
 
 
-def control_kind(sdt_pr: etree._Element) -> str:
-    if sdt_pr.find(w("dropDownList")) is not None or sdt_pr.find(w("comboBox")) is not None:
-        return "dropdown"
-    if sdt_pr.find(w("date")) is not None:
-        return "date"
-    if sdt_pr.find(w14("checkbox")) is not None:
-        return "checkbox"
-    return "text"
-
-
 def fill_control(sdt: etree._Element, value: Answer) -> None:
     """Put one answer into one content control (an ``w:sdt`` element), in place."""
     sdt_pr = sdt.find(w("sdtPr"))
     if sdt_pr is None:
         raise ValueError("a content control without properties cannot be filled")
-    kind = control_kind(sdt_pr)
+    found = scan_control(sdt).kind
+    kind = {"combobox": "dropdown", "richtext": "text"}.get(found, found)
     if kind == "checkbox":
         _tick(sdt, sdt_pr, _as_bool(value))
     elif value == "" or value is None:
-        _show_placeholder(sdt, sdt_pr, PROMPTS.get(kind, PROMPTS["text"]))
+        _show_placeholder(sdt, sdt_pr, _PROMPT_FOR[kind])
     elif kind == "dropdown":
         _set_text(sdt, sdt_pr, _display_text(sdt_pr, str(value)))
     elif kind == "date":
@@ -159,6 +153,7 @@ def _text_run(text: str, props: etree._Element | None) -> etree._Element:
     r = el("r")
     if props is not None:
         r.append(props)
+    text = _XML_ILLEGAL.sub("", text)  # Word cannot hold these characters either
     for n, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
         if n:
             r.append(el("br"))

@@ -9,6 +9,7 @@ compression ratios) before anything is decompressed.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -20,7 +21,7 @@ from .reading_errors import UnreadableFile
 
 MB = 1024 * 1024
 DOCUMENT_PART = "word/document.xml"
-RETURN_FORM = "please return the Word form (.docx) you were sent"
+RETURN_FORM = "ask the sender to return the Word form (.docx) they were sent"
 PUT_BACK = "then put it back in the inbox"
 
 
@@ -220,8 +221,26 @@ def check_zip(package: zipfile.ZipFile, limits: ZipLimits = DEFAULT_LIMITS) -> N
         raise UnreadableFile("this is a macro-enabled Word document (.docm): for safety, documents with macros are "
                              "not opened. Open it in Word, choose File > Save As > 'Word Document (*.docx)' (this "
                              f"saves it without macros), {PUT_BACK}")
-    if DOCUMENT_PART not in names:
+    if main_part(package, names) is None:
         raise UnreadableFile(_not_word(package, names))
+
+
+_OFFICE_DOCUMENT = re.compile(rb'<Relationship\b[^>]*?Type="[^"]*/officeDocument"[^>]*?>')
+_TARGET = re.compile(rb'Target="/?([^"]+)"')
+
+
+def main_part(package: zipfile.ZipFile, names: set[str] | None = None) -> str | None:
+    """The main document part: word/document.xml, or wherever the package relationships point
+    (Word Online sometimes writes word/document2.xml)."""
+    names = names if names is not None else set(package.namelist())
+    if DOCUMENT_PART in names:
+        return DOCUMENT_PART
+    if "_rels/.rels" not in names:
+        return None
+    relationship = _OFFICE_DOCUMENT.search(read_member(package, "_rels/.rels", MB))
+    target = _TARGET.search(relationship.group(0)) if relationship else None
+    part = target.group(1).decode("utf-8", "replace") if target else None
+    return part if part in names and part.startswith("word/") else None
 
 
 def _check_sizes(members: list[zipfile.ZipInfo], limits: ZipLimits) -> None:
