@@ -18,40 +18,26 @@ from dataclasses import replace
 from pathlib import Path
 
 import docx
-import yaml
 from openpyxl import load_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_register import fill  # noqa: E402
-from processors.config import load_settings  # noqa: E402
+from benchmarks.common import ANSWERS, CASE, scratch_config  # noqa: E402
+from processors.config import Settings, load_settings  # noqa: E402
 from processors.fill import fill_form  # noqa: E402
 from processors.generate import FormGenerator  # noqa: E402
-from processors.models import Case, WorkItem  # noqa: E402
+from processors.models import WorkItem  # noqa: E402
 from processors.parse import parse_file  # noqa: E402
 from processors.pipeline import Pipeline  # noqa: E402
 from processors.register import write_register  # noqa: E402
 from processors.store import Store  # noqa: E402
 from processors.validate import validate  # noqa: E402
 
-CASE = Case("CF3000000", "A.B.", 9, "Child in Need", "Early Help", "Early Help North", "Dewi Pritchard", "Ola Nowak")
-ANSWERS = {**{k: "Good" for k in ("voice_of_child", "assessment", "planning", "management_oversight", "timeliness",
-                                  "multi_agency", "impact_for_child", "overall_grade")},
-           "audit_date": "20/11/2026", "audited_alongside_practitioner": "Yes", "strengths": "Clear plan.",
-           "theme_findings": "Seen early.", "areas_for_improvement": "Chronology.", "team_manager_informed": "Yes",
-           "immediate_concern": "No", "action_1": "Update the chronology", "action_1_owner": "Ola Nowak",
-           "action_1_due": "18/12/2026", "action_2": "Review the plan", "action_2_owner": "Dewi Pritchard",
-           "action_2_due": "08/01/2027"}
 
-
-def settings_in(folder: Path):
-    paths = {n: str(folder / n) for n in ("inbox", "processed", "rejected", "outbox", "letters")}
-    paths.update(templates=str(ROOT / "templates"), generated=str(folder / "generated"),
-                 register=str(folder / "register.xlsx"), database=str(folder / "qa.sqlite3"),
-                 staff=str(folder / "staff.csv"))
-    (folder / "config.yaml").write_text(yaml.safe_dump({"paths": paths}), encoding="utf-8")
-    return load_settings(folder / "config.yaml")
+def settings_in(folder: Path) -> Settings:
+    return load_settings(scratch_config(folder))
 
 
 def returned_forms(folder: Path, count: int) -> tuple[list[WorkItem], list[Path]]:

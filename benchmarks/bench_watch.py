@@ -25,32 +25,20 @@ from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.common import ANSWERS, CASE, scratch_config  # noqa: E402
 from processors.fill import fill_form  # noqa: E402
 from processors.generate import FormGenerator  # noqa: E402
-from processors.models import Case, WorkItem  # noqa: E402
-
-CASE = Case("CF1000000", "A.B.", 9, "Child in Need", "Early Help", "Early Help North", "Dewi Pritchard", "Ola Nowak")
-ANSWERS = {**{k: "Good" for k in ("voice_of_child", "assessment", "planning", "management_oversight", "timeliness",
-                                  "multi_agency", "impact_for_child", "overall_grade")},
-           "audit_date": "20/11/2026", "audited_alongside_practitioner": "Yes", "strengths": "Clear plan.",
-           "theme_findings": "Seen early.", "areas_for_improvement": "Chronology.", "team_manager_informed": "Yes",
-           "immediate_concern": "No"}
+from processors.models import WorkItem  # noqa: E402
 
 
 class Bench:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        paths = {n: str(folder / n) for n in ("inbox", "processed", "rejected", "outbox", "letters")}
-        paths.update(templates=str(ROOT / "templates"), generated=str(folder / "generated"),
-                     register=str(folder / "register.xlsx"), database=str(folder / "qa.sqlite3"),
-                     staff=str(folder / "staff.csv"))
-        self.config = folder / "config.yaml"
-        self.config.write_text(yaml.safe_dump({"paths": paths}), encoding="utf-8")
+        self.config = scratch_config(folder)
         self.inbox = folder / "inbox"
         self.inbox.mkdir(parents=True, exist_ok=True)
         self.generator = FormGenerator(ROOT / "templates", "Trust", 14)
