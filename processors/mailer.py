@@ -138,7 +138,9 @@ def make_mailer(settings: Settings) -> CheckedMailer:
     if settings.email.backend == "smtp":
         backend = SmtpMailer(settings)
     elif settings.email.backend == "graph":
-        raise DeliveryError("email.backend 'graph' is not available yet: use 'outbox' or 'smtp' in config.yaml")
+        from .graph_mail import GraphMailer  # lazy: graph_mail imports this module
+
+        backend = GraphMailer.from_settings(settings)
     else:
         backend = OutboxMailer(settings.path("outbox"), settings.contacts.sender)
     return CheckedMailer(backend, settings.email.allowed_domains)

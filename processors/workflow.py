@@ -102,14 +102,23 @@ def ingest_paths(settings: Settings, paths: list[Path], *, progress: bool = Fals
 
 
 def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] = print) -> WatchStats:
-    """Run the folder watcher (the long-running service, or one pass with once=True)."""
-    from watchers.folder import FolderWatcher
-
+    """Run the watcher chosen by watch.source (the long-running service, or one pass with once=True)."""
     with Store(settings.path("database")) as store:
-        watcher = FolderWatcher(settings, Pipeline(settings, store))
+        pipeline = Pipeline(settings, store)
+        if settings.watch.source == "sharepoint":
+            from processors.graph import GraphClient
+            from watchers.sharepoint import SharePointWatcher
+
+            watcher = SharePointWatcher(settings, pipeline, GraphClient.from_settings(settings))
+            where = f"the SharePoint folder '{settings.email.graph.inbox_folder}'"
+        else:
+            from watchers.folder import FolderWatcher
+
+            watcher = FolderWatcher(settings, pipeline)
+            where = str(settings.path("inbox"))
         if not once:
             watcher.install_signal_handlers()
-            say(f"Watching {settings.path('inbox')} (Ctrl+C to stop). Register: {settings.path('register')}")
+            say(f"Watching {where} (Ctrl+C to stop). Register: {settings.path('register')}")
         return watcher.run(once=once)
 
 

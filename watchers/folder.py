@@ -8,13 +8,11 @@ rewritten debounced, so a burst of files gives a few rewrites, not one per file.
 
 from __future__ import annotations
 
-import logging
 import os
-import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -24,12 +22,10 @@ from watchdog.observers.polling import PollingObserver
 from processors.config import Settings
 from processors.errors import AlreadyRunningError, ConfigError
 from processors.inbox import collect, is_ignored
-from processors.pipeline import BatchReport, FileOutcome, Pipeline
+from processors.pipeline import Pipeline
 
+from .common import MAX_REGISTER_DELAY, FollowUp, WatchStats, install_stop_signals
 from .lock import InboxLock
-
-log = logging.getLogger("qa.watch")
-MAX_REGISTER_DELAY = 30.0  # write the register at least this often while files keep coming
 
 
 @dataclass
@@ -37,13 +33,6 @@ class _Candidate:
     size: int
     mtime: float
     since: float
-
-
-@dataclass
-class WatchStats:
-    processed: int = 0
-    register_writes: int = 0
-    outcomes: list[FileOutcome] = field(default_factory=list)
 
 
 class _Events(FileSystemEventHandler):
@@ -80,9 +69,8 @@ class FolderWatcher:
         self.stop_event = threading.Event()
         self._candidates: dict[Path, _Candidate | None] = {}
         self._guard = threading.Lock()
-        self._register_due: float | None = None
-        self._first_unwritten: float | None = None
         self.stats = WatchStats()
+        self.follow_up = FollowUp(settings, pipeline, lambda: self.clock(), self.stats, MAX_REGISTER_DELAY)
 
     # -- noticing --
 
@@ -131,37 +119,12 @@ class FolderWatcher:
             if outcome.status == "skipped":
                 self.notice(path)
                 continue
-            self.stats.outcomes.append(outcome)
-            self.stats.processed += 1
             done += 1
-            self._after_file()
+            self.follow_up.file_done(outcome)
         return done
 
-    def _after_file(self) -> None:
-        sent, problems = self.pipeline.send_pending_notices()
-        for problem in problems:
-            log.warning("email not sent: %s", problem)
-        now = self.clock()
-        self._register_due = now + self.settings.watch.register_debounce_seconds
-        if self._first_unwritten is None:
-            self._first_unwritten = now
-
     def maybe_write_register(self, force: bool = False) -> bool:
-        now = self.clock()
-        if self._register_due is None and not (force and self.pipeline.store.register_dirty):
-            return False
-        overdue = self._first_unwritten is not None and now - self._first_unwritten >= MAX_REGISTER_DELAY
-        if not force and not overdue and self._register_due is not None and now < self._register_due:
-            return False
-        report = BatchReport()
-        self.pipeline.write_register(report)
-        if report.register_problem:
-            log.warning("%s", report.register_problem)
-            self._register_due = now + max(5.0, self.settings.watch.register_debounce_seconds)
-            return False
-        self._register_due = self._first_unwritten = None
-        self.stats.register_writes += 1
-        return True
+        return self.follow_up.maybe_write_register(force)
 
     @property
     def pending(self) -> int:
@@ -215,12 +178,7 @@ class FolderWatcher:
 
     def install_signal_handlers(self) -> None:
         """SIGINT and SIGTERM finish the current file, write the register and exit cleanly."""
-        def stop(signum: int, _frame: object) -> None:
-            log.info("signal %d: stopping after the current file", signum)
-            self.stop_event.set()
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        install_stop_signals(self.stop_event)
 
 
 def _can_open(path: Path) -> bool:

@@ -1,0 +1,162 @@
+"""Email through Microsoft Graph, against a loopback server that checks requests as Graph's docs describe."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from processors.config import Settings, load_settings
+from processors.errors import ConfigError, DeliveryError
+from processors.graph import GraphClient, GraphProtocol
+from processors.graph_mail import GraphMailer
+from processors.mailer import CheckedMailer, Message
+from processors.pipeline import Pipeline
+from processors.store import Store
+from tests.conftest import write_config
+from tests.fake_graph import CLIENT_ID, DRIVE, MAILBOX, TENANT, TOKEN, FakeGraph, fake_graph, token_backend
+from tests.test_sharepoint import FIRST, returned, thematic_answers
+
+ENV = {"QA_GRAPH_TENANT_ID": TENANT, "QA_GRAPH_CLIENT_ID": CLIENT_ID, "QA_GRAPH_CLIENT_SECRET": "not-a-real-secret"}
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGraph]:
+    with fake_graph() as server:
+        yield server
+
+
+@pytest.fixture
+def graph_settings(tmp_path: Path, fake: FakeGraph) -> Settings:
+    return load_settings(write_config(tmp_path, email={
+        "backend": "graph", "graph": {"base_url": fake.base_url, "mailbox": MAILBOX, "drive_id": DRIVE}}))
+
+
+def mailer(settings: Settings, **options: object) -> GraphMailer:
+    client = GraphClient.from_settings(settings, token_backend=token_backend(), environ=ENV, **options)
+    return GraphMailer(client, settings.email.graph.mailbox)
+
+
+def letter(tmp_path: Path, size: int = 0, name: str = "2026-C09-GPR-001_thank_you.docx") -> Path:
+    path = tmp_path / name
+    path.write_bytes(os.urandom(size) if size else b"PK\x03\x04 a small letter")
+    return path
+
+
+def test_send_mail_posts_the_documented_message_shape(graph_settings: Settings, fake: FakeGraph,
+                                                      tmp_path: Path) -> None:
+    attachment = letter(tmp_path)
+    message = Message(to=("abena.mensah@example-trust.org.uk",), cc=("qa.manager@example-trust.org.uk",),
+                      subject="Thank you – good practice", body="Diolch yn fawr.\nThe QA team",
+                      attachments=(attachment,), kind="thank_you")
+    result = mailer(graph_settings).send(message)
+    assert result.backend == "graph" and fake.problems == []
+    (request,) = fake.requests_to("sendMail")
+    assert request.path == f"/v1.0/users/{MAILBOX}/sendMail"
+    assert request.headers["authorization"] == f"Bearer {TOKEN}"
+    assert request.headers["content-type"] == "application/json"
+    body = request.json()
+    assert body["saveToSentItems"] is True
+    sent = body["message"]
+    assert sent["subject"] == "Thank you – good practice"
+    assert sent["body"] == {"contentType": "Text", "content": "Diolch yn fawr.\nThe QA team"}
+    assert sent["toRecipients"] == [{"emailAddress": {"address": "abena.mensah@example-trust.org.uk"}}]
+    assert sent["ccRecipients"] == [{"emailAddress": {"address": "qa.manager@example-trust.org.uk"}}]
+    assert sent["internetMessageHeaders"] == [{"name": "X-QA-Kind", "value": "thank_you"}]
+    (file_attachment,) = sent["attachments"]
+    assert file_attachment["@odata.type"] == "#microsoft.graph.fileAttachment"
+    assert file_attachment["name"] == attachment.name
+    assert file_attachment["contentType"].startswith("application/vnd.openxmlformats")
+    assert base64.b64decode(file_attachment["contentBytes"]) == attachment.read_bytes()
+    assert [m.via for m in fake.sent] == ["sendMail"]
+
+
+def test_a_429_on_send_mail_waits_for_retry_after_then_sends_once(graph_settings: Settings,
+                                                                  fake: FakeGraph) -> None:
+    fake.throttle("sendMail", times=1, retry_after=1)
+    mailer(graph_settings).send(Message(to=("qa.admin@example-trust.org.uk",), subject="Reminder", body="Due."))
+    first, second = fake.requests_to("sendMail")
+    assert 0.95 <= second.at - first.at < 2.5
+    assert len(fake.sent) == 1
+
+
+def test_throttling_that_does_not_end_is_a_clear_delivery_error(graph_settings: Settings, fake: FakeGraph) -> None:
+    fake.throttle("sendMail", times=10, retry_after=0)
+    with pytest.raises(DeliveryError, match=r"Microsoft Graph is busy \(429.*after 3 attempts\): try again later"):
+        mailer(graph_settings, max_attempts=3).send(Message(to=("qa.admin@example-trust.org.uk",), subject="S",
+                                                            body="B"))
+    assert len(fake.requests_to("sendMail")) == 3 and fake.sent == []
+
+
+def test_a_4_mb_attachment_goes_through_an_upload_session_in_chunks(graph_settings: Settings, fake: FakeGraph,
+                                                                   tmp_path: Path) -> None:
+    report = letter(tmp_path, size=4 * 1024 * 1024 + 123, name="Quarterly report Q3.docx")
+    small = letter(tmp_path)
+    result = mailer(graph_settings).send(Message(to=("slt@example-trust.org.uk",), subject="Q3 report",
+                                                 body="Attached.", attachments=(report, small), kind="report"))
+    assert fake.problems == [] and fake.requests_to("sendMail") == []
+    assert "upload session" in result.detail
+    (session,) = fake.sessions.values()
+    total = report.stat().st_size
+    assert session.chunks == [(0, 2097151, total), (2097152, 4194303, total), (4194304, total - 1, total)]
+    assert all("authorization" not in r.headers for r in fake.requests_to("upload-chunk"))
+    (sent,) = fake.sent
+    assert sent.via == "draft" and fake.drafts == {}
+    assert sent.attachments == {report.name: report.read_bytes(), small.name: small.read_bytes()}
+    assert sent.message["toRecipients"] == [{"emailAddress": {"address": "slt@example-trust.org.uk"}}]
+
+
+def test_a_refused_send_is_a_delivery_error_and_leaves_no_draft(graph_settings: Settings, fake: FakeGraph,
+                                                                tmp_path: Path) -> None:
+    big = letter(tmp_path, size=3 * 1024 * 1024 + 1)
+    fake.throttle("send-draft", times=5, retry_after=0)
+    with pytest.raises(DeliveryError, match="could not send 'Q3' through Microsoft Graph"):
+        mailer(graph_settings, max_attempts=2).send(Message(to=("slt@example-trust.org.uk",), subject="Q3",
+                                                            body="B", attachments=(big,)))
+    assert fake.drafts == {} and fake.sent == []
+    assert [r.route for r in fake.requests if r.route == "delete-message"] == ["delete-message"]
+
+
+def test_an_unknown_mailbox_says_what_to_check(tmp_path: Path, fake: FakeGraph) -> None:
+    settings = load_settings(write_config(tmp_path, email={"graph": {"base_url": fake.base_url,
+                                                                     "mailbox": "nobody@example-trust.org.uk"}}))
+    with pytest.raises(DeliveryError, match="404 ErrorInvalidUser.*check .*email.graph.mailbox"):
+        mailer(settings).send(Message(to=("qa.admin@example-trust.org.uk",), subject="S", body="B"))
+
+
+def test_an_escalation_alert_from_the_pipeline_goes_out_through_graph(graph_settings: Settings,
+                                                                     fake: FakeGraph) -> None:
+    with Store(graph_settings.path("database")) as store:
+        store.add_work_items([FIRST])
+        graph_settings.path("inbox").mkdir(parents=True)
+        path = returned(graph_settings, FIRST, thematic_answers(
+            immediate_concern="Yes", immediate_concern_details="No visit for 9 weeks.",
+            escalation_route="IRO / CP Chair escalation (Care First)"), "concern.docx")
+        checked = CheckedMailer(mailer(graph_settings), graph_settings.email.allowed_domains)
+        report = Pipeline(graph_settings, store, mailer=checked).process_batch([path])
+    assert report.delivery_problems == [] and [s.backend for s in report.sent] == ["graph"]
+    (sent,) = fake.sent
+    assert sent.message["subject"] == "Immediate concern: case CF1357911 (form 2026-C10-TPA-001)"
+    assert {r["emailAddress"]["address"] for r in sent.message["toRecipients"]} == {
+        "service.manager@example-trust.org.uk", "qa.manager@example-trust.org.uk"}
+    assert "J.K." not in sent.message["body"]["content"]  # the case by ID, never the child
+
+
+def test_a_missing_secret_is_a_config_error_naming_the_variable(graph_settings: Settings) -> None:
+    env = dict(ENV)
+    del env["QA_GRAPH_CLIENT_SECRET"]
+    with pytest.raises(ConfigError, match="QA_GRAPH_CLIENT_SECRET is not set: set it to the client secret"):
+        GraphClient.from_settings(graph_settings, environ=env)
+
+
+def test_production_sign_in_is_msal_client_credentials_for_the_tenant(graph_settings: Settings) -> None:
+    client = GraphClient.from_settings(graph_settings, environ=ENV)
+    con = client.account.con
+    assert con.auth_flow_type == "credentials" and con.auth == (CLIENT_ID, "not-a-real-secret")
+    assert con._msal_authority == f"https://login.microsoftonline.com/{TENANT}"
+    assert not client.account.is_authenticated  # no token until MSAL is asked: nothing is stored on disk
+    assert client.account.protocol.prefix_scope(".default") == "https://graph.microsoft.com/.default"
+    assert GraphProtocol("https://graph.microsoft.com/v1.0").service_url == "https://graph.microsoft.com/v1.0/"

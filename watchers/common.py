@@ -1,0 +1,77 @@
+"""What every watcher does around the pipeline: notices after each file, the register debounced, clean stops.
+
+Notices (escalation alerts, good-practice notifications) go out right after each file; the register is
+rewritten once files stop coming for ``watch.register_debounce_seconds`` (and at least every
+``max_delay`` seconds while they keep coming), so a burst of files gives a few rewrites, not one per file.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from processors.config import Settings
+from processors.pipeline import BatchReport, FileOutcome, Pipeline
+
+log = logging.getLogger("qa.watch")
+MAX_REGISTER_DELAY = 30.0  # write the register at least this often while files keep coming
+
+
+@dataclass
+class WatchStats:
+    processed: int = 0
+    register_writes: int = 0
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+
+class FollowUp:
+    """Sends pending notices after each file and rewrites the register debounced."""
+
+    def __init__(self, settings: Settings, pipeline: Pipeline, clock: Callable[[], float],
+                 stats: WatchStats, max_delay: float = MAX_REGISTER_DELAY) -> None:
+        self.settings, self.pipeline, self.clock, self.stats = settings, pipeline, clock, stats
+        self.max_delay = max_delay
+        self.register_due: float | None = None
+        self.first_unwritten: float | None = None
+
+    def file_done(self, outcome: FileOutcome) -> None:
+        """Count the file, send what it calls for, and schedule a register rewrite."""
+        self.stats.outcomes.append(outcome)
+        self.stats.processed += 1
+        _sent, problems = self.pipeline.send_pending_notices()
+        for problem in problems:
+            log.warning("email not sent: %s", problem)
+        now = self.clock()
+        self.register_due = now + self.settings.watch.register_debounce_seconds
+        if self.first_unwritten is None:
+            self.first_unwritten = now
+
+    def maybe_write_register(self, force: bool = False) -> bool:
+        now = self.clock()
+        if self.register_due is None and not (force and self.pipeline.store.register_dirty):
+            return False
+        overdue = self.first_unwritten is not None and now - self.first_unwritten >= self.max_delay
+        if not force and not overdue and self.register_due is not None and now < self.register_due:
+            return False
+        report = BatchReport()
+        self.pipeline.write_register(report)
+        if report.register_problem:
+            log.warning("%s", report.register_problem)
+            self.register_due = now + max(5.0, self.settings.watch.register_debounce_seconds)
+            return False
+        self.register_due = self.first_unwritten = None
+        self.stats.register_writes += 1
+        return True
+
+
+def install_stop_signals(stop_event: threading.Event) -> None:
+    """SIGINT and SIGTERM finish the current file, write the register and exit cleanly."""
+    def stop(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping after the current file", signum)
+        stop_event.set()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
