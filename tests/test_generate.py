@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -10,11 +12,13 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from processors.config import Settings
+from processors.config import PROJECT_ROOT, Settings
 from processors.forms import FORM_TYPES
 from processors.generate import FormGenerator, assign_form_ids
 from processors.models import Case, WorkItem
 from processors.office import convert, soffice
+from processors.store import Store
+from processors.synthetic import make_cases, make_pool, write_cases
 from processors.workflow import generate_items
 from tests.docx_edit import all_xml, part_text
 
@@ -112,3 +116,40 @@ def test_form_ids_are_kept_when_given_and_never_collide() -> None:
              WorkItem("practice_observation", case, "2026-C09")]
     ids = [i.form_id for i in assign_form_ids(items)]
     assert ids == ["2026-C09-OBS-002", "2026-C09-OBS-001", "2026-C09-OBS-003"]
+
+
+def run_cli(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "run.py", *args, "--config", str(config)], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_generate_from_a_case_list_on_the_command_line(config_file: Path, settings: Settings, tmp_path: Path) -> None:
+    pool = make_pool(3)
+    cases_file = tmp_path / "BI export.xlsx"
+    write_cases(cases_file, make_cases(12, 3, pool, today=date(2026, 11, 27)))
+    result = run_cli("generate", "--cases", str(cases_file), "--cycle", "2026-C09", "--type", "thematic_audit",
+                     config=config_file)
+    assert result.returncode == 0, result.stderr
+    assert "Generated 12 form(s)" in result.stdout
+    files = generated_files(settings)
+    assert len(files) == 12 and all(p.parent.name == "thematic_audit" for p in files)
+    with Store(settings.path("database")) as store:  # so that returned forms match their allocation
+        assert store.work_item(files[0].name.split("_")[0]) is not None
+
+
+def test_a_bad_case_list_stops_with_one_line_and_writes_nothing(config_file: Path, settings: Settings,
+                                                                 tmp_path: Path) -> None:
+    pool = make_pool(3)
+    cases_file = tmp_path / "cases.csv"
+    write_cases(cases_file, make_cases(5, 3, pool, today=date(2026, 11, 27)))
+    lines = cases_file.read_text(encoding="utf-8-sig").splitlines()
+    lines.append(lines[2])  # the same case twice
+    cases_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("generate", "--cases", str(cases_file), "--type", "thematic_audit", config=config_file)
+    assert result.returncode == 3
+    assert result.stderr.startswith("Error: cases.csv, row 7, column 'Case ID'")
+    assert "row 3" in result.stderr and "row 7" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not generated_files(settings)
+    no_type = run_cli("generate", "--cases", str(PROJECT_ROOT / "README.md"), config=config_file)
+    assert no_type.returncode == 3 and "README.md" in no_type.stderr and "Traceback" not in no_type.stderr
