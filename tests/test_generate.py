@@ -148,7 +148,7 @@ def test_a_bad_case_list_stops_with_one_line_and_writes_nothing(config_file: Pat
     result = run_cli("generate", "--cases", str(cases_file), "--type", "thematic_audit", config=config_file)
     assert result.returncode == 3
     assert result.stderr.startswith("Error: cases.csv, row 7, column 'Case ID'")
-    assert "row 3" in result.stderr and "row 7" in result.stderr
+    assert "(rows 3 and 7)" in result.stderr
     assert result.stderr.count("\n") == 1
     assert not generated_files(settings)
     no_type = run_cli("generate", "--cases", str(PROJECT_ROOT / "README.md"), config=config_file)
