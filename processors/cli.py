@@ -165,6 +165,20 @@ def watch_cmd(settings: Settings, once: bool) -> None:
     click.echo(f"Stopped: {stats.processed} file(s) processed, register written {stats.register_writes} time(s).")
 
 
+@command(cli, "chase", "python run.py chase            (daily, e.g. from a scheduled task; `watch` does it itself)")
+def chase_cmd(settings: Settings) -> None:
+    """Remind auditors of forms not returned and owners of overdue actions; weekly digest; re-audit offers."""
+    from .chase import run_chase
+    from .errors import DeliveryError
+
+    run = run_chase(settings)
+    for line in run.summary_lines():
+        click.echo(line)
+    if run.problems:
+        raise DeliveryError(f"{len(run.problems)} problem(s), listed above: fix them and run again; "
+                            "what was sent is not sent twice")
+
+
 @command(cli, "demo", "python run.py demo")
 def demo_cmd(settings: Settings) -> None:
     """Run a whole cycle on synthetic data in generated/demo: allocate, generate, return, ingest."""

@@ -13,6 +13,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from .chase.settings import ChaseSettings
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +115,7 @@ class Settings(_Strict):
     email: Email = Email()
     watch: Watch = Watch()
     ingest: Ingest = Ingest()
+    chase: ChaseSettings = ChaseSettings()
     base_dir: Path = Field(PROJECT_ROOT, exclude=True)
 
     def path(self, name: str) -> Path:

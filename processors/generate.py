@@ -35,10 +35,10 @@ def safe_name(text: str) -> str:
     return keep.strip("-")[:60] or "unnamed"
 
 
-def assign_form_ids(items: Iterable[WorkItem]) -> list[WorkItem]:
-    """Give items without a form ID the next free one of their cycle and type (CYCLE-CODE-NNN)."""
+def assign_form_ids(items: Iterable[WorkItem], taken: Iterable[str] = ()) -> list[WorkItem]:
+    """Give items without a form ID the next one of their cycle and type (CYCLE-CODE-NNN) not in use or `taken`."""
     items = list(items)
-    used = {i.form_id for i in items if i.form_id}
+    used = {i.form_id for i in items if i.form_id} | set(taken)
     counters: dict[tuple[str, str], int] = {}
     out = []
     for item in items:

@@ -11,6 +11,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -19,6 +20,8 @@ from typing import Protocol
 from .config import Settings
 from .errors import DeliveryError
 from .generate import safe_name
+
+_POLICY = policy.default.clone(max_line_length=998)  # long subjects are not folded into odd header lines
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def check_recipients(message: Message, allowed_domains: tuple[str, ...]) -> None
 
 
 def build_email(message: Message, sender: str) -> EmailMessage:
-    mail = EmailMessage()
+    mail = EmailMessage(policy=_POLICY)
     mail["From"] = sender
     mail["To"] = ", ".join(message.to)
     if message.cc:

@@ -118,10 +118,18 @@ def _rejected_rows(store: Store) -> list[tuple]:
     return [(r.file, r.received, r.reason) for r in store.rejections()]
 
 
+def _sent_rows(store: Store) -> list[tuple]:
+    rows = store.query("SELECT sent_at, kind, subject, recipients, attachments, backend, result FROM sent "
+                       "ORDER BY sent_at, id")
+    return [(datetime.fromisoformat(sent_at), *rest) for sent_at, *rest in rows]
+
+
 def _allocation_rows(store: Store) -> list[tuple]:
+    chased = store.forms_last_chased()
     return [(a.item.form_id, a.item.cycle_id, _title(a.item.form_type), a.item.case.case_id,
              a.item.case.practitioner, a.item.case.team, a.item.case.service, a.item.auditor, a.item.auditor_role,
-             a.item.theme, a.item.due_date, a.generated_at, a.received, a.version or None)
+             a.item.theme, a.item.due_date, a.generated_at, a.received, a.version or None,
+             chased.get(a.item.form_id))
             for a in store.allocations()]
 
 
@@ -155,7 +163,13 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("Form ID"), Column("Cycle"), Column("Form type"), Column("Case ID"), Column("Practitioner"),
         Column("Team"), Column("Service"), Column("Auditor"), Column("Auditor role"), Column("Theme"),
         Column("Due date", DATE), Column("Generated", DATETIME), Column("Returned", DATETIME),
-        Column("Version", NUMBER)), _allocation_rows),
+        Column("Version", NUMBER), Column("Last chased", DATE)), _allocation_rows),
+)
+# Sheets that appear once they have rows: a register that has never emailed anything looks as it always did.
+OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (
+    SheetSpec("Sent", "Sent", (
+        Column("Sent at", DATETIME), Column("Kind"), Column("Subject", width=50), Column("Recipients", width=50),
+        Column("Attachments", width=50), Column("Backend"), Column("Result", width=MAX_WIDTH)), _sent_rows),
 )
 
 
@@ -260,6 +274,9 @@ def build_workbook(data: dict[str, list[tuple]]) -> Workbook:
     wb.remove(wb.active)
     for spec in SHEETS:
         _write_sheet(wb.create_sheet(), spec, data.get(spec.title, []))
+    for spec in OPTIONAL_SHEETS:
+        if data.get(spec.title):
+            _write_sheet(wb.create_sheet(), spec, data[spec.title])
     return wb
 
 
@@ -438,7 +455,9 @@ def _snapshot(store: Store) -> dict[str, list[tuple]]:
     change recorded while the file is being written marks the register dirty again."""
     with store.transaction():
         store.set_state(REGISTER_DIRTY, None)
-        return {spec.title: spec.rows(store) for spec in SHEETS}
+        data = {spec.title: spec.rows(store) for spec in SHEETS}
+        optional = {spec.title: spec.rows(store) for spec in OPTIONAL_SHEETS}
+        return data | {title: rows for title, rows in optional.items() if rows}
 
 
 def _mark_dirty(store: Store) -> None:

@@ -169,10 +169,15 @@ CREATE TABLE reminders (
 CREATE INDEX reminders_target ON reminders (target_id);
 """
 
+_FORMS_CHASED = """
+ALTER TABLE work_items ADD COLUMN last_chased TEXT;
+"""
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _INITIAL),
     (2, "sent emails", _SENT),
     (3, "reminders", _REMINDERS),
+    (4, "allocated forms: last chased", _FORMS_CHASED),
 ]
 
 
@@ -680,6 +685,19 @@ class Store:
             self._conn.executemany("UPDATE actions SET last_chased = ? WHERE action_id = ?",
                                    [(stamp, a) for a in action_ids])
             self._mark_dirty()
+
+    def mark_forms_chased(self, form_ids: Iterable[str], when: date | None = None) -> None:
+        """Remember the day an allocated form's auditor (or their manager) was last reminded of it."""
+        stamp = _date_text(when or date.today())
+        with self.transaction():
+            self._conn.executemany("UPDATE work_items SET last_chased = ? WHERE form_id = ?",
+                                   [(stamp, f) for f in form_ids])
+            self._mark_dirty()
+
+    def forms_last_chased(self) -> dict[str, date]:
+        """The day each allocated form was last chased, by form ID (forms never chased are left out)."""
+        rows = self._rows("SELECT form_id, last_chased FROM work_items WHERE last_chased IS NOT NULL")
+        return {form_id: date.fromisoformat(day) for form_id, day in rows}
 
     def mark_escalation_notified(self, form_id: str, when: datetime | None = None) -> None:
         self._mark_notified("escalations", form_id, when)

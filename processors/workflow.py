@@ -72,7 +72,8 @@ def _resolve_type(name: str | None) -> str | None:
 def generate_items(settings: Settings, items: list[WorkItem], *, progress: bool = False,
                    today: date | None = None) -> GenerateSummary:
     """Render the forms and record them in the store, so returned forms match their allocation."""
-    items = assign_form_ids(items)
+    with Store(settings.path("database")) as store:
+        items = assign_form_ids(items, taken=(w.form_id for w in store.work_items()))
     generator = FormGenerator(settings.path("templates"), settings.organisation, settings.cycle.due_days, today)
     started = time.perf_counter()
     with progress_bar(len(items), "Generating forms", progress) as advance:
@@ -103,6 +104,8 @@ def ingest_paths(settings: Settings, paths: list[Path], *, progress: bool = Fals
 
 def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] = print) -> WatchStats:
     """Run the watcher chosen by watch.source (the long-running service, or one pass with once=True)."""
+    from .chase.daily import DailyChase
+
     with Store(settings.path("database")) as store:
         pipeline = Pipeline(settings, store)
         if settings.watch.source == "sharepoint":
@@ -116,10 +119,11 @@ def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] 
 
             watcher = FolderWatcher(settings, pipeline)
             where = str(settings.path("inbox"))
-        if not once:
-            watcher.install_signal_handlers()
-            say(f"Watching {where} (Ctrl+C to stop). Register: {settings.path('register')}")
-        return watcher.run(once=once)
+        if once:
+            return watcher.run(once=True)
+        watcher.install_signal_handlers()
+        say(f"Watching {where} (Ctrl+C to stop). Register: {settings.path('register')}")
+        return watcher.run(once=False, on_tick=DailyChase(settings, store, say=say))
 
 
 @dataclass(frozen=True)

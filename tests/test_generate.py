@@ -153,3 +153,13 @@ def test_a_bad_case_list_stops_with_one_line_and_writes_nothing(config_file: Pat
     assert not generated_files(settings)
     no_type = run_cli("generate", "--cases", str(PROJECT_ROOT / "README.md"), config=config_file)
     assert no_type.returncode == 3 and "README.md" in no_type.stderr and "Traceback" not in no_type.stderr
+
+
+def test_a_second_batch_for_the_same_cycle_never_reuses_a_form_id(settings: Settings, tricky_case: Case) -> None:
+    first = generate_items(settings, [WorkItem("thematic_audit", tricky_case, "2026-C09")])
+    second = generate_items(settings, [WorkItem("thematic_audit", replace(tricky_case, case_id="CF7000001"),
+                                                "2026-C09")])
+    ids = [f.identity.form_id for s in (first, second) for r in s.results for f in r.forms]
+    assert ids == ["2026-C09-TPA-001", "2026-C09-TPA-002"]
+    with Store(settings.path("database")) as store:
+        assert store.work_item("2026-C09-TPA-001").case.case_id == tricky_case.case_id

@@ -326,7 +326,7 @@ class SharePointWatcher:
 
     # -- running --
 
-    def run(self, *, once: bool = False, tick: float = 0.5) -> WatchStats:
+    def run(self, *, once: bool = False, tick: float = 0.5, on_tick: Callable[[], None] | None = None) -> WatchStats:
         """Poll until stopped (or, with once=True, one poll). Errors in the first poll are raised: they
         are almost always configuration (drive ID, folder, permissions); later ones are logged and retried."""
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -335,16 +335,18 @@ class SharePointWatcher:
             try:
                 self.poll()
                 if not once:
-                    self._loop(tick)
+                    self._loop(tick, on_tick)
             finally:
                 self.pipeline.send_pending_notices()
                 self.follow_up.maybe_write_register(force=True)
         return self.stats
 
-    def _loop(self, tick: float) -> None:
+    def _loop(self, tick: float, on_tick: Callable[[], None] | None) -> None:
         next_poll = self.clock() + self.settings.watch.graph_poll_seconds
         while not self.stop_event.is_set():
             self.follow_up.maybe_write_register()
+            if on_tick:
+                on_tick()
             if self.clock() >= next_poll:
                 try:
                     self.poll()
