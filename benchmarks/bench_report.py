@@ -24,14 +24,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from processors.config import PROJECT_ROOT  # noqa: E402
+from benchmarks.common import scratch_config  # noqa: E402
+from processors.config import PROJECT_ROOT, load_settings  # noqa: E402
 from processors.office import convert, soffice  # noqa: E402
 from processors.reports import charts as chart_module  # noqa: E402
 from processors.reports import data as sections  # noqa: E402
-from processors.reports import findings  # noqa: E402
+from processors.reports import findings, run_reports  # noqa: E402
 from processors.reports.compose import render_report, report_charts  # noqa: E402
 from processors.reports.privacy import make_scrubber  # noqa: E402
 from processors.reports.quarter import Quarter, parse_quarter  # noqa: E402
@@ -81,7 +83,7 @@ def pyplot_charts(data: ReportData) -> None:
     """The same charts, each figure made with plt.figure (pyplot's global state) and left open."""
     original = chart_module._figure
 
-    def pyplot_figure(height_cm: float):
+    def pyplot_figure(height_cm: float) -> Figure:
         return plt.figure(figsize=(chart_module.WIDTH_CM / 2.54, height_cm / 2.54), layout="constrained")
 
     chart_module._figure = pyplot_figure
@@ -116,6 +118,15 @@ def pdf_timing(store: Store, quarter: Quarter, folder: Path) -> None:
     print(f"PDF copy through headless LibreOffice (one report, cold start): {seconds:.2f} s")
 
 
+def whole_run(folder: Path, pdf: bool) -> None:
+    """Every document of a run: the SLT report, one per theme, one per service and the briefing note."""
+    settings = load_settings(scratch_config(folder))  # its database is the store filled above
+    settings = settings.model_copy(update={"reports": ReportSettings(pdf=pdf)})
+    run = run_reports(settings, "2026-Q3", None, None, send=False, today=TODAY)
+    made = f"{len(run.docx)} Word documents" + (f" and {len(run.pdf)} PDFs" if pdf else "")
+    print(f"whole run_reports (SLT, themes, services, briefing): {made} in {run.seconds:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=2000, help="returned forms over the five quarters")
@@ -139,6 +150,9 @@ def main() -> None:
         if args.pdf:
             pdf_timing(store, quarter, Path(folder))
         store.close()
+        whole_run(Path(folder), pdf=False)
+        if args.pdf:
+            whole_run(Path(folder), pdf=True)
 
 
 if __name__ == "__main__":

@@ -98,9 +98,11 @@ def templates_check(settings: Settings) -> None:
 @click.option("--force", is_flag=True, help="Overwrite templates that already exist.")
 def templates_build(settings: Settings, force: bool) -> None:
     """Write the default Word templates from the form definitions."""
+    from .reports.template import build_templates
     from .template_build import build_all
 
     written = build_all(settings.path("templates"), force=force)
+    written += build_templates(settings.path("templates"), force=force)
     for path in written:
         click.echo(f"wrote {path}")
     if not written:
@@ -163,6 +165,20 @@ def watch_cmd(settings: Settings, once: bool) -> None:
 
     stats = watch(settings, once=once, say=click.echo)
     click.echo(f"Stopped: {stats.processed} file(s) processed, register written {stats.register_writes} time(s).")
+
+
+@command(cli, "report", "python run.py report --quarter 2026-Q3 --send")
+@click.option("--quarter", required=True, help="The quarter, e.g. 2026-Q3.")
+@click.option("--theme", default=None, help="Only this audit theme's report.")
+@click.option("--service", default=None, help="Only this service's report.")
+@click.option("--send", is_flag=True, help="Email the reports to the recipients in config.yaml (reports.recipients).")
+def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool) -> None:
+    """Write the quarterly report, themed and per-service reports and the briefing note (Word and PDF)."""
+    from .reports import run_reports
+
+    run = run_reports(settings, quarter, theme, service, send)
+    for line in run.summary_lines():
+        click.echo(line)
 
 
 @command(cli, "chase", "python run.py chase            (daily, e.g. from a scheduled task; `watch` does it itself)")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .chase.settings import ChaseSettings
 from .errors import ConfigError
+from .reports.settings import ReportSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
@@ -116,6 +117,7 @@ class Settings(_Strict):
     watch: Watch = Watch()
     ingest: Ingest = Ingest()
     chase: ChaseSettings = ChaseSettings()
+    reports: ReportSettings = ReportSettings()
     base_dir: Path = Field(PROJECT_ROOT, exclude=True)
 
     def path(self, name: str) -> Path:

@@ -22,6 +22,8 @@ from .forms import FORM_TYPES
 from .generate import FormGenerator, assign_form_ids, cycle_for
 from .models import Auditor, Case, WorkItem
 from .pipeline import BatchReport, Pipeline
+from .reports import run_reports
+from .reports.quarter import quarter_of
 from .store import Store
 from .synthetic import THEMES, email_for, make_cases, make_pool, write_cases, write_pool
 from .workflow import allocate_cycle, generate_items
@@ -38,11 +40,15 @@ class DemoResult:
     seconds: float = 0.0
 
 
+def demo_root(settings: Settings) -> Path:
+    return settings.path("generated") / "demo"
+
+
 def demo_settings(settings: Settings) -> Settings:
     """The same settings with every output path inside generated/demo."""
-    root = settings.path("generated") / "demo"
+    root = demo_root(settings)
     paths = {name: root / name for name in ("inbox", "processed", "rejected", "outbox", "letters")}
-    paths.update(generated=root / "forms", register=root / "register.xlsx", database=root / "qa.sqlite3",
+    paths.update(generated=root, register=root / "register.xlsx", database=root / "qa.sqlite3",
                  staff=root / "staff.csv", templates=settings.path("templates"))
     return settings.model_copy(update={"paths": Paths(**paths)})
 
@@ -96,11 +102,26 @@ def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inb
     return written
 
 
+def _report(demo: Settings, pool: list[Auditor], today: date, say: Callable[[str], None]) -> None:
+    """The quarter's reports, each service's going to its Service Managers, all into the outbox."""
+    managers: dict[str, list[str]] = {}
+    for auditor in pool:
+        if auditor.role == "Service Manager":
+            managers.setdefault(auditor.service, []).append(auditor.email)
+    options = demo.reports.model_copy(update={"recipients": demo.reports.recipients.model_copy(
+        update={"services": {service: tuple(emails) for service, emails in managers.items()}})})
+    run = run_reports(demo.model_copy(update={"reports": options}), quarter_of(today).label, None, None, send=True,
+                      today=today)
+    say("6. Quarterly reports (Word and PDF), emailed to the outbox:")
+    for line in run.summary_lines():
+        say("   " + line)
+
+
 def run_demo(settings: Settings, say: Callable[[str], None] = print, today: date | None = None) -> DemoResult:
     started = time.perf_counter()
     today = today or date.today()
     demo = demo_settings(settings)
-    root = demo.path("generated").parent
+    root = demo_root(settings)
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     result = DemoResult(root)
@@ -141,6 +162,7 @@ def run_demo(settings: Settings, say: Callable[[str], None] = print, today: date
     say(f"   Emails (escalations, good practice, thank-you letters) -> {demo.path('outbox')}")
     say(f"   Thank-you letters -> {demo.path('letters')}")
     say(f"   Register -> {demo.path('register')}")
+    _report(demo, pool, today, say)
     result.seconds = time.perf_counter() - started
     say(f"Demo finished in {result.seconds:.1f} s. Everything is under {root}")
     return result

@@ -1,0 +1,107 @@
+"""Render a report's data into its Word template (docxtpl, autoescape on) and save it.
+
+Every string goes through ``processors.render.word_text`` (escaped, line breaks kept); charts become
+inline images whose alt text (``wp:docPr/@descr``) says what they show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+from docx.shared import Cm
+from docxtpl import DocxTemplate, InlineImage
+from jinja2 import Environment, StrictUndefined, TemplateError, UndefinedError
+from markupsafe import Markup
+
+from ..errors import TemplateProblem
+from ..render import word_text
+from .charts import Chart
+from .contents import ask_word_to_update_fields, fill_contents
+from .tables import Table
+
+
+class AltImage(InlineImage):
+    """An inline picture with alt text, for screen readers and for anyone who cannot see the chart."""
+
+    def __init__(self, tpl: DocxTemplate, chart: Chart) -> None:
+        super().__init__(tpl, io.BytesIO(chart.png), width=Cm(chart.width_cm))
+        self.alt, self.title = chart.alt, chart.title
+
+    def _insert_image(self) -> str:
+        inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
+        inline.docPr.set("descr", self.alt)
+        inline.docPr.set("title", self.title)
+        return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+
+def to_context(value: object) -> object:
+    """Dataclasses become namespaces (not dicts: ``x.values`` must not find dict.values), tables have ``rows``
+    and ``empty``, strings become escaped Word text; the rest is kept."""
+    if isinstance(value, (Markup, InlineImage, bool, int, float)) or value is None:
+        return value
+    if isinstance(value, str):
+        return word_text(value)
+    if isinstance(value, Table):
+        return SimpleNamespace(rows=[to_context(r) for r in value.rows], empty=word_text(value.empty))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return SimpleNamespace(**{f.name: to_context(getattr(value, f.name)) for f in dataclasses.fields(value)})
+    if isinstance(value, (list, tuple)):
+        return [to_context(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_context(v) for k, v in value.items()}
+    return word_text(str(value))
+
+
+def chart_context(tpl: DocxTemplate, chart: Chart | None) -> SimpleNamespace | str:
+    if chart is None:
+        return ""
+    return SimpleNamespace(image=AltImage(tpl, chart), title=word_text(chart.title))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    docx: bytes            # what people receive
+    pdf_source: bytes      # the same document arranged for LibreOffice's PDF export
+    contents_entries: int
+
+
+def load_template(path: Path) -> DocxTemplate:
+    if not path.is_file():
+        raise TemplateProblem(f"the report template {path} is missing: restore it from the repository or run "
+                              "`python -m processors.reports.template` to write the default one")
+    return DocxTemplate(str(path))
+
+
+def render(tpl: DocxTemplate, context: dict[str, object], name: str) -> Rendered:
+    try:
+        tpl.render(context, jinja_env=Environment(autoescape=True, undefined=StrictUndefined))
+    except UndefinedError as exc:
+        raise TemplateProblem(f"{name}: {exc.message}: the template asks for something reports do not provide; "
+                              "check the tag in Word, or rebuild the template with "
+                              "`python -m processors.reports.template --force`") from None
+    except TemplateError as exc:
+        raise TemplateProblem(f"{name}: a {{% %}} or {{{{ }}}} tag is broken ({exc.message}): fix it in Word, or "
+                              "rebuild the template with `python -m processors.reports.template --force`") from None
+    contents = fill_contents(tpl.docx)
+    ask_word_to_update_fields(tpl.docx)
+    docx = _save(tpl)
+    contents.unwrap()
+    return Rendered(docx, _save(tpl), contents.entries)
+
+
+def _save(tpl: DocxTemplate) -> bytes:
+    buffer = io.BytesIO()
+    tpl.docx.save(buffer)
+    return buffer.getvalue()
+
+
+def write_atomically(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+    return path

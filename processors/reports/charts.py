@@ -1,0 +1,131 @@
+"""Charts as PNG bytes with alt text that says what the chart shows, drawn with matplotlib's object API.
+
+No pyplot: a ``Figure`` per chart, drawn by the Agg canvas, so nothing is kept in global state between
+charts or runs, and no display is needed.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..forms import GRADES
+from .measures import GradeCounts, pct
+
+DPI = 150
+WIDTH_CM = 16.0
+COLOURS = dict(zip(GRADES, ("#1b7837", "#7fbf7b", "#f4a736", "#c2331f")))  # best to worst
+OUTCOME_COLOURS = {"Completed on time": "#1b7837", "Completed late": "#7fbf7b",
+                   "Completed, date not recorded": "#a6a6a6", "Open and overdue": "#c2331f",
+                   "Open, not yet due": "#f4a736", "Not required": "#d9d9d9"}
+TEXT = "#333333"
+
+
+@dataclass(frozen=True)
+class Chart:
+    png: bytes
+    alt: str
+    title: str
+    width_cm: float = WIDTH_CM
+
+
+def _figure(height_cm: float) -> Figure:
+    fig = Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _style(ax: Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=8, colors=TEXT)
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def grade_chart(counts: GradeCounts, title: str) -> Chart | None:
+    if not counts.total:
+        return None
+    fig = _figure(6.5)
+    ax = fig.add_subplot()
+    bars = ax.bar(GRADES, counts.counts, color=[COLOURS[g] for g in GRADES], width=0.6)
+    ax.bar_label(bars, labels=[f"{n} ({pct(n, counts.total)})" for n in counts.counts], fontsize=8, color=TEXT)
+    ax.set_ylabel("Forms", fontsize=8)
+    ax.set_ylim(0, max(counts.counts) * 1.2)
+    _style(ax)
+    parts = ", ".join(f"{g} {n} ({pct(n, counts.total)})" for g, n in zip(GRADES, counts.counts))
+    alt = f"Bar chart: {title}, {counts.total} forms. {parts}. {counts.good_pct} Good or better."
+    return Chart(_png(fig), alt, title)
+
+
+def _stacked_shares(ax: Axes, labels: list[str], series: list[GradeCounts], horizontal: bool) -> None:
+    left = [0.0] * len(series)
+    for n, grade in enumerate(GRADES):
+        values = [100 * c.counts[n] / c.total if c.total else 0 for c in series]
+        draw = ax.barh if horizontal else ax.bar
+        offset = {"left": left} if horizontal else {"bottom": left}
+        draw(labels, values, color=COLOURS[grade], label=grade, **offset)
+        left = [a + b for a, b in zip(left, values)]
+    where = dict(loc="lower center", bbox_to_anchor=(0.5, 1.0)) if horizontal else \
+        dict(loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    ax.legend(fontsize=7, ncols=len(GRADES), frameon=False, **where)
+
+
+def trend_chart(series: tuple[tuple[str, GradeCounts], ...], title: str) -> Chart | None:
+    if not any(c.total for _, c in series):
+        return None
+    fig = _figure(7.5)
+    ax = fig.add_subplot()
+    labels, counts = [q for q, _ in series], [c for _, c in series]
+    _stacked_shares(ax, labels, counts, horizontal=False)
+    for x, c in enumerate(counts):
+        label = f"{c.good_pct} Good+\n({c.total} forms)" if c.total else "no forms"
+        ax.text(x, 102, label, ha="center", va="bottom", fontsize=7, color=TEXT)
+    ax.set_ylim(0, 125)
+    ax.set_yticks(range(0, 101, 20))
+    ax.set_ylabel("Share of forms (%)", fontsize=8)
+    _style(ax)
+    parts = "; ".join(f"{q} {c.good_pct} ({c.total} forms)" for q, c in series)
+    return Chart(_png(fig), f"Stacked bar chart: {title}. Share Good or better by quarter: {parts}.", title)
+
+
+def service_chart(series: tuple[tuple[str, GradeCounts], ...], title: str) -> Chart | None:
+    if not series:
+        return None
+    fig = _figure(2.2 + 0.75 * len(series))
+    ax = fig.add_subplot()
+    labels = [s for s, _ in series][::-1]
+    counts = [c for _, c in series][::-1]
+    _stacked_shares(ax, labels, counts, horizontal=True)
+    for y, c in enumerate(counts):
+        ax.text(101, y, f"{c.good_pct} Good+ ({c.total})", va="center", fontsize=7, color=TEXT)
+    ax.set_xlim(0, 118)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel("Share of forms (%)", fontsize=8)
+    _style(ax)
+    parts = "; ".join(f"{s} {c.good_pct} Good or better ({c.total} forms)" for s, c in series)
+    return Chart(_png(fig), f"Stacked bar chart: {title}. {parts}.", title)
+
+
+def actions_chart(outcomes: tuple[tuple[str, int], ...], title: str) -> Chart | None:
+    total = sum(n for _, n in outcomes)
+    if not total:
+        return None
+    fig = _figure(2.0 + 0.6 * len(outcomes))
+    ax = fig.add_subplot()
+    labels, values = [o for o, _ in outcomes][::-1], [n for _, n in outcomes][::-1]
+    bars = ax.barh(labels, values, color=[OUTCOME_COLOURS.get(o, "#7f7f7f") for o in labels])
+    ax.bar_label(bars, labels=[f"{n} ({pct(n, total)})" for n in values], fontsize=8, color=TEXT, padding=2)
+    ax.set_xlim(0, max(values) * 1.25)
+    ax.set_xlabel("Actions", fontsize=8)
+    _style(ax)
+    parts = ", ".join(f"{o} {n} ({pct(n, total)})" for o, n in outcomes)
+    return Chart(_png(fig), f"Bar chart: {title}, {total} actions. {parts}.", title)

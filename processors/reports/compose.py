@@ -1,0 +1,55 @@
+"""A quarterly report from its data to a Word document: the charts, the template's context, the render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+from docxtpl import DocxTemplate
+
+from ..render import word_text
+from .build import Rendered, chart_context, load_template, render, to_context
+from .charts import Chart, actions_chart, grade_chart, service_chart, trend_chart
+from .report import ReportData
+
+
+@dataclass(frozen=True)
+class ReportCharts:
+    grades: Chart | None
+    trend: Chart | None
+    services: Chart | None
+    actions: Chart | None
+    themes: tuple[Chart | None, ...]
+
+    def all(self) -> list[Chart]:
+        return [c for c in (self.grades, self.trend, self.services, self.actions, *self.themes) if c is not None]
+
+
+def report_charts(data: ReportData) -> ReportCharts:
+    label = data.quarter.label
+    well = data.how_well
+    return ReportCharts(
+        grade_chart(well.overall, f"Overall grades, {label}"),
+        trend_chart(well.trend_series, "Overall grades by quarter"),
+        service_chart(well.service_series, f"Overall grades by service, {label}") if len(well.service_series) > 1
+        else None,
+        actions_chart(data.better_off.action_counts, f"Actions due in {label} and what became of them"),
+        tuple(grade_chart(t.counts, f"Overall grades, theme '{t.name}', {label}") for t in data.themes),
+    )
+
+
+def report_context(tpl: DocxTemplate, data: ReportData, charts: ReportCharts) -> dict[str, object]:
+    context = vars(to_context(data))
+    context["quarter_label"] = word_text(data.quarter.label)
+    context["no_themes"] = word_text(f"No thematic audits were due or returned in {data.quarter.label}.")
+    context["charts"] = SimpleNamespace(**{name: chart_context(tpl, getattr(charts, name))
+                                           for name in ("grades", "trend", "services", "actions")})
+    for theme, chart in zip(context["themes"], charts.themes):
+        theme.chart = chart_context(tpl, chart)
+    return context
+
+
+def render_report(template: Path, data: ReportData, charts: ReportCharts | None = None) -> Rendered:
+    tpl = load_template(template)
+    return render(tpl, report_context(tpl, data, charts or report_charts(data)), template.name)

@@ -1,0 +1,185 @@
+"""The narrative sections: each theme's findings, escalations (QAF 6.2), workforce development themes from
+practice observations (QAF 3.4) and the good-practice showcase (QAF 8.5). Free text is pseudonymised.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from ..forms import GRADES
+from .measures import GradeCounts, pct
+from .privacy import Scrubber, practitioner
+from .quarter import Quarter
+from .source import GRADED_TYPES, Snapshot, due_day, field_key
+from .tables import ActionRow, EscalationRow, FindingRow, ShareRow, ShowcaseItem, Table, ThemeCountRow
+
+THEMATIC = "thematic_audit"
+FINDINGS = field_key(THEMATIC, "theme_findings")
+STRENGTHS = {t: field_key(t, "strengths") for t in GRADED_TYPES}
+WORKFORCE_THEME = field_key("practice_observation", "workforce_development_theme")
+DETAILS_LIMIT = 300
+
+
+def _has(form_type: str, key: str) -> bool:
+    try:
+        field_key(form_type, key)
+    except KeyError:
+        return False
+    return True
+
+
+AREAS = {t: next(k for k in ("areas_for_improvement", "areas_for_development") if _has(t, k)) for t in GRADED_TYPES}
+
+
+def uk_date(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "-"
+
+
+def distinct_texts(texts: list[str]) -> tuple[str, ...]:
+    """Each different text once, in order of first appearance, with how many forms said it."""
+    counts = Counter(t for t in texts if t)
+    return tuple(t if counts[t] == 1 else f"{t} ({counts[t]} forms)" for t in dict.fromkeys(t for t in texts if t))
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --- themes ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ThemeSection:
+    name: str
+    audits: int
+    allocated: int
+    counts: GradeCounts
+    summary: str
+    grades: Table
+    findings: Table
+    strengths: Table
+    areas: Table
+    recommendations: Table
+    actions: Table
+
+
+def action_rows(snap: Snapshot, form_ids: list[str], scrub: Scrubber, today: date) -> tuple[ActionRow, ...]:
+    rows = []
+    for form_id in form_ids:
+        for a in snap.actions_by_form.get(form_id, ()):
+            late = a.is_open and a.due is not None and a.due < today
+            rows.append(ActionRow(a.action_id, a.case_id, scrub.text(a.text), scrub.text(a.owner), uk_date(a.due),
+                                  a.status + (" (overdue)" if late else "")))
+    return tuple(rows)
+
+
+def theme_section(snap: Snapshot, quarter: Quarter, theme: str, recommendations: list[str], scrub: Scrubber,
+                  today: date) -> ThemeSection:
+    forms = [f for f in snap.forms if f.form_type == THEMATIC and f.theme == theme and f.received in quarter]
+    allocated = sum(1 for a in snap.allocations if a.item.theme == theme and due_day(a) in quarter)
+    counts = GradeCounts.of(f.overall_grade for f in forms)
+    none = f"No audits on this theme were returned in {quarter.label}."
+    summary = (f"{len(forms)} audit{'s' if len(forms) != 1 else ''} returned ({allocated} due this quarter); "
+               f"{counts.good_pct} graded Good or better." if forms else none)
+    return ThemeSection(
+        theme, len(forms), allocated, counts, summary,
+        Table(tuple(ShareRow(g, n, pct(n, counts.total)) for g, n in zip(GRADES, counts.counts)) if forms else (),
+              none),
+        Table(tuple(FindingRow(f.form_id, f.case_id, f.overall_grade or "-", scrub.text(f.values.get(FINDINGS)))
+                    for f in forms), none),
+        Table(distinct_texts([scrub.text(f.values.get(STRENGTHS[THEMATIC])) for f in forms]),
+              "No strengths were recorded."),
+        Table(distinct_texts([scrub.text(f.values.get(AREAS[THEMATIC])) for f in forms]),
+              "No areas for improvement were recorded."),
+        Table(tuple(scrub.text(r) for r in recommendations),
+              "No recommendations have been agreed for this theme yet (QAF 5.6.4): the QA Manager adds them to "
+              "recommendations.yaml in this quarter's reports folder after the SMT meeting, then runs the report "
+              "again."),
+        Table(action_rows(snap, [f.form_id for f in forms], scrub, today), "No actions were set in these audits."),
+    )
+
+
+def load_recommendations(path: Path) -> tuple[dict[str, list[str]], list[str]]:
+    """Recommendations agreed at SMT, by theme, from a YAML file the QA Manager writes. (found, problems)"""
+    if not path.exists():
+        return {}, []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        return {}, [f"{path.name} could not be read ({type(exc).__name__}): fix it; no recommendations shown"]
+    if not isinstance(raw, dict):
+        return {}, [f"{path.name} should list recommendations under each theme name; none shown"]
+    found = {}
+    for theme, items in raw.items():
+        items = items if isinstance(items, list) else [items]
+        found[str(theme).strip().lower()] = [str(i).strip() for i in items if i is not None and str(i).strip()]
+    return found, []
+
+
+# --- escalations, workforce development, good practice ----------------------------------------
+
+@dataclass(frozen=True)
+class Escalations:
+    count: int
+    current: int
+    summary: str
+    services: Table
+    routes: Table
+    rows: Table
+
+
+def escalations(snap: Snapshot, quarter: Quarter, scrub: Scrubber) -> Escalations:
+    raised = [e for e in snap.escalations if e.raised in quarter]
+    none = f"No immediate concerns were escalated from QA activity in {quarter.label}."
+    services = Counter(e.service or "Service not recorded" for e in raised)
+    routes = Counter(e.route or "Route not stated" for e in raised)
+    rows = tuple(EscalationRow(e.form_id, e.case_id, e.service, e.team, e.route or "Not stated",
+                               uk_date(e.raised.date()),
+                               "Concern recorded" if e.current else "Withdrawn in a later version",
+                               clip(scrub.text(e.details), DETAILS_LIMIT)) for e in raised)
+    current = sum(e.current for e in raised)
+    summary = (f"{len(raised)} concern{'s were' if len(raised) != 1 else ' was'} escalated in {quarter.label}; "
+               f"{current} still stand{'s' if current == 1 else ''} in the latest version of the form."
+               if raised else none)
+    return Escalations(
+        len(raised), current, summary,
+        Table(tuple(ShareRow(s, n, pct(n, len(raised))) for s, n in sorted(services.items())), none),
+        Table(tuple(ShareRow(r, n, pct(n, len(raised))) for r, n in routes.most_common()), none),
+        Table(rows, none))
+
+
+@dataclass(frozen=True)
+class Workforce:
+    observations: int
+    summary: str
+    themes: Table
+
+
+def workforce(snap: Snapshot, quarter: Quarter, scrub: Scrubber) -> Workforce:
+    observations = [f for f in snap.forms if f.form_type == "practice_observation" and f.received in quarter]
+    groups: dict[str, list[str]] = defaultdict(list)
+    spelling: dict[str, str] = {}
+    for f in observations:
+        theme = " ".join(scrub.text(f.values.get(WORKFORCE_THEME)).split())
+        if theme:
+            spelling.setdefault(theme.casefold(), theme)
+            groups[theme.casefold()].append(f.service or "Service not recorded")
+    rows = sorted((ThemeCountRow(spelling[k], len(v), ", ".join(sorted(set(v)))) for k, v in groups.items()),
+                  key=lambda r: (-r.count, r.label.casefold()))
+    none = (f"No workforce development themes were recorded in the {len(observations)} practice observations "
+            f"returned in {quarter.label}." if observations
+            else f"No practice observations were returned in {quarter.label}.")
+    summary = f"{len(observations)} practice observation{'s were' if len(observations) != 1 else ' was'} returned."
+    return Workforce(len(observations), summary, Table(tuple(rows), none))
+
+
+def showcase(snap: Snapshot, quarter: Quarter, scrub: Scrubber, show_names: bool) -> Table:
+    items = tuple(
+        ShowcaseItem(g.form_id, practitioner(g.practitioner, "", show_names), g.team, g.service,
+                     scrub.text(g.summary), scrub.text(g.difference), ", ".join(g.trust_values))
+        for g in snap.good_practice if g.current and g.recorded in quarter)
+    return Table(items, f"No good practice was recorded in {quarter.label}.")

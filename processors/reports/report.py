@@ -1,0 +1,93 @@
+"""One report's data: the scope's numbers and narrative for the quarter, ready for the template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .data import BetterOff, HowMuch, HowWell, better_off, how_much, how_well
+from .findings import Escalations, ThemeSection, Workforce, escalations, showcase, theme_section, workforce
+from .measures import pct, points_change
+from .privacy import Scrubber
+from .quarter import Quarter
+from .settings import ReportSettings
+from .source import Scope, Snapshot, due_day, themes_in
+from .tables import Table
+
+PRIVACY_NOTE = ("OFFICIAL - SENSITIVE. Children are referred to by case ID only. {names} "
+                "Do not forward outside the trust.")
+
+
+@dataclass(frozen=True)
+class ReportData:
+    kind: str
+    title: str
+    subtitle: str
+    audience: str
+    organisation: str
+    quarter: Quarter
+    scope: Scope
+    generated: str
+    privacy_note: str
+    headlines: tuple[str, ...]
+    how_much: HowMuch
+    how_well: HowWell
+    better_off: BetterOff
+    themes: tuple[ThemeSection, ...]
+    escalations: Escalations
+    workforce: Workforce
+    showcase: Table
+    show_workforce: bool
+    show_showcase: bool
+
+
+def _titles(scope: Scope, quarter: Quarter) -> tuple[str, str]:
+    if scope.kind == "theme":
+        where = f" in {scope.service}" if scope.service else ""
+        return f"Thematic Audit Report: {scope.theme}{where}", "for the Senior Management Team (QAF 5.6.4)"
+    if scope.kind == "service":
+        return f"Quarterly Quality Assurance Report: {scope.service}", f"for the managers of {scope.service}"
+    return "Quarterly Quality Assurance Report", "for the Senior Leadership Team"
+
+
+def headlines(much: HowMuch, well: HowWell, off: BetterOff, esc: Escalations, quarter: Quarter) -> tuple[str, ...]:
+    lines = []
+    if much.allocated:
+        lines.append(f"{much.completed} of {much.allocated} audits, observations and supervision audits due were "
+                     f"completed ({pct(much.completed, much.allocated)}); {pct(much.on_time, much.completed)} of "
+                     "those were on time.")
+    if well.overall.total:
+        change = points_change(well.overall.good_share, well.previous_share)
+        versus = f" ({change} on {quarter.previous(1)[0].label})" if change != "-" else ""
+        lines.append(f"{well.overall.good_pct} of {well.overall.total} graded forms were Good or better{versus}.")
+    if off.actions_due:
+        lines.append(f"{off.actions_on_time} of {off.actions_due} actions due were completed on time "
+                     f"({pct(off.actions_on_time, off.actions_due)}).")
+    lines.append(f"{esc.count} immediate concern{'s were' if esc.count != 1 else ' was'} escalated; "
+                 f"{much.good_practice} good practice record{'s were' if much.good_practice != 1 else ' was'} shared.")
+    return tuple(lines)
+
+
+def build_report(snap: Snapshot, scope: Scope, quarter: Quarter, options: ReportSettings, scrub: Scrubber,
+                 recommendations: dict[str, list[str]], organisation: str, today: date) -> ReportData:
+    """``snap`` is the whole store's snapshot; the scope is applied here."""
+    data = scope.restrict(snap)
+    much, well = how_much(data, quarter), how_well(data, quarter, options.trend_quarters)
+    off, esc = better_off(data, quarter, today), escalations(data, quarter, scrub)
+    in_quarter = [t for t in themes_in(data) if _theme_active(data, t, quarter)]
+    themes = tuple(theme_section(data, quarter, t, recommendations.get(t.lower(), []), scrub, today)
+                   for t in in_quarter)
+    title, audience = _titles(scope, quarter)
+    names = ("Practitioners are named where the QA Manager has agreed it." if options.show_practitioner_names
+             else "Practitioners are not named.")
+    return ReportData(
+        scope.kind, title, f"{quarter.label}: {quarter.title}", audience, organisation, quarter, scope,
+        today.strftime("%d %B %Y"), PRIVACY_NOTE.format(names=names), headlines(much, well, off, esc, quarter),
+        much, well, off, themes, esc, workforce(data, quarter, scrub),
+        showcase(data, quarter, scrub, options.show_practitioner_names),
+        show_workforce=scope.kind != "theme", show_showcase=scope.kind != "theme")
+
+
+def _theme_active(snap: Snapshot, theme: str, quarter: Quarter) -> bool:
+    return (any(f.theme == theme and f.received in quarter for f in snap.forms)
+            or any(a.item.theme == theme and due_day(a) in quarter for a in snap.allocations))

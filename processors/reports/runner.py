@@ -1,0 +1,244 @@
+"""`python run.py report`: the quarter's reports written, turned into PDFs and (with --send) emailed.
+
+Without --theme or --service a run makes the Senior Leadership Team's report, one themed report per theme
+of the quarter, one report per service (only that service's data) and the learning briefing note for
+the latest month of the quarter. Everything lands in generated/reports/<quarter>/.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import QAError, RegisterLockedError
+from ..generate import safe_name
+from ..mailer import Message, SendResult
+from ..office import OfficeError, convert, soffice
+from ..register import write_register
+from ..store import Store
+from .briefing import build_briefing, render_briefing
+from .compose import render_report
+from .deliver import deliver
+from .findings import load_recommendations
+from .privacy import Scrubber, make_scrubber
+from .quarter import Period, Quarter, parse_quarter
+from .report import build_report
+from .settings import BRIEFING_TEMPLATE, REPORT_TEMPLATE, ReportSettings, report_settings
+from .source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
+
+log = logging.getLogger("qa.reports")
+RECOMMENDATIONS = "recommendations.yaml"
+
+
+@dataclass
+class ReportDocument:
+    kind: str                      # slt | theme | service | briefing
+    title: str
+    subject: str                   # of the email that carries it
+    docx: Path
+    recipients: tuple[str, ...]
+    headlines: tuple[str, ...] = ()
+    pdf: Path | None = None
+    pdf_source: bytes = field(default=b"", repr=False)
+
+
+@dataclass
+class ReportRun:
+    quarter: str
+    folder: Path
+    documents: list[ReportDocument] = field(default_factory=list)
+    sent: list[SendResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def docx(self) -> list[Path]:
+        return [d.docx for d in self.documents]
+
+    @property
+    def pdf(self) -> list[Path]:
+        return [d.pdf for d in self.documents if d.pdf is not None]
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"{len(self.documents)} report(s) for {self.quarter} in {self.folder}"]
+        lines += [f"  {d.docx.name}" + (" (+ PDF)" if d.pdf else "") for d in self.documents]
+        if self.sent:
+            lines.append(f"{len(self.sent)} email(s) sent ({self.sent[0].backend})")
+        lines += [f"Note: {p}" for p in self.problems]
+        return lines
+
+
+# --- which reports ------------------------------------------------------------------------------
+
+def _resolve(name: str, known: list[str], what: str) -> str:
+    for candidate in known:
+        if candidate.casefold() == name.strip().casefold():
+            return candidate
+    listed = ", ".join(known) if known else "none yet"
+    raise QAError(f"there is no {what} called '{name}' in the QA data: the {what}s are: {listed}")
+
+
+def plan_scopes(snap: Snapshot, quarter: Quarter, theme: str | None, service: str | None) -> list[Scope]:
+    if theme or service:
+        return [Scope(service=_resolve(service, services_in(snap), "service") if service else "",
+                      theme=_resolve(theme, themes_in(snap), "theme") if theme else "")]
+    active = Snapshot(tuple(f for f in snap.forms if f.received in quarter), (), (), (), (),
+                      tuple(a for a in snap.allocations if due_day(a) in quarter))
+    return [Scope(), *(Scope(theme=t) for t in themes_in(active)), *(Scope(service=s) for s in services_in(active))]
+
+
+def recipients_for(scope: Scope, options: ReportSettings) -> tuple[str, ...]:
+    wanted = options.recipients
+    if scope.service:
+        found = {k.casefold(): v for k, v in wanted.services.items()}
+        return tuple(found.get(scope.service.casefold(), ()))
+    return wanted.smt if scope.theme else wanted.slt
+
+
+def file_stem(scope: Scope, quarter: Quarter) -> str:
+    if scope.kind == "theme":
+        return "_".join([f"{quarter.label}_thematic_report_{safe_name(scope.theme)}",
+                         *([safe_name(scope.service)] if scope.service else [])])
+    return f"{quarter.label}_QA_report_{safe_name(scope.service) if scope.service else 'SLT'}"
+
+
+def briefing_month(quarter: Quarter, today: date) -> Period:
+    """The latest month of the quarter that has begun."""
+    return [m for m in quarter.months() if m.start <= today][-1]
+
+
+# --- making them ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Job:
+    settings: Settings
+    options: ReportSettings
+    snap: Snapshot
+    quarter: Quarter
+    folder: Path
+    today: date
+    scrub: Scrubber
+
+
+def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
+    doc.docx.parent.mkdir(parents=True, exist_ok=True)
+    partial = doc.docx.with_name(doc.docx.name + ".partial")
+    partial.write_bytes(rendered_docx)
+    partial.replace(doc.docx)
+    log.info("report written: %s", doc.docx.name)
+
+
+def make_reports(job: Job, scopes: list[Scope], problems: list[str]) -> list[ReportDocument]:
+    recommendations, trouble = load_recommendations(job.folder / RECOMMENDATIONS)
+    problems += trouble
+    template = job.settings.path("templates") / REPORT_TEMPLATE
+    documents = []
+    for scope in scopes:
+        data = build_report(job.snap, scope, job.quarter, job.options, job.scrub, recommendations,
+                            job.settings.organisation, job.today)
+        rendered = render_report(template, data)
+        prefix = "Thematic audit report" if scope.theme else "Quarterly QA report"
+        doc = ReportDocument(scope.kind, data.title, f"{prefix} {job.quarter.label}: {scope.name}",
+                             job.folder / f"{file_stem(scope, job.quarter)}.docx", recipients_for(scope, job.options),
+                             data.headlines, pdf_source=rendered.pdf_source)
+        _write(doc, rendered.docx)
+        documents.append(doc)
+    return documents
+
+
+def make_briefing(job: Job) -> ReportDocument:
+    month = briefing_month(job.quarter, job.today)
+    data = build_briefing(job.snap, month, job.options, job.scrub, job.settings.organisation, job.today)
+    rendered = render_briefing(job.settings.path("templates") / BRIEFING_TEMPLATE, data)
+    target = job.folder / f"{month.label}_learning_briefing.docx"
+    doc = ReportDocument("briefing", f"{data.title}: {data.subtitle}", f"Learning briefing note: {month.title}",
+                         target, job.options.recipients.briefing, tuple(data.numbers.rows),
+                         pdf_source=rendered.pdf_source)
+    _write(doc, rendered.docx)
+    return doc
+
+
+def make_pdfs(documents: list[ReportDocument], folder: Path, problems: list[str]) -> None:
+    """One LibreOffice run converts every document (each from its PDF-ready copy)."""
+    if not documents:
+        return
+    if soffice() is None:
+        problems.append("PDF copies were not made: LibreOffice is not installed (the Word reports are complete)")
+        return
+    with tempfile.TemporaryDirectory(prefix="qa-reports-") as tmp:
+        sources = []
+        for doc in documents:
+            source = Path(tmp) / doc.docx.name
+            source.write_bytes(doc.pdf_source)
+            sources.append(source)
+        try:
+            outputs = convert(sources, "pdf", folder)
+        except OfficeError as exc:
+            problems.append(f"PDF copies were not made: {exc}")
+            return
+    for doc, pdf in zip(documents, outputs):
+        doc.pdf = pdf
+
+
+# --- sending them --------------------------------------------------------------------------------
+
+def report_message(doc: ReportDocument, quarter: Quarter) -> Message:
+    period = f"{quarter.label} ({quarter.title})"
+    body = [f"Please find attached the {doc.title}" + ("" if doc.kind == "briefing" else f" for {period}") + ",",
+            "as a PDF and as a Word document." if doc.pdf else "as a Word document.", ""]
+    body += ([f"- {line}" for line in doc.headlines] + [""]) if doc.headlines else []
+    privacy = ("Children and cases are not identified in it." if doc.kind == "briefing"
+               else "Children are identified by case ID only. OFFICIAL - SENSITIVE: please do not forward it outside "
+               "the trust.")
+    body += [privacy, "", "Quality Assurance team"]
+    attachments = (doc.pdf, doc.docx) if doc.pdf else (doc.docx,)
+    return Message(to=doc.recipients, subject=doc.subject, body="\n".join(body), attachments=attachments,
+                   kind="briefing" if doc.kind == "briefing" else "report")
+
+
+def send_documents(settings: Settings, store: Store, run: ReportRun, quarter: Quarter) -> None:
+    unaddressed = [d for d in run.documents if not d.recipients]
+    if unaddressed:
+        run.problems.append("not emailed, no recipients in config (reports.recipients): "
+                            + ", ".join(d.docx.name for d in unaddressed))
+    messages = [report_message(d, quarter) for d in run.documents if d.recipients]
+    if not messages:
+        return
+    outcome = deliver(settings, store, messages)
+    run.sent += outcome.sent
+    run.problems += outcome.problems
+    try:
+        write_register(store, settings.path("register"))
+    except RegisterLockedError as exc:
+        run.problems.append(f"the register's Sent sheet will be updated on the next run: {exc}")
+
+
+def run_reports(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool,
+                today: date | None = None) -> ReportRun:
+    """Write the quarter's reports (and PDFs), and email them when ``send``."""
+    started = time.perf_counter()
+    options, today = report_settings(settings), today or date.today()
+    period = parse_quarter(quarter, options.year_start_month)
+    if period.start > today:
+        raise QAError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
+    run = ReportRun(period.label, settings.path("generated") / "reports" / period.label)
+    with Store(settings.path("database")) as store:
+        snap = load_snapshot(store)
+        if not snap.forms:
+            run.problems.append("the QA store holds no returned forms yet, so the reports have no data")
+        job = Job(settings, options, snap, period, run.folder, today,
+                  make_scrubber(snap, options.show_practitioner_names))
+        run.documents = make_reports(job, plan_scopes(snap, period, theme, service), run.problems)
+        if not (theme or service):
+            run.documents.append(make_briefing(job))
+        if options.pdf:
+            make_pdfs(run.documents, run.folder, run.problems)
+        if send:
+            send_documents(settings, store, run, period)
+    run.seconds = time.perf_counter() - started
+    return run

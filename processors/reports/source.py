@@ -1,0 +1,112 @@
+"""What a report reads: one snapshot of the store, and the scope of a report (whole trust, a service, a theme).
+
+Every store query runs once per run; each report, section and chart then works on this snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..forms import FORM_TYPES
+from ..store import (
+    ActionRecord,
+    AllocationRecord,
+    EscalationRecord,
+    FormRecord,
+    GoodPracticeRecord,
+    GradeRecord,
+    Store,
+)
+
+# Form types that carry an overall grade are the QA activity that is allocated, completed and graded.
+GRADED_TYPES: tuple[str, ...] = tuple(k for k, d in FORM_TYPES.items() if "overall_grade" in {f.key for f in d.fields})
+
+
+def field_key(form_type: str, key: str) -> str:
+    """``key``, checked against the form definition, so a renamed field fails at import, not in a report."""
+    FORM_TYPES[form_type].field(key)
+    return key
+
+
+def form_title(form_type: str) -> str:
+    definition = FORM_TYPES.get(form_type)
+    return definition.title if definition else form_type
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    forms: tuple[FormRecord, ...]            # the current version of each form
+    grades: tuple[GradeRecord, ...]
+    actions: tuple[ActionRecord, ...]
+    escalations: tuple[EscalationRecord, ...]
+    good_practice: tuple[GoodPracticeRecord, ...]
+    allocations: tuple[AllocationRecord, ...]
+    grades_by_form: dict[str, tuple[GradeRecord, ...]] = field(default_factory=dict, compare=False)
+    actions_by_form: dict[str, tuple[ActionRecord, ...]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "grades_by_form", _group(self.grades))
+        object.__setattr__(self, "actions_by_form", _group(self.actions))
+
+
+def _group(records: tuple) -> dict[str, tuple]:
+    out: dict[str, list] = {}
+    for record in records:
+        out.setdefault(record.form_id, []).append(record)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def load_snapshot(store: Store) -> Snapshot:
+    return Snapshot(tuple(store.forms()), tuple(store.grades()), tuple(store.actions()), tuple(store.escalations()),
+                    tuple(store.good_practice()), tuple(store.allocations()))
+
+
+def due_day(allocation: AllocationRecord) -> date | None:
+    """The day an allocated piece of work is due: its return-by date, else the day it was generated."""
+    if allocation.item.due_date is not None:
+        return allocation.item.due_date
+    return allocation.generated_at.date() if allocation.generated_at else None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which part of the data a report covers: the whole trust, one service, one theme (or both)."""
+
+    service: str = ""
+    theme: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "theme" if self.theme else "service" if self.service else "slt"
+
+    @property
+    def name(self) -> str:
+        return " - ".join(p for p in (self.theme, self.service) if p) or "Senior Leadership Team"
+
+    def _match(self, service: str, theme: str) -> bool:
+        return (not self.service or service == self.service) and (not self.theme or theme == self.theme)
+
+    def restrict(self, snap: Snapshot) -> Snapshot:
+        if not (self.service or self.theme):
+            return snap
+        forms = tuple(f for f in snap.forms if self._match(f.service, f.theme))
+        ids = {f.form_id for f in forms}
+        return Snapshot(
+            forms,
+            tuple(g for g in snap.grades if g.form_id in ids),
+            tuple(a for a in snap.actions if a.form_id in ids),
+            tuple(e for e in snap.escalations if e.form_id in ids),
+            tuple(g for g in snap.good_practice if g.form_id in ids),
+            tuple(a for a in snap.allocations if self._match(a.item.case.service, a.item.theme)),
+        )
+
+
+def services_in(snap: Snapshot) -> list[str]:
+    names = {f.service for f in snap.forms} | {a.item.case.service for a in snap.allocations}
+    return sorted(n for n in names if n)
+
+
+def themes_in(snap: Snapshot) -> list[str]:
+    names = {f.theme for f in snap.forms} | {a.item.theme for a in snap.allocations}
+    return sorted(n for n in names if n)

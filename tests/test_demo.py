@@ -1,0 +1,41 @@
+"""`python run.py demo`: the whole cycle on synthetic data, inside generated/demo only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+
+from processors.config import PROJECT_ROOT, load_settings
+
+
+def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> None:
+    settings = load_settings(config_file)
+    generated = settings.path("generated")
+    generated.mkdir(parents=True)
+    (generated / "real work.txt").write_text("not the demo's to delete")
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "run.py", "demo", "--config", str(config_file)], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=180)
+    took = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    assert took < 60
+    assert (generated / "real work.txt").exists()
+    assert sorted(p.name for p in generated.iterdir()) == ["demo", "logs", "real work.txt"]
+    demo = generated / "demo"
+    assert len(list(demo.glob("20*-C*/*/*.docx"))) == 83  # 77 allocated forms and 6 good-practice records
+    rejected = list((demo / "rejected").glob("*.reason.txt"))
+    assert len(rejected) == 4
+    workbook = openpyxl.load_workbook(demo / "register.xlsx")
+    assert workbook["Forms"].max_row > 70 and workbook["Rejected"].max_row == 5
+    assert workbook["Allocations"].max_row == 84
+    outbox = [p.name for p in (demo / "outbox").glob("*.eml")]
+    assert sum("-allocation-" in n for n in outbox) > 50
+    assert any("-escalation-" in n for n in outbox) and any("-thank_you-" in n for n in outbox)
+    assert any("-report-" in n for n in outbox)
+    assert list((demo / "reports").rglob("*_QA_report_SLT.docx"))
+    assert "Register -> " in result.stdout and "Demo finished" in result.stdout
+    assert not (settings.path("database")).exists()  # the real store is untouched
