@@ -15,11 +15,15 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .config import Settings
 from .errors import DeliveryError
 from .generate import safe_name
+from .sent_log import RecordingMailer
+
+if TYPE_CHECKING:
+    from .store import Store
 
 _POLICY = policy.default.clone(max_line_length=998)  # long subjects are not folded into odd header lines
 
@@ -136,7 +140,13 @@ class CheckedMailer:
         return self.backend.send(message)
 
 
-def make_mailer(settings: Settings) -> CheckedMailer:
+def make_mailer(settings: Settings, store: Store | None = None) -> Mailer:
+    """The configured backend behind the allow-list; with a store, every attempt is recorded there."""
+    checked = _checked_backend(settings)
+    return RecordingMailer(checked, store) if store is not None else checked
+
+
+def _checked_backend(settings: Settings) -> CheckedMailer:
     backend: Mailer
     if settings.email.backend == "smtp":
         backend = SmtpMailer(settings)

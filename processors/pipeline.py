@@ -20,7 +20,7 @@ from .config import Settings
 from .directory import StaffDirectory
 from .errors import DeliveryError, QAError, RegisterLockedError
 from .inbox import move_unique, sha256_of
-from .mailer import CheckedMailer, SendResult, make_mailer
+from .mailer import Mailer, SendResult, make_mailer
 from .models import Rejection
 from .notify import Notice, escalation_alert, good_practice_notice
 from .parse import parse_file
@@ -73,10 +73,10 @@ class BatchReport:
 class Pipeline:
     """Parse -> validate -> store -> move, per file; notices and the register once per batch."""
 
-    def __init__(self, settings: Settings, store: Store, mailer: CheckedMailer | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, mailer: Mailer | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.mailer = mailer or make_mailer(settings)
+        self.mailer = mailer or make_mailer(settings, store)
         self.staff = StaffDirectory.load(settings.path("staff"))
         self.max_bytes = settings.ingest.max_file_mb * 1024 * 1024
 

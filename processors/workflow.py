@@ -164,7 +164,7 @@ def allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle_
     write_allocation(allocation_file, result.items)
     generated = generate_items(settings, result.items, progress=progress, today=today)
     with Store(settings.path("database")) as store:
-        sent, problems = _email_auditors(settings, result.items, generated) if send else (0, [])
+        sent, problems = _email_auditors(settings, store, result.items, generated) if send else (0, [])
         report = BatchReport()
         Pipeline(settings, store).write_register(report)
     if report.register_problem:
@@ -172,10 +172,11 @@ def allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle_
     return AllocateSummary(cycle, allocation_file, result, generated, sent, problems)
 
 
-def _email_auditors(settings: Settings, items: list[WorkItem], generated: GenerateSummary) -> tuple[int, list[str]]:
+def _email_auditors(settings: Settings, store: Store, items: list[WorkItem],
+                    generated: GenerateSummary) -> tuple[int, list[str]]:
     paths = {f.identity.form_id: f.path for r in generated.results for f in r.forms}
     messages, problems = allocation_messages(items, paths, settings.organisation)
-    mailer = make_mailer(settings)
+    mailer = make_mailer(settings, store)
     sent = 0
     for message in messages:
         try:

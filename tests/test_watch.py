@@ -141,3 +141,16 @@ def test_sigterm_finishes_cleanly(fast: Settings, config_file: Path) -> None:
     assert process.returncode == 0, err
     assert "Stopped: 1 file(s) processed" in out
     assert fast.path("register").exists()
+
+
+def test_an_immediate_concern_reaches_the_alert_outbox_within_seconds(fast: Settings) -> None:
+    item = replace(TPA, form_id="2026-C09-TPA-050")
+    answers = thematic_answers(immediate_concern="Yes", immediate_concern_details="Unsafe sleeping arrangements.",
+                               escalation_route="IRO / CP Chair escalation (Care First)")
+    data = fill_form(FormGenerator(fast.path("templates"), "Trust", 14).render(item), answers)
+    with running(fast):
+        dropped = time.monotonic()
+        (fast.path("inbox") / "concern.docx").write_bytes(data)
+        assert wait_for(lambda: list(fast.path("outbox").glob("*escalation*.eml")), timeout=10)
+        took = time.monotonic() - dropped
+    assert took < 3.0  # stable_seconds 0.3 here; about 1.1 s with the default 1.0

@@ -93,7 +93,7 @@ def run_chase(settings: Settings, today: date | None = None, store: Store | None
     if store is None:
         with Store(settings.path("database")) as own:
             return run_chase(settings, today, own, mailer=mailer, register=register)
-    ctx = _context(settings, store, mailer or make_mailer(settings), today)
+    ctx = _context(settings, store, mailer or make_mailer(settings, store), today)
     allocations, actions, forms = store.allocations(), store.actions(), store.forms()
     run = _remind(ctx, allocations, actions)
     run.reaudit_offers = _offers(ctx, forms, actions, allocations)

@@ -8,25 +8,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from ..config import Settings
 from ..errors import DeliveryError
 from ..mailer import Mailer, Message, SendResult, make_mailer
+from ..sent_log import record_send
 from ..store import Store
 
 log = logging.getLogger("qa.reports")
-
-
-def record_send(store: Store, message: Message, backend: str, result: str, detail: str,
-                when: datetime | None = None) -> None:
-    """One row of the ``sent`` table; ``result`` is 'sent' or 'failed: <why>'."""
-    store.execute(
-        "INSERT INTO sent (sent_at, kind, subject, recipients, attachments, backend, result, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        ((when or datetime.now()).isoformat(timespec="seconds"), message.kind, message.subject,
-         "; ".join([*message.to, *message.cc]), "; ".join(p.name for p in message.attachments), backend, result,
-         detail))
 
 
 @dataclass
@@ -37,13 +26,11 @@ class Outcome:
 
 def _send_one(mailer: Mailer, store: Store, message: Message, outcome: Outcome) -> None:
     try:
-        result = mailer.send(message)
+        result = mailer.send(message)  # the mailer records the attempt (processors.sent_log)
     except (DeliveryError, OSError) as exc:
-        record_send(store, message, mailer.name, f"failed: {exc}", "")
         outcome.problems.append(f"'{message.subject}' was not sent: {exc}")
         log.warning("%s '%s' not sent: %s", message.kind, message.subject, exc)
         return
-    record_send(store, message, result.backend, "sent", result.detail)
     outcome.sent.append(result)
     log.info("%s '%s' sent to %d recipient(s) via %s", message.kind, message.subject,
              len(message.to) + len(message.cc), result.backend)
@@ -54,7 +41,7 @@ def deliver(settings: Settings, store: Store, messages: list[Message], mailer: M
     outcome = Outcome()
     if mailer is None:
         try:
-            mailer = make_mailer(settings)
+            mailer = make_mailer(settings, store)
         except DeliveryError as exc:
             for message in messages:
                 record_send(store, message, settings.email.backend, f"failed: {exc}", "")
