@@ -34,7 +34,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import RegisterLockedError
 from .forms import FORM_TYPES, GRADES
-from .store import ACTION_STATUSES, REGISTER_DIRTY, ActionEdit, ActionRecord, Store, normalise_status
+from .store import REGISTER_DIRTY, Store
+from .store_records import ACTION_STATUSES, ActionEdit, ActionRecord, normalise_status
 
 TEXT, DATE, DATETIME, NUMBER, GRADE, STATUS = "text", "date", "datetime", "number", "grade", "status"
 DATE_FORMAT = "dd/mm/yyyy"

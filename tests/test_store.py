@@ -11,14 +11,8 @@ import pytest
 
 from processors.errors import QAError
 from processors.models import ActionItem, Case, FormIdentity, ParsedForm, Rejection, ValidatedForm, WorkItem
-from processors.store import (
-    MIGRATIONS,
-    REGISTER_DIRTY,
-    ActionEdit,
-    RecordOutcome,
-    Store,
-    migrate,
-)
+from processors.store import REGISTER_DIRTY, ActionEdit, RecordOutcome, Store
+from processors.store_schema import MIGRATIONS, migrate
 
 CASE = Case("CF1000001", "T.E.", 9, "Child in Need", "Safeguarding North", "North Team 2", "Priya Testwell",
             "Morgan Samplemanager")

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ..store import CLOSED_STATUSES, ActionRecord, AllocationRecord
+from ..store_records import CLOSED_STATUSES, ActionRecord, AllocationRecord
 from .people import Contact, People
 
 FORM_AUDITOR = "form_overdue"            # to the auditor

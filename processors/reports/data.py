@@ -11,7 +11,7 @@ from datetime import date
 
 from ..chase.reaudit import case_progress
 from ..forms import FORM_TYPES, GRADES
-from ..store import CLOSED_STATUSES, ActionRecord, AllocationRecord, FormRecord
+from ..store_records import CLOSED_STATUSES, ActionRecord, AllocationRecord, FormRecord
 from .measures import RANK, GradeCounts, pct, points_change
 from .quarter import Period, Quarter
 from .source import GRADED_TYPES, Snapshot, due_day, form_title
