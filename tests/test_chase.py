@@ -31,8 +31,8 @@ from processors.models import ActionItem, Auditor, Case, FormIdentity, ParsedFor
 from processors.store import ActionEdit, Store
 from processors.workflow import ingest_paths
 from tests.conftest import write_config
+from tests.returned_forms import thematic_answers
 from tests.smtp_server import smtp_server
-from tests.test_ingest import thematic_answers
 
 DOMAIN = "example-trust.org.uk"
 DUE = date(2026, 3, 6)                # a Friday; 16/03/2026 is a Monday

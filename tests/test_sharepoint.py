@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from processors.pipeline import Pipeline
 from processors.store import Store
 from tests.conftest import write_config
 from tests.fake_graph import CLIENT_ID, DRIVE, TENANT, FakeGraph, fake_graph, token_backend
+from tests.returned_forms import thematic_answers
 from watchers.sharepoint import DELTA_KEY, PENDING_KEY, SharePointWatcher
 
 ENV = {"QA_GRAPH_TENANT_ID": TENANT, "QA_GRAPH_CLIENT_ID": CLIENT_ID, "QA_GRAPH_CLIENT_SECRET": "not-a-real-secret"}
@@ -30,18 +30,6 @@ SECOND = WorkItem("thematic_audit", CASE, "2026-C10", form_id="2026-C10-TPA-002"
                   theme="Neglect")
 INBOX, PROCESSED, REJECTED = "QA Returns", "QA Returns/Processed", "QA Returns/Rejected"
 NOT_A_FORM = bytes.fromhex("89504E470D0A1A0A") + b"\0" * 100  # a PNG: rejected with a reason
-
-
-def thematic_answers(**changes: object) -> dict[str, object]:
-    answers: dict[str, object] = {key: "Good" for key in (
-        "voice_of_child", "assessment", "planning", "management_oversight", "timeliness", "multi_agency",
-        "impact_for_child", "overall_grade")}
-    answers.update(audit_date=date(2026, 12, 1), audited_alongside_practitioner="Yes", strengths="Direct work.",
-                   theme_findings="Neglect tool used well.", areas_for_improvement="Chronology.",
-                   team_manager_informed="Yes", immediate_concern="No", action_1="Update the chronology",
-                   action_1_owner="Grace O'Neill", action_1_due=date(2027, 1, 8))
-    answers.update(changes)
-    return answers
 
 
 def form_bytes(settings: Settings, item: WorkItem = FIRST, **changes: object) -> bytes:

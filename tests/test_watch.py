@@ -21,7 +21,7 @@ from processors.generate import FormGenerator
 from processors.pipeline import Pipeline
 from processors.store import Store
 from tests.conftest import write_config
-from tests.test_ingest import TPA, thematic_answers
+from tests.returned_forms import TPA, thematic_answers
 from watchers.folder import FolderWatcher
 from watchers.lock import InboxLock
 
