@@ -104,7 +104,7 @@ class Pipeline:
         outcome = self.store.record_form(form, path.name)
         final = move_unique(path, self.settings.path("processed"))
         status = {RecordOutcome.NEW: "recorded", RecordOutcome.SUPERSEDED: "superseded"}.get(outcome, "duplicate")
-        log.info("%s %s (%s) from %s", status, form.form_id, form.form_type, path.name)
+        log.info("%s %s (%s)", status, form.form_id, form.form_type)  # by form ID: file names may name a child
         return FileOutcome(path, status, final, form.form_id, warnings=tuple(form.warnings))
 
     def _reject(self, path: Path, sha: str, reason: str) -> FileOutcome:

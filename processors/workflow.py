@@ -93,6 +93,7 @@ def generate_from_file(settings: Settings, cases_file: Path, cycle_id: str | Non
 
 def ingest_paths(settings: Settings, paths: list[Path], *, progress: bool = False) -> BatchReport:
     """One-shot ingest of files and folders through the same pipeline the watcher uses."""
+    settings.path("inbox").mkdir(parents=True, exist_ok=True)  # a fresh install has an empty inbox, not none
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise InputFileError(str(missing[0]), "no such file or folder: check the path")
