@@ -272,14 +272,18 @@ def _case(row: Row) -> Case:
 
 
 def _legal_status(row: Row) -> str:
-    text = row.text("Legal status")
+    return _one_of(row, "Legal status", row.text("Legal status"), LEGAL_STATUSES, _STATUS_ALIASES, "legal status")
+
+
+def _one_of(row: Row, column: str, text: str, choices: Sequence[str], aliases: dict[str, str], what: str) -> str:
+    """The canonical spelling of `text` among `choices` (or a known alias); otherwise one clear error."""
     wanted = normalise_text(text)
-    for status in LEGAL_STATUSES:
-        if normalise_text(status) == wanted:
-            return status
-    if wanted in _STATUS_ALIASES:
-        return _STATUS_ALIASES[wanted]
-    raise row.error("Legal status", f"unknown legal status '{text}': use one of {', '.join(LEGAL_STATUSES)}")
+    for choice in choices:
+        if normalise_text(choice) == wanted:
+            return choice
+    if wanted in aliases:
+        return aliases[wanted]
+    raise row.error(column, f"unknown {what} '{text}': use one of {', '.join(choices)}")
 
 
 def _reject_duplicates(table: Table, keys: Iterable[tuple[str, object, int]], column: str, message: str) -> None:
@@ -369,15 +373,7 @@ def _email(row: Row, column: str, required: bool = True) -> str:
 
 def _role(row: Row, column: str, required: bool = True) -> str:
     text = row.text(column, required=required)
-    if not text:
-        return ""
-    wanted = normalise_text(text)
-    for role in ROLES:
-        if normalise_text(role) == wanted:
-            return role
-    if wanted in _ROLE_ALIASES:
-        return _ROLE_ALIASES[wanted]
-    raise row.error(column, f"unknown role '{text}': use one of {', '.join(ROLES)}")
+    return _one_of(row, column, text, ROLES, _ROLE_ALIASES, "role") if text else ""
 
 
 # --- the auditor pool ------------------------------------------------------------------------

@@ -6,17 +6,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
+from .. import ooxml
+
 TOC_INSTRUCTION = r' TOC \o "1-2" \h \z \u '
 TOC_PLACEHOLDER = "Right-click here and choose Update Field to refresh the contents list."
 
 
 def text_run(text: str) -> etree._Element:
-    run = OxmlElement("w:r")
-    t = OxmlElement("w:t")
-    t.set(qn("xml:space"), "preserve")
-    t.text = text
-    run.append(t)
-    return run
+    return ooxml.run(text)
 
 
 def tab_run() -> etree._Element:
