@@ -50,6 +50,7 @@ from .store_records import (  # re-exported: callers import the records from pro
 from .store_schema import migrate
 
 REGISTER_DIRTY = "register_dirty"
+POOL_STATE = "auditor_pool_file"  # the auditor pool the last allocation used
 
 
 # --- the store ----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from .inbox import collect
 from .mailer import make_mailer
 from .models import WorkItem
 from .pipeline import BatchReport, Pipeline
-from .store import Store
+from .store import POOL_STATE, Store
 
 if TYPE_CHECKING:
     from watchers.folder import WatchStats
@@ -165,6 +165,7 @@ def allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle_
     write_allocation(allocation_file, result.items)
     generated = generate_items(settings, result.items, progress=progress, today=today)
     with Store(settings.path("database")) as store:
+        store.set_state(POOL_STATE, str(pool_file.resolve()))  # chase finds auditors' line managers here
         sent, problems = _email_auditors(settings, store, result.items, generated) if send else (0, [])
         report = BatchReport()
         Pipeline(settings, store).write_register(report)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 
-from processors.caselist import read_work_items
+from processors.caselist import read_pool, read_work_items
 from processors.config import PROJECT_ROOT, Settings
 from processors.synthetic import make_cases, make_pool, write_cases, write_pool
 from processors.workflow import allocate_cycle
@@ -57,3 +57,19 @@ def test_the_command_line_stops_on_a_bad_pool_naming_file_row_and_column(config_
     assert result.returncode == 3
     assert "pool.csv, row 4, column 'Role'" in result.stderr and "Chief Wizard" in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_chase_escalates_to_line_managers_from_the_pool_allocate_used(settings: Settings, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from processors.chase import run_chase
+
+    cases_file, pool_file = inputs(tmp_path)
+    summary = allocate_cycle(settings, cases_file, pool_file, "2026-C09", "Neglect", None, today=TODAY)
+    late = max(i.due_date for i in summary.result.items) + timedelta(days=settings.chase.escalate_to_manager_after_days)
+    run = run_chase(settings, today=late)
+    kinds = {r.kind for r in run.sent}
+    assert any("manager" in k for k in kinds), kinds
+    top = {a.name for a in read_pool(pool_file) if not a.manager_id}  # the Director has no line manager in the pool
+    unescalated = {r.item.auditor for r in run.sent if r.note and "no line manager" in r.note}
+    assert unescalated <= top

@@ -20,7 +20,7 @@ from ..errors import InputFileError, RegisterLockedError
 from ..forms import DATE_FORMAT_PY
 from ..mailer import Mailer, make_mailer
 from ..register import write_register
-from ..store import ActionRecord, AllocationRecord, FormRecord, Store
+from ..store import POOL_STATE, ActionRecord, AllocationRecord, FormRecord, Store
 from .digest import Digest, digest_message, open_cycles, open_escalations, returns_by_service
 from .messages import Wording
 from .people import Contact, People, load_pool
@@ -108,9 +108,18 @@ def run_chase(settings: Settings, today: date | None = None, store: Store | None
     return run
 
 
+def _pool_file(settings: Settings, store: Store) -> Path | None:
+    """chase.pool_file when set; else the pool the last `allocate` used, if it is still there."""
+    config = chase_settings(settings)
+    if config.pool_file:
+        return resolve(settings, config.pool_file)
+    last = store.get_state(POOL_STATE)
+    return Path(last) if last and Path(last).is_file() else None
+
+
 def _context(settings: Settings, store: Store, mailer: Mailer, today: date) -> _Context:
     config = chase_settings(settings)
-    pool = resolve(settings, config.pool_file) if config.pool_file else None
+    pool = _pool_file(settings, store)
     people = People(StaffDirectory.load(settings.path("staff")), load_pool(pool))
     wording = Wording(settings.organisation, settings.contacts.qa_administrator, str(settings.path("staff")),
                       str(pool) if pool else "not configured (chase.pool_file in config.yaml)")
