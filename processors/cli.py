@@ -131,17 +131,28 @@ def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id
         click.echo(line)
 
 
-@command(cli, "generate", "python run.py generate --cases cases.xlsx --cycle 2026-C09 --type thematic_audit")
-@click.option("--cases", "cases_file", required=True, type=click.Path(path_type=Path),
+@command(cli, "generate", "python run.py generate --cases cases.xlsx --cycle 2026-C09 --type thematic_audit\n"
+                         "  python run.py generate --blank good_practice --count 20")
+@click.option("--cases", "cases_file", default=None, type=click.Path(path_type=Path),
               help="Case list or allocation list (CSV or XLSX).")
 @click.option("--cycle", "cycle_id", default=None, help="Cycle ID, e.g. 2026-C09 (default: today's cycle).")
 @click.option("--type", "form_type", default=None,
               help="Form type for a plain case list without a 'Form type' column.")
-def generate_cmd(settings: Settings, cases_file: Path, cycle_id: str | None, form_type: str | None) -> None:
-    """Render one pre-filled Word form per row of a case or allocation list."""
-    from .workflow import generate_from_file
+@click.option("--blank", "blank_type", default=None,
+              help="Instead of a case list: forms of this type with no case filled in (e.g. good_practice).")
+@click.option("--count", default=1, show_default=True, help="How many blank forms.")
+def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | None, form_type: str | None,
+                 blank_type: str | None, count: int) -> None:
+    """Render one pre-filled Word form per row of a case or allocation list, or blank forms to hand out."""
+    from .errors import InputFileError
+    from .workflow import generate_blank, generate_from_file
 
-    result = generate_from_file(settings, cases_file, cycle_id, form_type, progress=True)
+    if (cases_file is None) == (blank_type is None):
+        raise InputFileError("generate", "give either --cases FILE or --blank TYPE (see --help)")
+    if blank_type:
+        result = generate_blank(settings, blank_type, count, cycle_id, progress=True)
+    else:
+        result = generate_from_file(settings, cases_file, cycle_id, form_type, progress=True)
     for line in result.summary_lines():
         click.echo(line)
 

@@ -63,6 +63,7 @@ class FormDefinition:
     purpose: str
     sections: tuple[Section, ...]
     action_rows: int = 0
+    subject_key: str = "case_id"  # what a returned form must name when its form reference is not one we issued
     fields: tuple[Field, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -302,13 +303,15 @@ GOOD_PRACTICE = FormDefinition(
     key="good_practice",
     title="Good Practice Evidence Record",
     code="GPR",
+    subject_key="practitioner",
     version="1.0",
     framework_ref="QAF section 8.5 (Celebrating Good Practice)",
     purpose="Anyone can record a colleague's good practice. The record is shared with the practitioner, their "
             "line manager and the QA Manager, and the practitioner's senior leader says thank you (QAF 8.5.4).",
     sections=(
         Section("Whose practice", "Pre-filled where known.",
-                (_pre("practitioner", "Practitioner"), _pre("team", "Team"), _pre("service", "Service"),
+                (Field("practitioner", "Practitioner", Kind.TEXT, prefilled=True, required=True),
+                 _pre("team", "Team"), _pre("service", "Service"),
                  _pre("team_manager", "Line manager"), _pre("case_id", "Case ID (if any)"))),
         Section("Nominated by", "",
                 (Field("nominated_by", "Your name", Kind.TEXT, required=True),

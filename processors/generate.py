@@ -56,12 +56,17 @@ def assign_form_ids(items: Iterable[WorkItem], taken: Iterable[str] = ()) -> lis
     return out
 
 
+def is_blank(item: WorkItem) -> bool:
+    """A form with no case behind it (a Good Practice Evidence Record anyone can fill in)."""
+    return not item.case.case_id
+
+
 def form_context(item: WorkItem, definition: FormDefinition, organisation: str, due: date) -> dict[str, object]:
     case = item.case
     return {
         "case_id": case.case_id,
         "child_initials": case.child_initials,
-        "child_age": case.child_age,
+        "child_age": "" if is_blank(item) else case.child_age,
         "legal_status": case.legal_status,
         "service": case.service,
         "team": case.team,
@@ -96,7 +101,7 @@ class FormGenerator:
         definition = FORM_TYPES[item.form_type]
         identity = FormIdentity(item.form_id, item.form_type, definition.version, item.cycle_id)
         context = form_context(item, definition, self.organisation, item.due_date or self.default_due)
-        return self.compiled(item.form_type).render(context, identity)
+        return self.compiled(item.form_type).render(context, identity, unlock=is_blank(item))
 
     def generate(self, items: Iterable[WorkItem], generated_root: Path,
                  on_form: Callable[[GeneratedForm], None] | None = None) -> list[GenerationResult]:
@@ -107,7 +112,7 @@ class FormGenerator:
             for item in items:
                 definition = FORM_TYPES[item.form_type]
                 relative = Path(safe_name(item.cycle_id)) / definition.key / \
-                    f"{safe_name(item.form_id)}_{safe_name(item.case.case_id)}.docx"
+                    f"{safe_name(item.form_id)}_{safe_name(item.case.case_id or 'blank')}.docx"
                 target = partial / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(self.render(item))

@@ -31,6 +31,7 @@ DROPPED = {"docProps/thumbnail.jpeg", CUSTOM_PART}
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
+LOCKED = '<w:lock w:val="sdtContentLocked"/>'
 IDENTITY_PROPS = ("QA form ID", "QA form type", "QA template version", "QA cycle")
 
 
@@ -76,7 +77,8 @@ class CompiledTemplate:
     base_package: bytes
     parts: dict[str, object]  # part name -> compiled jinja template
 
-    def render(self, context: dict[str, object], identity: FormIdentity) -> bytes:
+    def render(self, context: dict[str, object], identity: FormIdentity, *, unlock: bool = False) -> bytes:
+        """One form. With unlock, pre-filled controls may be typed in (a blank form the person completes)."""
         safe = {k: word_text(v) for k, v in context.items()}
         buffer = io.BytesIO(self.base_package)
         buffer.seek(0, io.SEEK_END)
@@ -87,6 +89,8 @@ class CompiledTemplate:
                 except UndefinedError as exc:
                     raise TemplateProblem(f"{self.path.name}: {exc.message}: the template asks for a value "
                                           "no form definition provides; run `python run.py templates check`") from None
+                if unlock:
+                    xml = xml.replace(LOCKED, "")
                 package.writestr(name, xml.encode("utf-8"))
             package.writestr(CUSTOM_PART, custom_properties_xml(identity))
         return buffer.getvalue()

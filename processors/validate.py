@@ -48,7 +48,7 @@ def _convert(field: Field, raw: str) -> tuple[object | None, str | None]:
 def _missing(field: Field, values: dict[str, object]) -> bool:
     if values.get(field.key) not in (None, ""):
         return False
-    if field.required and not field.prefilled:
+    if field.required:
         return True
     if field.required_if:
         other, wanted = field.required_if
@@ -103,13 +103,15 @@ def validate(parsed: ParsedForm, lookup: Callable[[str], WorkItem | None]) -> Va
             problems.append(problem)
         if value is not None:
             values[field.key] = value
+    item = lookup(parsed.identity.form_id) if parsed.identity else None
+    _fill_from_allocation(values, item)
     for field in definition.fields:
         if _missing(field, values) and not any(field.label in p for p in problems):
             problems.append(f"'{field.label}' is empty: {_what_to_do(field)}")
-    item = lookup(parsed.identity.form_id) if parsed.identity else None
-    case_id = str(values.get("case_id") or (item.case.case_id if item else "")).strip()
-    if item is None and not case_id:
-        problems.append("the form has no form reference we issued and no Case ID: add the Case ID")
+    case_id = str(values.get("case_id") or "").strip()
+    subject = definition.field(definition.subject_key)
+    if item is None and not values.get(subject.key):
+        problems.append(f"the form has no form reference we issued and no {subject.label}: add the {subject.label}")
     if problems:
         raise FormInvalid(_label(parsed), problems)
     actions = _actions(values, parsed.values, warnings)
@@ -117,7 +119,6 @@ def validate(parsed: ParsedForm, lookup: Callable[[str], WorkItem | None]) -> Va
     if item is None:
         warnings.append("unmatched: no generated form has this reference; recorded against its case details")
         form_id = form_id or f"UNMATCHED-{hashlib.sha256(parsed.sha256.encode()).hexdigest()[:8].upper()}"
-    _fill_from_allocation(values, item)
     return ValidatedForm(parsed=parsed, form_id=form_id, form_type=definition.key, case_id=case_id, values=values,
                          grades={f.key: str(values[f.key]) for f in definition.domains if f.key in values},
                          actions=actions, warnings=warnings, matched=item is not None)

@@ -23,7 +23,7 @@ from .forms import form_type as lookup_form_type
 from .generate import FormGenerator, GenerationResult, assign_form_ids, cycle_for, safe_name
 from .inbox import collect
 from .mailer import make_mailer
-from .models import WorkItem
+from .models import Case, WorkItem
 from .pipeline import BatchReport, Pipeline
 from .store import POOL_STATE, Store
 
@@ -82,6 +82,17 @@ def generate_items(settings: Settings, items: list[WorkItem], *, progress: bool 
     with Store(settings.path("database")) as store:
         store.add_work_items([i if i.due_date else replace(i, due_date=due) for i in items])
     return GenerateSummary(results, time.perf_counter() - started)
+
+
+def generate_blank(settings: Settings, form_type: str, count: int, cycle_id: str | None, *,
+                   progress: bool = False) -> GenerateSummary:
+    """Forms with their own form references but no case: for good practice anyone may record, or ad-hoc audits."""
+    if count < 1:
+        raise InputFileError("--count", "give at least 1 form")
+    cycle = cycle_id or cycle_for(date.today(), settings.cycle.length_days)
+    nobody = Case("", "", 0, "", "", "", "", "")
+    items = [WorkItem(_resolve_type(form_type) or "", nobody, cycle) for _ in range(count)]
+    return generate_items(settings, items, progress=progress)
 
 
 def generate_from_file(settings: Settings, cases_file: Path, cycle_id: str | None, form_type: str | None,

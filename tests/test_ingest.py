@@ -21,6 +21,7 @@ from processors.generate import FormGenerator
 from processors.models import WorkItem
 from processors.store import Store
 from processors.workflow import ingest_paths
+from tests.docx_edit import all_xml
 from tests.returned_forms import GPR, TPA, good_practice_answers, thematic_answers
 
 
@@ -186,3 +187,23 @@ def test_an_unmatched_form_with_case_details_is_recorded_and_flagged(ready: Sett
     (form,) = sheet(ready, "Forms")
     assert form["Form ID"] == "2025-C03-TPA-044" and form["Case ID"] == "CF2468101"
     assert str(form.get("Matched")).lower() in ("no", "false")
+
+
+def test_a_blank_good_practice_record_anyone_fills_in_is_recorded_and_thanked(ready: Settings) -> None:
+    from processors.workflow import generate_blank
+
+    summary = generate_blank(ready, "good_practice", 2, "2026-C09")
+    first, second = sorted(f.path for r in summary.results for f in r.forms)
+    assert first.name.endswith("_blank.docx")
+    assert "sdtContentLocked" not in all_xml(first)  # the practitioner's details can be typed in
+    answers = {**good_practice_answers(), "practitioner": "Rhys ap Gwilym", "team": "Corby CP 1",
+               "team_manager": "Zofia Kamińska"}
+    (ready.path("inbox") / "nomination.docx").write_bytes(fill_form(first.read_bytes(), answers))
+    (ready.path("inbox") / "nameless.docx").write_bytes(fill_form(second.read_bytes(), good_practice_answers()))
+    report = ingest_paths(ready, [ready.path("inbox")])
+    by_name = {o.source.name: o for o in report.outcomes}
+    assert by_name["nomination.docx"].status == "recorded"
+    assert by_name["nameless.docx"].status == "rejected"
+    assert "'Practitioner' is empty: fill it in" in by_name["nameless.docx"].reason
+    letter = next(ready.path("letters").glob("*_thank_you.docx"))
+    assert "Dear Rhys ap Gwilym" in all_xml(letter)
