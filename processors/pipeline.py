@@ -48,6 +48,7 @@ class BatchReport:
     delivery_problems: list[str] = field(default_factory=list)
     register_path: Path | None = None
     register_problem: str = ""
+    register_warnings: list[str] = field(default_factory=list)  # people's edits we could not use, and why
     seconds: float = 0.0
 
     def count(self, status: str) -> int:
@@ -67,6 +68,7 @@ class BatchReport:
             lines.append(f"  Warning: {self.register_problem}")
         elif self.register_path:
             lines.append(f"  Register: {self.register_path}")
+            lines += [f"  Register edit not used: {w}" for w in self.register_warnings]
         return lines
 
 
@@ -149,8 +151,11 @@ class Pipeline:
     def write_register(self, report: BatchReport) -> None:
         path = self.settings.path("register")
         try:
-            write_register(self.store, path)
+            written = write_register(self.store, path)
             report.register_path = path
+            report.register_warnings = written.warnings
+            for warning in written.warnings:
+                log.warning("register: %s", warning)
         except RegisterLockedError as exc:
             report.register_problem = str(exc)
 

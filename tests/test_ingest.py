@@ -207,3 +207,20 @@ def test_a_blank_good_practice_record_anyone_fills_in_is_recorded_and_thanked(re
     assert "'Practitioner' is empty: fill it in" in by_name["nameless.docx"].reason
     letter = next(ready.path("letters").glob("*_thank_you.docx"))
     assert "Dear Rhys ap Gwilym" in all_xml(letter)
+
+
+def test_an_edit_the_register_cannot_use_is_reported_not_lost(ready: Settings) -> None:
+    returned(ready, TPA, thematic_answers(), "a.docx")
+    ingest_paths(ready, [ready.path("inbox")])
+    workbook = openpyxl.load_workbook(ready.path("register"))
+    actions = workbook["Actions"]
+    header = [c.value for c in actions[1]]
+    actions.cell(row=2, column=header.index("Status") + 1, value="Done-ish")
+    actions.cell(row=2, column=header.index("Notes") + 1, value="Chased by phone")
+    workbook.save(ready.path("register"))
+    returned(ready, GPR, good_practice_answers(), "gp.docx")
+    report = ingest_paths(ready, [ready.path("inbox")])
+    assert any("Done-ish" in w for w in report.register_warnings)
+    assert any("Register edit not used" in line and "Done-ish" in line for line in report.summary_lines())
+    (action,) = sheet(ready, "Actions")
+    assert action["Notes"] == "Chased by phone" and action["Status"] == "Open"
