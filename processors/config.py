@@ -102,6 +102,7 @@ class Watch(_Strict):
     rescan_seconds: float = Field(60, gt=0)
     register_debounce_seconds: float = Field(2.0, ge=0)
     graph_poll_seconds: float = Field(30, gt=0)
+    graph_quiet_seconds: float = Field(60, ge=0, description="a library file unchanged this long is taken")
 
 
 class Ingest(_Strict):

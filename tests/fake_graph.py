@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import PurePosixPath
 from typing import Any
@@ -76,6 +77,7 @@ class FakeItem:
     deleted: bool = False
     changed: int = 0
     listed_size: int | None = None  # a size the library reports that differs from the content's
+    modified: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(hours=1))
 
     @property
     def is_folder(self) -> bool:
@@ -232,6 +234,7 @@ class FakeGraph:
         else:
             data["file"] = {"mimeType": "application/octet-stream"}
             data["size"] = item.listed_size if item.listed_size is not None else len(item.content or b"")
+            data["lastModifiedDateTime"] = item.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
         return data
 
     def _free_name(self, parent_id: str, name: str) -> str:

@@ -265,3 +265,16 @@ def test_the_long_running_watcher_polls_and_writes_the_register(tmp_path: Path, 
         assert [o.status for o in w.stats.outcomes] == ["recorded"] and w.stats.register_writes >= 1
         assert not store.register_dirty
     assert fake.names_in(PROCESSED) == ["later.docx"]
+
+
+def test_a_file_still_being_saved_in_the_library_waits_for_a_later_poll(settings: Settings, fake: FakeGraph) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    item = fake.add_file(INBOX, "being edited.docx", form_bytes(settings))
+    item.modified = datetime.now(UTC) - timedelta(seconds=5)  # AutoSave wrote it moments ago
+    first = run_once(settings)
+    assert first.stats.outcomes == [] and fake.names_in(INBOX).count("being edited.docx") == 1
+    item.modified = datetime.now(UTC) - timedelta(seconds=settings.watch.graph_quiet_seconds + 1)
+    second = run_once(settings)
+    assert [o.status for o in second.stats.outcomes] == ["recorded"]
+    assert "being edited.docx" in fake.names_in(PROCESSED)

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -60,6 +60,7 @@ class DriveItem:
     is_file: bool = False
     is_folder: bool = False
     deleted: bool = False
+    modified: datetime | None = None  # lastModifiedDateTime: a file still being saved is left for a later poll
 
     @classmethod
     def from_graph(cls, data: Mapping[str, object]) -> DriveItem:
@@ -67,7 +68,8 @@ class DriveItem:
         parent = parent if isinstance(parent, Mapping) else {}
         return cls(id=str(data.get("id", "")), name=str(data.get("name") or ""), size=int(data.get("size") or 0),
                    parent_id=str(parent.get("id") or ""), parent_path=str(parent.get("path") or ""),
-                   is_file="file" in data, is_folder="folder" in data, deleted="deleted" in data)
+                   is_file="file" in data, is_folder="folder" in data, deleted="deleted" in data,
+                   modified=_graph_time(data.get("lastModifiedDateTime")))
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,7 @@ class SharePointWatcher:
         done = 0
         for item in candidates.values():
             tries = pending.get(item.id, 0)
-            if self.stop_event.is_set():  # stopping: the rest waits for the next run
+            if self.stop_event.is_set() or not self._quiet(item):  # stopping, or still being saved: wait
                 still_pending[item.id] = tries
             elif self._take(item, tries + 1):
                 done += 1
@@ -248,6 +250,12 @@ class SharePointWatcher:
         store.set_state(PENDING_KEY, json.dumps(still_pending) if still_pending else None)
         store.set_state(DELTA_KEY, changes.delta_link)
         return done
+
+    def _quiet(self, item: DriveItem) -> bool:
+        """Unchanged for watch.graph_quiet_seconds: AutoSave in the library is not still writing it."""
+        if item.modified is None:
+            return True
+        return (datetime.now(UTC) - item.modified).total_seconds() >= self.settings.watch.graph_quiet_seconds
 
     def _pending(self) -> dict[str, int]:
         try:
@@ -367,3 +375,14 @@ class SharePointWatcher:
 
 
 __all__ = ["DocumentLibrary", "DriveItem", "SharePointWatcher", "WatchStats"]
+
+
+def _graph_time(value: object) -> datetime | None:
+    """Graph's ISO 8601 UTC timestamps ('2026-11-27T09:15:00Z'); None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
