@@ -35,7 +35,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .errors import RegisterLockedError
 from .forms import FORM_TYPES, GRADES
 from .store import REGISTER_DIRTY, Store
-from .store_records import ACTION_STATUSES, ActionEdit, ActionRecord, normalise_status
+from .store_records import (
+    ACTION_STATUSES,
+    ActionEdit,
+    ActionRecord,
+    EscalationEdit,
+    EscalationRecord,
+    normalise_status,
+)
 
 TEXT, DATE, DATETIME, NUMBER, GRADE, STATUS = "text", "date", "datetime", "number", "grade", "status"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -106,7 +113,8 @@ def _action_rows(store: Store) -> list[tuple]:
 
 def _escalation_rows(store: Store) -> list[tuple]:
     return [(e.form_id, _title(e.form_type), e.case_id, e.practitioner, e.auditor, e.service, e.team, e.details,
-             e.route, e.raised, e.version, _yes(e.current), e.notified_at) for e in store.escalations()]
+             e.route, e.raised, e.version, _yes(e.current), e.notified_at, e.resolved_on, e.outcome)
+            for e in store.escalations()]
 
 
 def _good_practice_rows(store: Store) -> list[tuple]:
@@ -151,7 +159,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("Form ID"), Column("Form type"), Column("Case ID"), Column("Practitioner"), Column("Auditor"),
         Column("Service"), Column("Team"), Column("Details", width=MAX_WIDTH), Column("Escalation route"),
         Column("Raised", DATETIME), Column("Version", NUMBER), Column("In current version"),
-        Column("Alert sent", DATETIME)), _escalation_rows),
+        Column("Alert sent", DATETIME), Column("Resolved on", DATE), Column("Outcome", width=40)), _escalation_rows),
     SheetSpec("Good practice", "GoodPractice", (
         Column("Form ID"), Column("Practitioner"), Column("Team"), Column("Service"), Column("Nominated by"),
         Column("Good practice", width=MAX_WIDTH), Column("Difference made", width=MAX_WIDTH),
@@ -305,13 +313,35 @@ def _as_text(value: object) -> str:
     return str(value).strip()
 
 
-def _header_map(rows: list[tuple]) -> tuple[int, dict[str, int]] | None:
-    """(row index, {header lower-case: column index}) of the header row among the first rows."""
+def _header_map(rows: list[tuple], key: str = "action id") -> tuple[int, dict[str, int]] | None:
+    """(row index, {header lower-case: column index}) of the header row (the one naming `key`) among the first rows."""
     for r, row in enumerate(rows):
         names = {_as_text(v).lower(): i for i, v in enumerate(row) if v is not None}
-        if "action id" in names:
+        if key in names:
             return r, names
     return None
+
+
+def _sheet_rows(path: Path, title: str) -> list[tuple] | None:
+    """Every row of one sheet (None when the workbook has no such sheet), whatever size the file claims."""
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if title not in wb.sheetnames:
+            return None
+        sheet = wb[title]
+        sheet.reset_dimensions()  # do not trust the size the file claims: people add rows and columns
+        return list(sheet.iter_rows(values_only=True))
+    finally:
+        wb.close()
+
+
+def _typed_date(raw: object, keep: date | None, what: str, where: str, warnings: list[str]) -> date | None:
+    """A date people typed (blank clears it); anything else keeps the earlier value, with a warning."""
+    try:
+        return None if raw is None or _as_text(raw) == "" else _as_date(raw)
+    except (ValueError, OverflowError):
+        warnings.append(f"{where}: {what} '{_as_text(raw)}' is not a date (use dd/mm/yyyy); kept the earlier value")
+        return keep
 
 
 def _edit_from_row(row: tuple, cols: dict[str, int], current: ActionRecord, where: str,
@@ -329,12 +359,7 @@ def _edit_from_row(row: tuple, cols: dict[str, int], current: ActionRecord, wher
                             f"kept '{current.status}'")
         status = canonical or status
     if "completed on" in cols:
-        raw = cell("completed on")
-        try:
-            completed_on = None if raw is None or _as_text(raw) == "" else _as_date(raw)
-        except (ValueError, OverflowError):
-            warnings.append(f"{where}: Completed on '{_as_text(raw)}' is not a date (use dd/mm/yyyy); "
-                            "kept the earlier value")
+        completed_on = _typed_date(cell("completed on"), completed_on, "Completed on", where, warnings)
     if "notes" in cols:
         notes = _as_text(cell("notes"))
     return ActionEdit(status, completed_on, notes)
@@ -342,15 +367,9 @@ def _edit_from_row(row: tuple, cols: dict[str, int], current: ActionRecord, wher
 
 def read_action_edits(path: Path, current: dict[str, ActionRecord]) -> tuple[dict[str, ActionEdit], list[str]]:
     """People's edits in the register's Actions sheet, by Action ID, with warnings about rows not used."""
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        if "Actions" not in wb.sheetnames:
-            return {}, [f"{path.name} has no Actions sheet: no edits read back"]
-        sheet = wb["Actions"]
-        sheet.reset_dimensions()  # do not trust the size the file claims: people add rows and columns
-        rows = list(sheet.iter_rows(values_only=True))
-    finally:
-        wb.close()
+    rows = _sheet_rows(path, "Actions")
+    if rows is None:
+        return {}, [f"{path.name} has no Actions sheet: no edits read back"]
     found = _header_map(rows[:10])
     if found is None:
         return {}, [f"{path.name}: the Actions sheet has no 'Action ID' column: no edits read back"]
@@ -370,6 +389,28 @@ def read_action_edits(path: Path, current: dict[str, ActionRecord]) -> tuple[dic
     return edits, warnings
 
 
+def read_escalation_edits(path: Path, current: dict[str, EscalationRecord]) -> tuple[
+        dict[str, EscalationEdit], list[str]]:
+    """People's Resolved on / Outcome in the Escalations sheet, by Form ID, with warnings about rows not used."""
+    rows = _sheet_rows(path, "Escalations")
+    found = _header_map(rows[:10], "form id") if rows else None
+    if rows is None or found is None or "resolved on" not in found[1]:
+        return {}, []  # an older register without the columns: nothing to read back
+    header_row, cols = found
+    edits: dict[str, EscalationEdit] = {}
+    warnings: list[str] = []
+    for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+        form_id = _as_text(row[cols["form id"]]) if cols["form id"] < len(row) else ""
+        if not form_id or form_id not in current:
+            continue
+        where = f"Escalations row {number}"
+        cell = {name: row[i] if i < len(row) else None for name, i in cols.items()}
+        resolved = _typed_date(cell.get("resolved on"), current[form_id].resolved_on, "Resolved on", where, warnings)
+        outcome = _as_text(cell.get("outcome")) if "outcome" in cols else current[form_id].outcome
+        edits[form_id] = EscalationEdit(resolved, outcome)
+    return edits, warnings
+
+
 def _file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -386,8 +427,10 @@ def _read_back(store: Store, path: Path, report: RegisterReport) -> None:
     if not path.exists() or store.get_state(REGISTER_SHA256) == _file_sha256(path):
         return
     current = {a.action_id: a for a in store.actions()}
+    escalations = {e.form_id: e for e in store.escalations()}
     try:
         edits, warnings = read_action_edits(path, current)
+        escalation_edits, escalation_warnings = read_escalation_edits(path, escalations)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         if isinstance(exc, PermissionError):
             raise
@@ -396,9 +439,11 @@ def _read_back(store: Store, path: Path, report: RegisterReport) -> None:
         report.warnings.append(f"{path.name} could not be read ({type(exc).__name__}); a copy is kept as "
                                f"{kept.name} and the register is rewritten from the store")
         return
-    report.warnings += warnings
+    report.warnings += warnings + escalation_warnings
     changed = {k: e for k, e in edits.items() if e != current[k].edit}
     report.edits_applied = store.set_action_edits(changed) if changed else 0
+    resolved = {k: e for k, e in escalation_edits.items() if e != escalations[k].edit}
+    report.edits_applied += store.set_escalation_edits(resolved) if resolved else 0
 
 
 # --- writing the file safely --------------------------------------------------------------------

@@ -25,6 +25,7 @@ from .store_records import (  # re-exported: callers import the records from pro
     ActionEdit,
     ActionRecord,
     AllocationRecord,
+    EscalationEdit,
     EscalationRecord,
     FormRecord,
     GoodPracticeRecord,
@@ -307,6 +308,19 @@ class Store:
                 self._mark_dirty()
         return changed
 
+    def set_escalation_edits(self, edits: dict[str, EscalationEdit]) -> int:
+        """Store people's Resolved on / Outcome by form ID; returns how many escalations changed."""
+        rows = [(date_text(e.resolved_on), e.outcome or "", form_id) for form_id, e in edits.items()]
+        with self.transaction():
+            before = self._conn.total_changes
+            self._conn.executemany(
+                "UPDATE escalations SET resolved_on = ?1, outcome = ?2 WHERE form_id = ?3 AND NOT "
+                "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows)
+            changed = self._conn.total_changes - before
+            if changed:
+                self._mark_dirty()
+        return changed
+
     def mark_chased(self, action_ids: Iterable[str], when: date | None = None) -> None:
         stamp = date_text(when or date.today())
         with self.transaction():
@@ -381,8 +395,8 @@ class Store:
 
     def escalations(self) -> list[EscalationRecord]:
         forms = {f.form_id: f for f in self.forms()}
-        rows = self._rows("SELECT form_id, version, details, route, raised, current, notified_at FROM escalations "
-                          "ORDER BY raised, form_id")
+        rows = self._rows("SELECT form_id, version, details, route, raised, current, notified_at, resolved_on, "
+                          "outcome FROM escalations ORDER BY raised, form_id")
         return [escalation_record(row, forms[row[0]]) for row in rows]
 
     def good_practice(self) -> list[GoodPracticeRecord]:

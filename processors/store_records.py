@@ -181,6 +181,24 @@ class EscalationRecord:
     raised: datetime             # when the first version with the concern arrived
     current: bool                # the latest version still records the concern
     notified_at: datetime | None
+    resolved_on: date | None = None  # entered by people in the register's Escalations sheet
+    outcome: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.current and self.resolved_on is None
+
+    @property
+    def edit(self) -> EscalationEdit:
+        return EscalationEdit(self.resolved_on, self.outcome)
+
+
+@dataclass(frozen=True)
+class EscalationEdit:
+    """The columns of an escalation people edit in the register."""
+
+    resolved_on: date | None = None
+    outcome: str = ""
 
 
 @dataclass(frozen=True)
@@ -286,10 +304,10 @@ def action_record(row: Sequence, form: FormRecord | None) -> ActionRecord:
 
 
 def escalation_record(row: Sequence, form: FormRecord) -> EscalationRecord:
-    form_id, version, details, route, raised, current, notified = row
+    form_id, version, details, route, raised, current, notified, resolved_on, outcome = row
     return EscalationRecord(form_id, version, form.form_type, form.case_id, form.practitioner, form.service,
                             form.team, form.auditor, details, route, parse_dt(raised) or datetime.min, bool(current),
-                            parse_dt(notified))
+                            parse_dt(notified), parse_date(resolved_on), outcome or "")
 
 
 def good_practice_fields(form: ValidatedForm, who: dict[str, str]) -> tuple | None:

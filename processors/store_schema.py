@@ -160,6 +160,9 @@ MIGRATIONS: list[Migration] = [
     (2, "sent emails", _SENT),
     (3, "reminders", _REMINDERS),
     (4, "allocated forms: last chased", _FORMS_CHASED),
+    (5, "escalations: resolved on and outcome",
+     "ALTER TABLE escalations ADD COLUMN resolved_on TEXT; "
+     "ALTER TABLE escalations ADD COLUMN outcome TEXT NOT NULL DEFAULT '';"),
 ]
 
 

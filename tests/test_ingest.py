@@ -224,3 +224,28 @@ def test_an_edit_the_register_cannot_use_is_reported_not_lost(ready: Settings) -
     assert any("Register edit not used" in line and "Done-ish" in line for line in report.summary_lines())
     (action,) = sheet(ready, "Actions")
     assert action["Notes"] == "Chased by phone" and action["Status"] == "Open"
+
+
+def test_an_escalation_marked_resolved_in_the_register_stays_resolved(ready: Settings) -> None:
+    from processors.chase.digest import open_escalations
+
+    returned(ready, TPA, thematic_answers(immediate_concern="Yes", immediate_concern_details="No visit for 9 weeks.",
+                                          escalation_route="IRO / CP Chair escalation (Care First)"), "c.docx")
+    ingest_paths(ready, [ready.path("inbox")])
+    with Store(ready.path("database")) as store:
+        assert len(open_escalations(store.escalations(), date.today(), 42)) == 1
+    workbook = openpyxl.load_workbook(ready.path("register"))
+    escalations = workbook["Escalations"]
+    header = [c.value for c in escalations[1]]
+    escalations.cell(row=2, column=header.index("Resolved on") + 1, value="02/12/2026")
+    escalations.cell(row=2, column=header.index("Outcome") + 1, value="Visit made; plan reviewed by the IRO")
+    workbook.save(ready.path("register"))
+    returned(ready, GPR, good_practice_answers(), "gp.docx")
+    ingest_paths(ready, [ready.path("inbox")])  # the register is rewritten from the store
+    (row,) = sheet(ready, "Escalations")
+    assert row["Resolved on"].date() == date(2026, 12, 2)
+    assert row["Outcome"] == "Visit made; plan reviewed by the IRO"
+    with Store(ready.path("database")) as store:
+        (escalation,) = store.escalations()
+        assert escalation.resolved_on == date(2026, 12, 2) and not escalation.is_open
+        assert open_escalations(store.escalations(), date.today(), 42) == ()

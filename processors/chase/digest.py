@@ -1,8 +1,8 @@
 """The weekly digest to the QA administrator: returns by service, overdue actions, open escalations, re-audits.
 
 "Returns by service" covers the open cycles: every cycle with a form still out, and the latest cycle. An
-escalation is listed while the current version of its form records the concern and it was raised within
-``escalation_window_days`` (the store has no "resolved" mark for escalations). Cases by ID only.
+escalation is listed while the current version of its form records the concern, nobody has entered a
+"Resolved on" date for it in the register, and it was raised within ``escalation_window_days``. Cases by ID only.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def returns_by_service(allocations: Sequence[AllocationRecord], cycles: Iterable
 def open_escalations(escalations: Iterable[EscalationRecord], today: date, window_days: int) -> tuple[
         EscalationRecord, ...]:
     since = today - timedelta(days=window_days)
-    return tuple(e for e in escalations if e.current and e.raised.date() >= since)
+    return tuple(e for e in escalations if e.is_open and e.raised.date() >= since)
 
 
 def _table(services: Sequence[ServiceReturns]) -> list[str]:
