@@ -49,6 +49,16 @@ def sheet(settings: Settings, name: str) -> list[dict[str, object]]:
     return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
 
 
+def edit_first_row(settings: Settings, title: str, values: dict[str, object]) -> None:
+    """Type into the first data row of a register sheet and save, as a person in Excel would."""
+    workbook = openpyxl.load_workbook(settings.path("register"))
+    worksheet = workbook[title]
+    header = [c.value for c in worksheet[1]]
+    for column, value in values.items():
+        worksheet.cell(row=2, column=header.index(column) + 1, value=value)
+    workbook.save(settings.path("register"))
+
+
 def test_forms_are_recorded_and_the_register_shows_them(ready: Settings) -> None:
     returned(ready, TPA, thematic_answers(), "Audit CF2468101 – final.docx")
     report = ingest_paths(ready, [ready.path("inbox")])
@@ -212,12 +222,7 @@ def test_a_blank_good_practice_record_anyone_fills_in_is_recorded_and_thanked(re
 def test_an_edit_the_register_cannot_use_is_reported_not_lost(ready: Settings) -> None:
     returned(ready, TPA, thematic_answers(), "a.docx")
     ingest_paths(ready, [ready.path("inbox")])
-    workbook = openpyxl.load_workbook(ready.path("register"))
-    actions = workbook["Actions"]
-    header = [c.value for c in actions[1]]
-    actions.cell(row=2, column=header.index("Status") + 1, value="Done-ish")
-    actions.cell(row=2, column=header.index("Notes") + 1, value="Chased by phone")
-    workbook.save(ready.path("register"))
+    edit_first_row(ready, "Actions", {"Status": "Done-ish", "Notes": "Chased by phone"})
     returned(ready, GPR, good_practice_answers(), "gp.docx")
     report = ingest_paths(ready, [ready.path("inbox")])
     assert any("Done-ish" in w for w in report.register_warnings)
@@ -234,12 +239,8 @@ def test_an_escalation_marked_resolved_in_the_register_stays_resolved(ready: Set
     ingest_paths(ready, [ready.path("inbox")])
     with Store(ready.path("database")) as store:
         assert len(open_escalations(store.escalations(), date.today(), 42)) == 1
-    workbook = openpyxl.load_workbook(ready.path("register"))
-    escalations = workbook["Escalations"]
-    header = [c.value for c in escalations[1]]
-    escalations.cell(row=2, column=header.index("Resolved on") + 1, value="02/12/2026")
-    escalations.cell(row=2, column=header.index("Outcome") + 1, value="Visit made; plan reviewed by the IRO")
-    workbook.save(ready.path("register"))
+    edit_first_row(ready, "Escalations", {"Resolved on": "02/12/2026",
+                                          "Outcome": "Visit made; plan reviewed by the IRO"})
     returned(ready, GPR, good_practice_answers(), "gp.docx")
     ingest_paths(ready, [ready.path("inbox")])  # the register is rewritten from the store
     (row,) = sheet(ready, "Escalations")
