@@ -19,11 +19,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from docxtpl import DocxTemplate  # noqa: E402
 
-from processors.config import load_settings  # noqa: E402
-from processors.forms import FORM_TYPES  # noqa: E402
-from processors.generate import FormGenerator, assign_form_ids, form_context  # noqa: E402
-from processors.models import WorkItem  # noqa: E402
-from processors.synthetic import make_cases, make_pool  # noqa: E402
+from processors.config.settings import load_settings  # noqa: E402
+from processors.demo.synthetic import make_cases, make_pool  # noqa: E402
+from processors.forms.definitions import FORM_TYPES  # noqa: E402
+from processors.forms.models import WorkItem  # noqa: E402
+from processors.generate.forms import FormGenerator, assign_form_ids, form_context  # noqa: E402
 
 CYCLE_MIX = (("thematic_audit", 33), ("practice_observation", 22), ("supervision_audit", 22))
 

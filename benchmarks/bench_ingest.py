@@ -25,15 +25,15 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_register import fill  # noqa: E402
 from benchmarks.common import ANSWERS, CASE, scratch_config  # noqa: E402
-from processors.config import Settings, load_settings  # noqa: E402
-from processors.fill import fill_form  # noqa: E402
-from processors.generate import FormGenerator  # noqa: E402
-from processors.models import WorkItem  # noqa: E402
-from processors.parse import parse_file  # noqa: E402
-from processors.pipeline import Pipeline  # noqa: E402
-from processors.register import write_register  # noqa: E402
-from processors.store import Store  # noqa: E402
-from processors.validate import validate  # noqa: E402
+from processors.config.settings import Settings, load_settings  # noqa: E402
+from processors.demo.fill import fill_form  # noqa: E402
+from processors.forms.models import WorkItem  # noqa: E402
+from processors.forms.validate import validate  # noqa: E402
+from processors.generate.forms import FormGenerator  # noqa: E402
+from processors.intake.pipeline import Pipeline  # noqa: E402
+from processors.reading.parse import parse_file  # noqa: E402
+from processors.register.workbook import write_register  # noqa: E402
+from processors.store.database import Store  # noqa: E402
 
 
 def settings_in(folder: Path) -> Settings:

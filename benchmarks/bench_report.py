@@ -29,8 +29,9 @@ from matplotlib.figure import Figure  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import scratch_config  # noqa: E402
-from processors.config import PROJECT_ROOT, load_settings  # noqa: E402
-from processors.office import convert, soffice  # noqa: E402
+from processors.config.reports import ReportSettings  # noqa: E402
+from processors.config.settings import PROJECT_ROOT, load_settings  # noqa: E402
+from processors.demo.report_sample import SampleSpec, fill_sample_store  # noqa: E402
 from processors.reports import charts as chart_module  # noqa: E402
 from processors.reports import data as sections  # noqa: E402
 from processors.reports import findings, run_reports  # noqa: E402
@@ -38,10 +39,9 @@ from processors.reports.compose import render_report, report_charts  # noqa: E40
 from processors.reports.privacy import make_scrubber  # noqa: E402
 from processors.reports.quarter import Quarter, parse_quarter  # noqa: E402
 from processors.reports.report import ReportData, build_report  # noqa: E402
-from processors.reports.sample import SampleSpec, fill_sample_store  # noqa: E402
-from processors.reports.settings import ReportSettings  # noqa: E402
 from processors.reports.source import Scope, load_snapshot, themes_in  # noqa: E402
-from processors.store import Store  # noqa: E402
+from processors.store.database import Store  # noqa: E402
+from processors.word.office import convert, soffice  # noqa: E402
 
 TODAY = date(2026, 10, 5)
 TEMPLATE = PROJECT_ROOT / "templates" / "quarterly_report.docx"

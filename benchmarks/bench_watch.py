@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import ANSWERS, CASE, scratch_config  # noqa: E402
-from processors.fill import fill_form  # noqa: E402
-from processors.generate import FormGenerator  # noqa: E402
-from processors.models import WorkItem  # noqa: E402
+from processors.demo.fill import fill_form  # noqa: E402
+from processors.forms.models import WorkItem  # noqa: E402
+from processors.generate.forms import FormGenerator  # noqa: E402
 
 
 class Bench:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from processors.models import Case
+from processors.forms.models import Case
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = Case("CF1000000", "A.B.", 9, "Child in Need", "Early Help", "Early Help North", "Dewi Pritchard", "Ola Nowak")

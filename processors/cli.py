@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from .config import Settings, load_settings
-from .errors import QAError
+from processors.config.settings import Settings, load_settings
+from processors.errors import QAError
 
 log = logging.getLogger("qa")
 
@@ -79,8 +79,8 @@ def templates() -> None:
 @command(templates, "check", "python run.py templates check")
 def templates_check(settings: Settings) -> None:
     """Say precisely what a reworded template lost; exit non-zero if anything did."""
-    from .errors import TemplateProblem
-    from .template_check import check_all
+    from processors.errors import TemplateProblem
+    from processors.templates.check import check_all
 
     reports = check_all(settings.path("templates"))
     for report in reports:
@@ -98,8 +98,8 @@ def templates_check(settings: Settings) -> None:
 @click.option("--force", is_flag=True, help="Overwrite templates that already exist.")
 def templates_build(settings: Settings, force: bool) -> None:
     """Write the default Word templates from the form definitions."""
-    from .reports.template import build_templates
-    from .template_build import build_all
+    from processors.templates.build import build_all
+    from processors.templates.reports import build_templates
 
     written = build_all(settings.path("templates"), force=force)
     written += build_templates(settings.path("templates"), force=force)
@@ -123,7 +123,7 @@ def templates_build(settings: Settings, force: bool) -> None:
 def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id: str | None, theme: str,
                  practice_week: Path | None, no_email: bool) -> None:
     """Allocate the six-weekly cycle fairly, generate the forms and email each auditor theirs."""
-    from .workflow import allocate_cycle
+    from processors.workflow import allocate_cycle
 
     summary = allocate_cycle(settings, cases_file, pool_file, cycle_id, theme, practice_week, send=not no_email,
                              progress=True)
@@ -144,8 +144,8 @@ def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id
 def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | None, form_type: str | None,
                  blank_type: str | None, count: int) -> None:
     """Render one pre-filled Word form per row of a case or allocation list, or blank forms to hand out."""
-    from .errors import InputFileError
-    from .workflow import generate_blank, generate_from_file
+    from processors.errors import InputFileError
+    from processors.workflow import generate_blank, generate_from_file
 
     if (cases_file is None) == (blank_type is None):
         raise InputFileError("generate", "give either --cases FILE or --blank TYPE (see --help)")
@@ -161,7 +161,7 @@ def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | No
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def ingest_cmd(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Record returned forms (files or folders; default: the inbox), reject bad ones with reasons."""
-    from .workflow import ingest_paths
+    from processors.workflow import ingest_paths
 
     report = ingest_paths(settings, list(paths) or [settings.path("inbox")], progress=True)
     for line in report.summary_lines():
@@ -172,7 +172,7 @@ def ingest_cmd(settings: Settings, paths: tuple[Path, ...]) -> None:
 @click.option("--once", is_flag=True, help="Process what is in the inbox now, then exit.")
 def watch_cmd(settings: Settings, once: bool) -> None:
     """Watch the inbox and record returned forms as they land (Ctrl+C to stop)."""
-    from .workflow import watch
+    from processors.workflow import watch
 
     stats = watch(settings, once=once, say=click.echo)
     click.echo(f"Stopped: {stats.processed} file(s) processed, register written {stats.register_writes} time(s).")
@@ -185,7 +185,7 @@ def watch_cmd(settings: Settings, once: bool) -> None:
 @click.option("--send", is_flag=True, help="Email the reports to the recipients in config.yaml (reports.recipients).")
 def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool) -> None:
     """Write the quarterly report, themed and per-service reports and the briefing note (Word and PDF)."""
-    from .reports import run_reports
+    from processors.reports import run_reports
 
     run = run_reports(settings, quarter, theme, service, send)
     for line in run.summary_lines():
@@ -195,8 +195,8 @@ def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str
 @command(cli, "chase", "python run.py chase            (daily, e.g. from a scheduled task; `watch` does it itself)")
 def chase_cmd(settings: Settings) -> None:
     """Remind auditors of forms not returned and owners of overdue actions; weekly digest; re-audit offers."""
-    from .chase import run_chase
-    from .errors import DeliveryError
+    from processors.chase import run_chase
+    from processors.errors import DeliveryError
 
     run = run_chase(settings)
     for line in run.summary_lines():
@@ -209,7 +209,7 @@ def chase_cmd(settings: Settings) -> None:
 @command(cli, "demo", "python run.py demo")
 def demo_cmd(settings: Settings) -> None:
     """Run a whole cycle on synthetic data in generated/demo: allocate, generate, return, ingest."""
-    from .demo import run_demo
+    from processors.demo.run import run_demo
 
     run_demo(settings, say=click.echo)
 

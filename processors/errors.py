@@ -62,3 +62,13 @@ class AlreadyRunningError(QAError):
     """Another watcher holds the inbox."""
 
     exit_code = 7
+
+
+class UnreadableFile(QAError):
+    """A returned file cannot be read as a QA form. `reason` says, in plain words, what to do about it."""
+
+    exit_code = 10
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

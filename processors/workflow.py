@@ -13,19 +13,19 @@ from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .allocate import AllocationResult, allocate, read_practice_week_team
-from .allocation_mail import allocation_messages
-from .caselist import read_cases, read_pool, read_work_items, write_allocation
-from .config import Settings
-from .errors import DeliveryError, InputFileError
-from .forms import FORM_TYPES
-from .forms import form_type as lookup_form_type
-from .generate import FormGenerator, GenerationResult, assign_form_ids, cycle_for, safe_name
-from .inbox import collect
-from .mailer import make_mailer
-from .models import Case, WorkItem
-from .pipeline import BatchReport, Pipeline
-from .store import POOL_STATE, Store
+from processors.allocation.caselist import read_cases, read_pool, read_work_items, write_allocation
+from processors.allocation.mail import allocation_messages
+from processors.allocation.rules import AllocationResult, allocate, read_practice_week_team
+from processors.config.settings import Settings
+from processors.errors import DeliveryError, InputFileError
+from processors.forms.definitions import FORM_TYPES
+from processors.forms.definitions import form_type as lookup_form_type
+from processors.forms.models import Case, WorkItem
+from processors.generate.forms import FormGenerator, GenerationResult, assign_form_ids, cycle_for, safe_name
+from processors.intake.inbox import collect
+from processors.intake.pipeline import BatchReport, Pipeline
+from processors.mail.mailer import make_mailer
+from processors.store.database import POOL_STATE, Store
 
 if TYPE_CHECKING:
     from watchers.folder import WatchStats
@@ -116,12 +116,12 @@ def ingest_paths(settings: Settings, paths: list[Path], *, progress: bool = Fals
 
 def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] = print) -> WatchStats:
     """Run the watcher chosen by watch.source (the long-running service, or one pass with once=True)."""
-    from .chase.daily import DailyChase
+    from processors.chase.daily import DailyChase
 
     with Store(settings.path("database")) as store:
         pipeline = Pipeline(settings, store)
         if settings.watch.source == "sharepoint":
-            from processors.graph import GraphClient
+            from processors.graph.client import GraphClient
             from watchers.sharepoint import SharePointWatcher
 
             watcher = SharePointWatcher(settings, pipeline, GraphClient.from_settings(settings))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from processors.config import PROJECT_ROOT, Settings, load_settings
-from processors.models import Case
+from processors.config.settings import PROJECT_ROOT, Settings, load_settings
+from processors.forms.models import Case
 
 SAMPLES = Path(__file__).parent / "samples"
 

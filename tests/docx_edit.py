@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from processors.controls import parse_xml
+from processors.word.controls import parse_xml
 
 
 def rewrite_part(path: Path, part: str, change: Callable[[etree._Element], None]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from processors.models import Case, WorkItem
+from processors.forms.models import Case, WorkItem
 
 CASE = Case("CF2468101", "R.T.", 12, "Child Protection", "Safeguarding and Family Support", "Corby CP 1",
             "Rhys ap Gwilym", "Zofia Kamińska")

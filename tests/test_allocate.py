@@ -13,17 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from processors.allocate import (
+from processors.allocation.rules import (
     AllocationResult,
     allocate,
     months_before,
     read_practice_week_team,
     resolve_practice_week,
 )
+from processors.demo.synthetic import make_cases, make_pool
 from processors.errors import ConfigError, InputFileError
-from processors.forms import form_type
-from processors.models import ROLES, Auditor, Case
-from processors.synthetic import make_cases, make_pool
+from processors.forms.definitions import form_type
+from processors.forms.models import ROLES, Auditor, Case
 
 TODAY = date(2026, 3, 2)
 DUE = date(2026, 3, 16)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import openpyxl
 
-from processors.caselist import read_pool, read_work_items
-from processors.config import PROJECT_ROOT, Settings
-from processors.synthetic import make_cases, make_pool, write_cases, write_pool
+from processors.allocation.caselist import read_pool, read_work_items
+from processors.config.settings import PROJECT_ROOT, Settings
+from processors.demo.synthetic import make_cases, make_pool, write_cases, write_pool
 from processors.workflow import allocate_cycle
 
 TODAY = date(2026, 11, 27)

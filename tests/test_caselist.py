@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from processors.caselist import (
+from processors.allocation.caselist import (
     ALLOCATION_HEADER,
     read_cases,
     read_pool,
@@ -20,7 +20,7 @@ from processors.caselist import (
     write_table,
 )
 from processors.errors import InputFileError
-from processors.models import Case, WorkItem
+from processors.forms.models import Case, WorkItem
 
 CASE_HEADER = "Case ID,Child initials,Age,Legal status,Service,Team,Practitioner,Team manager,Last audited"
 POOL_HEADER = "Auditor ID,Name,Role,Service,Team,Email,Line manager ID"

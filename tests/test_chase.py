@@ -18,17 +18,17 @@ import openpyxl
 import pydantic
 import pytest
 
-from processors.caselist import read_cases, read_work_items, write_pool
+from processors.allocation.caselist import read_cases, read_work_items, write_pool
 from processors.chase import ChaseRun, case_progress, offer_list_path, run_chase
 from processors.chase.daily import DailyChase
-from processors.chase.settings import ChaseSettings
-from processors.config import Settings, load_settings
-from processors.directory import Person, StaffDirectory
+from processors.config.chase import ChaseSettings
+from processors.config.settings import Settings, load_settings
+from processors.demo.fill import fill_form
 from processors.errors import ConfigError
-from processors.fill import fill_form
-from processors.generate import FormGenerator
-from processors.models import ActionItem, Auditor, Case, FormIdentity, ParsedForm, ValidatedForm, WorkItem
-from processors.store import ActionEdit, Store
+from processors.forms.models import ActionItem, Auditor, Case, FormIdentity, ParsedForm, ValidatedForm, WorkItem
+from processors.generate.forms import FormGenerator
+from processors.mail.directory import Person, StaffDirectory
+from processors.store.database import ActionEdit, Store
 from processors.workflow import ingest_paths
 from tests.conftest import write_config
 from tests.returned_forms import thematic_answers
@@ -442,7 +442,7 @@ def test_inside_watch_the_chase_runs_once_a_day_after_the_configured_time(with_a
 
 
 def test_the_folder_watcher_runs_the_daily_chase_on_its_ticks(with_actions: Settings) -> None:
-    from processors.pipeline import Pipeline
+    from processors.intake.pipeline import Pipeline
     from watchers.folder import FolderWatcher
 
     with Store(with_actions.path("database")) as store:

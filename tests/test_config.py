@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from processors.config import PROJECT_ROOT, load_settings
+from processors.config.settings import PROJECT_ROOT, load_settings
 from processors.errors import ConfigError
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
-from processors.config import PROJECT_ROOT, load_settings
+from processors.config.settings import PROJECT_ROOT, load_settings
 
 
 def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> None:

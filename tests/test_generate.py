@@ -12,13 +12,13 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from processors.config import PROJECT_ROOT, Settings
-from processors.forms import FORM_TYPES
-from processors.generate import FormGenerator, assign_form_ids
-from processors.models import Case, WorkItem
-from processors.office import convert, soffice
-from processors.store import Store
-from processors.synthetic import make_cases, make_pool, write_cases
+from processors.config.settings import PROJECT_ROOT, Settings
+from processors.demo.synthetic import make_cases, make_pool, write_cases
+from processors.forms.definitions import FORM_TYPES
+from processors.forms.models import Case, WorkItem
+from processors.generate.forms import FormGenerator, assign_form_ids
+from processors.store.database import Store
+from processors.word.office import convert, soffice
 from processors.workflow import generate_items
 from tests.docx_edit import all_xml, part_text
 

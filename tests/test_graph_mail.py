@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from processors.config import Settings, load_settings
+from processors.config.settings import Settings, load_settings
 from processors.errors import ConfigError, DeliveryError
-from processors.graph import GraphClient, GraphProtocol
-from processors.graph_mail import GraphMailer
-from processors.mailer import CheckedMailer, Message
-from processors.pipeline import Pipeline
-from processors.store import Store
+from processors.graph.client import GraphClient, GraphProtocol
+from processors.intake.pipeline import Pipeline
+from processors.mail.graph import GraphMailer
+from processors.mail.mailer import CheckedMailer, Message
+from processors.store.database import Store
 from tests.conftest import write_config
 from tests.fake_graph import CLIENT_ID, DRIVE, MAILBOX, TENANT, TOKEN, FakeGraph, fake_graph, token_backend
 from tests.test_sharepoint import FIRST, returned, thematic_answers

@@ -14,12 +14,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from processors.config import PROJECT_ROOT, Settings
-from processors.directory import Person, StaffDirectory
-from processors.fill import fill_form
-from processors.generate import FormGenerator
-from processors.models import WorkItem
-from processors.store import Store
+from processors.config.settings import PROJECT_ROOT, Settings
+from processors.demo.fill import fill_form
+from processors.forms.models import WorkItem
+from processors.generate.forms import FormGenerator
+from processors.mail.directory import Person, StaffDirectory
+from processors.store.database import Store
 from processors.workflow import ingest_paths
 from tests.docx_edit import all_xml
 from tests.returned_forms import GPR, TPA, good_practice_answers, thematic_answers

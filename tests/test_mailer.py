@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from processors.config import Settings, load_settings
+from processors.config.settings import Settings, load_settings
 from processors.errors import DeliveryError
-from processors.mailer import Message, make_mailer
+from processors.mail.mailer import Message, make_mailer
 from tests.conftest import write_config
 from tests.smtp_server import smtp_server
 

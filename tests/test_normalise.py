@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from processors.forms import YES_NO, YES_NO_PARTLY
-from processors.normalise import answer, grade, ticked, uk_date
+from processors.forms.definitions import YES_NO, YES_NO_PARTLY
+from processors.forms.normalise import answer, grade, ticked, uk_date
 
 
 @pytest.mark.parametrize(("typed", "canonical"), [

@@ -21,15 +21,15 @@ from lxml import etree
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject, TextStringObject
 
-from processors.controls import is_prompt, parse_xml
-from processors.fill import fill_control, fill_form
-from processors.forms import FORM_TYPES, FormDefinition, Kind
-from processors.generate import FormGenerator
-from processors.models import Case, ParsedForm, WorkItem
-from processors.office import convert, soffice
-from processors.ooxml import W_NS, el, w, w14
-from processors.parse import parse_file
-from processors.reading_errors import UnreadableFile
+from processors.demo.fill import fill_control, fill_form
+from processors.errors import UnreadableFile
+from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
+from processors.forms.models import Case, ParsedForm, WorkItem
+from processors.generate.forms import FormGenerator
+from processors.reading.parse import parse_file
+from processors.word.controls import is_prompt, parse_xml
+from processors.word.office import convert, soffice
+from processors.word.ooxml import W_NS, el, w, w14
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CASE = Case("CF7000123", "J.K.", 12, "Child Protection", "Safeguarding & Support", "Corby 2", "Ade Okafor",

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from processors import register as register_module
 from processors.errors import RegisterLockedError
-from processors.models import Rejection
-from processors.register import SHEETS, build_workbook, clean_text, write_register
-from processors.store import ActionEdit, Store
+from processors.forms.models import Rejection
+from processors.register import workbook as register_module
+from processors.register.workbook import SHEETS, build_workbook, clean_text, write_register
+from processors.store.database import ActionEdit, Store
 from tests.test_store import make_form, make_item
 
 CONTRACT = {

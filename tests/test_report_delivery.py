@@ -11,9 +11,9 @@ from pathlib import Path
 from docx import Document
 from openpyxl import load_workbook
 
-from processors.config import Settings, load_settings
+from processors.config.settings import Settings, load_settings
 from processors.reports import ReportRecipients, ReportSettings, run_reports
-from processors.store import Store
+from processors.store.database import Store
 from tests.conftest import write_config
 from tests.smtp_server import smtp_server
 from tests.test_reports import Q3, TODAY, build_dataset

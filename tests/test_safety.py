@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from processors.generate import FormGenerator
-from processors.models import Case, WorkItem
-from processors.parse import parse_file
-from processors.reading_errors import UnreadableFile
-from processors.safety import MB, FileKind, ZipLimits, cfb_stream_names, check_package, sniff
+from processors.errors import UnreadableFile
+from processors.forms.models import Case, WorkItem
+from processors.generate.forms import FormGenerator
+from processors.reading.parse import parse_file
+from processors.word.safety import MB, FileKind, ZipLimits, cfb_stream_names, check_package, sniff
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LIMIT = 20 * MB

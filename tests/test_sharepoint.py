@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from processors.config import Settings, load_settings
+from processors.config.settings import Settings, load_settings
+from processors.demo.fill import fill_form
 from processors.errors import ConfigError
-from processors.fill import fill_form
-from processors.generate import FormGenerator
-from processors.graph import GraphClient
-from processors.models import Case, WorkItem
-from processors.pipeline import Pipeline
-from processors.store import Store
+from processors.forms.models import Case, WorkItem
+from processors.generate.forms import FormGenerator
+from processors.graph.client import GraphClient
+from processors.intake.pipeline import Pipeline
+from processors.store.database import Store
 from tests.conftest import write_config
 from tests.fake_graph import CLIENT_ID, DRIVE, TENANT, FakeGraph, fake_graph, token_backend
 from tests.returned_forms import thematic_answers

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from processors.errors import QAError
-from processors.models import ActionItem, Case, FormIdentity, ParsedForm, Rejection, ValidatedForm, WorkItem
-from processors.store import REGISTER_DIRTY, ActionEdit, RecordOutcome, Store
-from processors.store_schema import MIGRATIONS, migrate
+from processors.forms.models import ActionItem, Case, FormIdentity, ParsedForm, Rejection, ValidatedForm, WorkItem
+from processors.store.database import REGISTER_DIRTY, ActionEdit, RecordOutcome, Store
+from processors.store.schema import MIGRATIONS, migrate
 
 CASE = Case("CF1000001", "T.E.", 9, "Child in Need", "Safeguarding North", "North Team 2", "Priya Testwell",
             "Morgan Samplemanager")

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from processors.caselist import read_cases, read_pool
-from processors.models import LEGAL_STATUSES, ROLES, Auditor
-from processors.synthetic import (
+from processors.allocation.caselist import read_cases, read_pool
+from processors.demo.synthetic import (
     DOMAIN,
     POOL_SIZE,
     SERVICES,
@@ -24,6 +23,7 @@ from processors.synthetic import (
     write_cases,
     write_pool,
 )
+from processors.forms.models import LEGAL_STATUSES, ROLES, Auditor
 
 TODAY = date(2026, 3, 2)
 

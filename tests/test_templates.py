@@ -8,8 +8,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from processors.config import PROJECT_ROOT
-from processors.ooxml import w
+from processors.config.settings import PROJECT_ROOT
+from processors.word.ooxml import w
 from tests.conftest import write_config
 from tests.docx_edit import rewrite_part
 

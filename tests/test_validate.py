@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from processors.forms import THEMATIC_AUDIT
-from processors.models import Case, FormIdentity, ParsedForm, WorkItem
-from processors.validate import FormInvalid, validate
+from processors.forms.definitions import THEMATIC_AUDIT
+from processors.forms.models import Case, FormIdentity, ParsedForm, WorkItem
+from processors.forms.validate import FormInvalid, validate
 
 CASE = Case("CF1234567", "A.B.", 9, "Child Protection", "Safeguarding", "Corby CP 1", "Dewi Pritchard", "Ola Nowak")
 ITEM = WorkItem("thematic_audit", CASE, "2026-C09", form_id="2026-C09-TPA-001", auditor="Niamh O'Connor")

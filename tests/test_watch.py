@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from processors.config import PROJECT_ROOT, Settings, load_settings
+from processors.config.settings import PROJECT_ROOT, Settings, load_settings
+from processors.demo.fill import fill_form
 from processors.errors import AlreadyRunningError, ConfigError
-from processors.fill import fill_form
-from processors.generate import FormGenerator
-from processors.pipeline import Pipeline
-from processors.store import Store
+from processors.generate.forms import FormGenerator
+from processors.intake.pipeline import Pipeline
+from processors.store.database import Store
 from tests.conftest import write_config
 from tests.returned_forms import TPA, thematic_answers
 from watchers.folder import FolderWatcher

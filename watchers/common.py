@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from processors.config import Settings
-from processors.pipeline import BatchReport, FileOutcome, Pipeline
+from processors.config.settings import Settings
+from processors.intake.pipeline import BatchReport, FileOutcome, Pipeline
 
 log = logging.getLogger("qa.watch")
 MAX_REGISTER_DELAY = 30.0  # write the register at least this often while files keep coming

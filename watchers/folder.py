@@ -19,13 +19,12 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from processors.config import Settings
+from processors.config.settings import Settings
 from processors.errors import AlreadyRunningError, ConfigError
-from processors.inbox import collect, is_ignored
-from processors.pipeline import Pipeline
-
-from .common import MAX_REGISTER_DELAY, FollowUp, WatchStats, install_stop_signals
-from .lock import InboxLock
+from processors.intake.inbox import collect, is_ignored
+from processors.intake.pipeline import Pipeline
+from watchers.common import MAX_REGISTER_DELAY, FollowUp, WatchStats, install_stop_signals
+from watchers.lock import InboxLock
 
 
 @dataclass

@@ -29,15 +29,14 @@ from urllib.parse import quote, unquote
 
 import requests
 
-from processors.config import Settings
+from processors.config.settings import Settings
 from processors.errors import ConfigError, QAError
-from processors.graph import GraphClient, GraphError
-from processors.inbox import is_ignored, unique_target
-from processors.models import Rejection
-from processors.pipeline import FileOutcome, Pipeline
-
-from .common import FollowUp, WatchStats, install_stop_signals
-from .lock import InboxLock
+from processors.forms.models import Rejection
+from processors.graph.client import GraphClient, GraphError
+from processors.intake.inbox import is_ignored, unique_target
+from processors.intake.pipeline import FileOutcome, Pipeline
+from watchers.common import FollowUp, WatchStats, install_stop_signals
+from watchers.lock import InboxLock
 
 log = logging.getLogger("qa.watch.sharepoint")
 

@@ -11,7 +11,7 @@ Modules: ``settings`` (the config section), ``people`` (addresses and line manag
 reminded of what, pure), ``messages`` and ``digest`` (the words), ``send`` (send and record), ``reaudit``,
 ``run`` (one run), ``daily`` (inside watch).
 
-Only ``settings`` is imported eagerly: ``processors.config`` imports ``ChaseSettings`` from here, and the
+Only ``settings`` is imported eagerly: ``processors.config.settings`` imports ``ChaseSettings`` from here, and the
 rest imports the config, so it is loaded on first use.
 """
 
@@ -20,13 +20,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .settings import ChaseSettings, chase_settings
+from processors.config.chase import ChaseSettings, chase_settings
 
 if TYPE_CHECKING:
-    from .daily import DailyChase
-    from .reaudit import CaseProgress, ReauditOffer, case_progress
-    from .rules import Reminder
-    from .run import ChaseRun, offer_list_path, run_chase
+    from processors.chase.daily import DailyChase
+    from processors.chase.reaudit import CaseProgress, ReauditOffer, case_progress
+    from processors.chase.rules import Reminder
+    from processors.chase.run import ChaseRun, offer_list_path, run_chase
 
 _LAZY = {"run_chase": "run", "ChaseRun": "run", "offer_list_path": "run", "DailyChase": "daily",
          "case_progress": "reaudit", "CaseProgress": "reaudit", "ReauditOffer": "reaudit", "Reminder": "rules"}

@@ -12,12 +12,12 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from ..config import Settings
-from ..errors import QAError
-from ..mailer import Mailer
-from ..store import Store
-from .run import ChaseRun, run_chase
-from .settings import chase_settings
+from processors.chase.run import ChaseRun, run_chase
+from processors.config.chase import chase_settings
+from processors.config.settings import Settings
+from processors.errors import QAError
+from processors.mail.mailer import Mailer
+from processors.store.database import Store
 
 log = logging.getLogger("qa.chase")
 LAST_RUN_STATE = "chase_last_run"

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..forms import DATE_FORMAT_PY
-from ..mailer import Message
-from ..store import AllocationRecord, EscalationRecord
-from .messages import action_line
-from .reaudit import CaseProgress, ReauditOffer, offer_line
-from .rules import CHASED_FORM_TYPES, OverdueAction
+from processors.chase.messages import action_line
+from processors.chase.reaudit import CaseProgress, ReauditOffer, offer_line
+from processors.chase.rules import CHASED_FORM_TYPES, OverdueAction
+from processors.forms.definitions import DATE_FORMAT_PY
+from processors.mail.mailer import Message
+from processors.store.database import AllocationRecord, EscalationRecord
 
 
 @dataclass(frozen=True)

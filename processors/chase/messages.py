@@ -9,9 +9,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from ..forms import DATE_FORMAT_PY, FORM_TYPES
-from ..mailer import Message
-from .rules import ACTION_OWNER, FOR_ADMIN, FORM_AUDITOR, FORM_MANAGER, OverdueAction, OverdueForm, Reminder
+from processors.chase.rules import (
+    ACTION_OWNER,
+    FOR_ADMIN,
+    FORM_AUDITOR,
+    FORM_MANAGER,
+    OverdueAction,
+    OverdueForm,
+    Reminder,
+)
+from processors.forms.definitions import DATE_FORMAT_PY, FORM_TYPES
+from processors.mail.mailer import Message
 
 CLOSING = "Following up every audit and its actions is how we close the loop (Quality Assurance Framework 8.2.1)."
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..caselist import normalise_text, read_pool
-from ..directory import StaffDirectory
-from ..errors import ConfigError, InputFileError
-from ..models import Auditor
+from processors.allocation.caselist import normalise_text, read_pool
+from processors.errors import ConfigError, InputFileError
+from processors.forms.models import Auditor
+from processors.mail.directory import StaffDirectory
 
 
 @dataclass(frozen=True)

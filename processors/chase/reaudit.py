@@ -15,11 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..allocate import REAUDIT_CHECKED
-from ..caselist import ALLOCATION_HEADER, allocation_cells, write_table
-from ..forms import DATE_FORMAT_PY, GRADES
-from ..models import Case, WorkItem
-from ..store import ActionRecord, AllocationRecord, FormRecord
+from processors.allocation.caselist import ALLOCATION_HEADER, allocation_cells, write_table
+from processors.allocation.rules import REAUDIT_CHECKED
+from processors.forms.definitions import DATE_FORMAT_PY, GRADES
+from processors.forms.models import Case, WorkItem
+from processors.store.database import ActionRecord, AllocationRecord, FormRecord
 
 OFFER_EXTRA_COLUMNS: tuple[str, ...] = ("Re-audit of", "Earlier grade", "Actions due by", "Offered since")
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ..store_records import CLOSED_STATUSES, ActionRecord, AllocationRecord
-from .people import Contact, People
+from processors.chase.people import Contact, People
+from processors.store.records import CLOSED_STATUSES, ActionRecord, AllocationRecord
 
 FORM_AUDITOR = "form_overdue"            # to the auditor
 FORM_MANAGER = "form_overdue_manager"    # to the auditor's line manager

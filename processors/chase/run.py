@@ -14,18 +14,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from ..config import Settings
-from ..directory import StaffDirectory
-from ..errors import InputFileError, RegisterLockedError
-from ..forms import DATE_FORMAT_PY
-from ..mailer import Mailer, make_mailer
-from ..register import write_register
-from ..store import POOL_STATE, ActionRecord, AllocationRecord, FormRecord, Store
-from .digest import Digest, digest_message, open_cycles, open_escalations, returns_by_service
-from .messages import Wording
-from .people import Contact, People, load_pool
-from .reaudit import ReauditOffer, case_progress, reaudit_offers, write_offers
-from .rules import (
+from processors.chase.digest import Digest, digest_message, open_cycles, open_escalations, returns_by_service
+from processors.chase.messages import Wording
+from processors.chase.people import Contact, People, load_pool
+from processors.chase.reaudit import ReauditOffer, case_progress, reaudit_offers, write_offers
+from processors.chase.rules import (
     DIGEST,
     NO_OWNER,
     REAUDIT_OFFER,
@@ -36,8 +29,15 @@ from .rules import (
     overdue_actions,
     overdue_forms,
 )
-from .send import deliver, ever_sent, record, send_one
-from .settings import WEEKDAYS, ChaseSettings, chase_settings, resolve
+from processors.chase.send import deliver, ever_sent, record, send_one
+from processors.config.chase import WEEKDAYS, ChaseSettings, chase_settings, resolve
+from processors.config.settings import Settings
+from processors.errors import InputFileError, RegisterLockedError
+from processors.forms.definitions import DATE_FORMAT_PY
+from processors.mail.directory import StaffDirectory
+from processors.mail.mailer import Mailer, make_mailer
+from processors.register.workbook import write_register
+from processors.store.database import POOL_STATE, ActionRecord, AllocationRecord, FormRecord, Store
 
 log = logging.getLogger("qa.chase")
 OFFERS_STATE = "reaudit_offers_written"  # state: the offers the offer list was last written with

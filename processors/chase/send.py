@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from ..errors import DeliveryError
-from ..mailer import Mailer, Message, SendResult
-from ..store import Store
-from .messages import Wording, compose, group_key
-from .rules import ACTION_OWNER, FORM_AUDITOR, FORM_MANAGER, Reminder
+from processors.chase.messages import Wording, compose, group_key
+from processors.chase.rules import ACTION_OWNER, FORM_AUDITOR, FORM_MANAGER, Reminder
+from processors.errors import DeliveryError
+from processors.mail.mailer import Mailer, Message, SendResult
+from processors.store.database import Store
 
 log = logging.getLogger("qa.chase")
 

@@ -5,10 +5,10 @@
 
 Stages, one module each: ``source`` (one snapshot of the store, the scope of a report) -> ``data``,
 ``findings``, ``report``, ``briefing`` (sections as dataclasses) -> ``charts`` -> ``compose``/``build``
-(docxtpl) -> PDF through ``processors.office`` -> ``deliver`` (email, each send recorded in ``sent``).
+(docxtpl) -> PDF through ``processors.word.office`` -> ``deliver`` (email, each send recorded in ``sent``).
 ``template`` writes the default Word templates.
 
-Only ``settings`` is imported eagerly: ``processors.config`` imports ``ReportSettings`` from here, and the
+Only ``settings`` is imported eagerly: ``processors.config.settings`` imports ``ReportSettings`` from here, and the
 rest imports the config, so it is loaded on first use.
 """
 
@@ -17,10 +17,10 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .settings import ReportRecipients, ReportSettings, report_settings
+from processors.config.reports import ReportRecipients, ReportSettings, report_settings
 
 if TYPE_CHECKING:
-    from .runner import ReportDocument, ReportRun, run_reports
+    from processors.reports.runner import ReportDocument, ReportRun, run_reports
 
 _LAZY = {"run_reports": "runner", "ReportRun": "runner", "ReportDocument": "runner"}
 

@@ -16,8 +16,8 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
 
-from ..forms import GRADES
-from .wordfields import fld_simple
+from processors.forms.definitions import GRADES
+from processors.reports.wordfields import fld_simple
 
 TABLE_STYLE = "Light Grid Accent 1"
 NO_DATA_STYLE = "No data"

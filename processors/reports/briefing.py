@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..forms import FORM_TYPES
-from .build import Rendered, load_template, render, to_context
-from .data import graded_in
-from .findings import AREAS, STRENGTHS, WORKFORCE_THEME, clip, distinct_texts
-from .measures import GOOD_OR_BETTER, GradeCounts, points_change
-from .privacy import Scrubber, practitioner
-from .quarter import Period, month_period
-from .settings import ReportSettings
-from .source import Snapshot, form_title
-from .tables import Table
+from processors.config.reports import ReportSettings
+from processors.forms.definitions import FORM_TYPES
+from processors.reports.build import Rendered, load_template, render, to_context
+from processors.reports.data import graded_in
+from processors.reports.findings import AREAS, STRENGTHS, WORKFORCE_THEME, clip, distinct_texts
+from processors.reports.measures import GOOD_OR_BETTER, GradeCounts, points_change
+from processors.reports.privacy import Scrubber, practitioner
+from processors.reports.quarter import Period, month_period
+from processors.reports.source import Snapshot, form_title
+from processors.reports.tables import Table
 
 EXCERPT_LIMIT = 300
 MIN_GRADES = 3  # a domain needs this many grades in the month before we call it strong or weak

@@ -1,6 +1,6 @@
 """Render a report's data into its Word template (docxtpl, autoescape on) and save it.
 
-Every string goes through ``processors.render.word_text`` (escaped, line breaks kept); charts become
+Every string goes through ``processors.word.render.word_text`` (escaped, line breaks kept); charts become
 inline images whose alt text (``wp:docPr/@descr``) says what they show.
 """
 
@@ -17,11 +17,11 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, StrictUndefined, TemplateError, UndefinedError
 from markupsafe import Markup
 
-from ..errors import TemplateProblem
-from ..render import word_text
-from .charts import Chart
-from .contents import ask_word_to_update_fields, fill_contents
-from .tables import Table
+from processors.errors import TemplateProblem
+from processors.reports.charts import Chart
+from processors.reports.contents import ask_word_to_update_fields, fill_contents
+from processors.reports.tables import Table
+from processors.word.render import word_text
 
 
 class AltImage(InlineImage):
@@ -72,7 +72,7 @@ class Rendered:
 def load_template(path: Path) -> DocxTemplate:
     if not path.is_file():
         raise TemplateProblem(f"the report template {path} is missing: restore it from the repository or run "
-                              "`python -m processors.reports.template` to write the default one")
+                              "`python -m processors.templates.reports` to write the default one")
     return DocxTemplate(str(path))
 
 
@@ -82,10 +82,10 @@ def render(tpl: DocxTemplate, context: dict[str, object], name: str) -> Rendered
     except UndefinedError as exc:
         raise TemplateProblem(f"{name}: {exc.message}: the template asks for something reports do not provide; "
                               "check the tag in Word, or rebuild the template with "
-                              "`python -m processors.reports.template --force`") from None
+                              "`python -m processors.templates.reports --force`") from None
     except TemplateError as exc:
         raise TemplateProblem(f"{name}: a {{% %}} or {{{{ }}}} tag is broken ({exc.message}): fix it in Word, or "
-                              "rebuild the template with `python -m processors.reports.template --force`") from None
+                              "rebuild the template with `python -m processors.templates.reports --force`") from None
     contents = fill_contents(tpl.docx)
     ask_word_to_update_fields(tpl.docx)
     docx = _save(tpl)

@@ -13,8 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..forms import GRADES
-from .measures import GradeCounts, pct
+from processors.forms.definitions import GRADES
+from processors.reports.measures import GradeCounts, pct
 
 DPI = 150
 WIDTH_CM = 16.0

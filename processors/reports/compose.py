@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 from docxtpl import DocxTemplate
 
-from ..render import word_text
-from .build import Rendered, chart_context, load_template, render, to_context
-from .charts import Chart, actions_chart, grade_chart, service_chart, trend_chart
-from .report import ReportData
+from processors.reports.build import Rendered, chart_context, load_template, render, to_context
+from processors.reports.charts import Chart, actions_chart, grade_chart, service_chart, trend_chart
+from processors.reports.report import ReportData
+from processors.word.render import word_text
 
 
 @dataclass(frozen=True)

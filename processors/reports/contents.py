@@ -16,7 +16,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
-from .wordfields import TOC_INSTRUCTION, bookmark, complex_field, fld_char, instr_run, tab_run, text_run
+from processors.reports.wordfields import (
+    TOC_INSTRUCTION,
+    bookmark,
+    complex_field,
+    fld_char,
+    instr_run,
+    tab_run,
+    text_run,
+)
 
 LEVELS = ("Heading 1", "Heading 2")
 BOOKMARK_BASE = 90000

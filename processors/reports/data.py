@@ -9,13 +9,13 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from ..chase.reaudit import case_progress
-from ..forms import FORM_TYPES, GRADES
-from ..store_records import CLOSED_STATUSES, ActionRecord, AllocationRecord, FormRecord
-from .measures import RANK, GradeCounts, pct, points_change
-from .quarter import Period, Quarter
-from .source import GRADED_TYPES, Snapshot, due_day, form_title
-from .tables import CountRow, GradedRow, ReauditRow, ShareRow, Table
+from processors.chase.reaudit import case_progress
+from processors.forms.definitions import FORM_TYPES, GRADES
+from processors.reports.measures import RANK, GradeCounts, pct, points_change
+from processors.reports.quarter import Period, Quarter
+from processors.reports.source import GRADED_TYPES, Snapshot, due_day, form_title
+from processors.reports.tables import CountRow, GradedRow, ReauditRow, ShareRow, Table
+from processors.store.records import CLOSED_STATUSES, ActionRecord, AllocationRecord, FormRecord
 
 IMPACT_DOMAINS: tuple[tuple[str, str], ...] = tuple(
     (t, f.key) for t in GRADED_TYPES for f in FORM_TYPES[t].domains if f.key.startswith("impact_"))

@@ -1,4 +1,4 @@
-"""Emailing reports through the configured backend (processors.mailer), recording every attempt.
+"""Emailing reports through the configured backend (processors.mail.mailer), recording every attempt.
 
 Each send, delivered or failed, becomes a row of the store's ``sent`` table (who, what, when, result),
 which the register shows in its Sent sheet. Only allow-listed domains are ever sent to (CheckedMailer).
@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from ..config import Settings
-from ..errors import DeliveryError
-from ..mailer import Mailer, Message, SendResult, make_mailer
-from ..sent_log import record_send
-from ..store import Store
+from processors.config.settings import Settings
+from processors.errors import DeliveryError
+from processors.mail.mailer import Mailer, Message, SendResult, make_mailer
+from processors.mail.recording import record_send
+from processors.store.database import Store
 
 log = logging.getLogger("qa.reports")
 
@@ -26,7 +26,7 @@ class Outcome:
 
 def _send_one(mailer: Mailer, store: Store, message: Message, outcome: Outcome) -> None:
     try:
-        result = mailer.send(message)  # the mailer records the attempt (processors.sent_log)
+        result = mailer.send(message)  # the mailer records the attempt (processors.mail.recording)
     except (DeliveryError, OSError) as exc:
         outcome.problems.append(f"'{message.subject}' was not sent: {exc}")
         log.warning("%s '%s' not sent: %s", message.kind, message.subject, exc)

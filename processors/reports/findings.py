@@ -11,12 +11,12 @@ from pathlib import Path
 
 import yaml
 
-from ..forms import GRADES
-from .measures import GradeCounts, pct
-from .privacy import Scrubber, practitioner
-from .quarter import Quarter
-from .source import GRADED_TYPES, Snapshot, due_day, field_key
-from .tables import ActionRow, EscalationRow, FindingRow, ShareRow, ShowcaseItem, Table, ThemeCountRow
+from processors.forms.definitions import GRADES
+from processors.reports.measures import GradeCounts, pct
+from processors.reports.privacy import Scrubber, practitioner
+from processors.reports.quarter import Quarter
+from processors.reports.source import GRADED_TYPES, Snapshot, due_day, field_key
+from processors.reports.tables import ActionRow, EscalationRow, FindingRow, ShareRow, ShowcaseItem, Table, ThemeCountRow
 
 THEMATIC = "thematic_audit"
 FINDINGS = field_key(THEMATIC, "theme_findings")

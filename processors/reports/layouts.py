@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from docx.document import Document as DocumentObject
 
-from .blocks import (
+from processors.reports.blocks import (
     GRADE_CELLS,
     GRADE_HEADERS,
     NO_DATA_STYLE,
@@ -18,7 +18,7 @@ from .blocks import (
     table_block,
     tag,
 )
-from .wordfields import toc_field_paragraph
+from processors.reports.wordfields import toc_field_paragraph
 
 GRADED = ["Forms", *GRADE_HEADERS, "Good or better"]
 GRADED_CELLS = ["r.total", *GRADE_CELLS, "r.good_pct"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..forms import GRADES
+from processors.forms.definitions import GRADES
 
 GOOD_OR_BETTER: tuple[str, ...] = GRADES[: GRADES.index("Good") + 1]
 RANK: dict[str, int] = {g: n for n, g in enumerate(GRADES)}  # 0 is the best

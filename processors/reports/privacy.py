@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .source import Snapshot
+from processors.reports.source import Snapshot
 
 # Two or three single letters each followed by a full stop, e.g. "J.S." or "Ł. Ó." (the last stop optional).
 _INITIALS = re.compile(r"(?<![\w.])[^\W\d_](?:\.\s?[^\W\d_]){1,2}\.?(?!\w)")

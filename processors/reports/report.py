@@ -5,14 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .data import BetterOff, HowMuch, HowWell, better_off, how_much, how_well
-from .findings import Escalations, ThemeSection, Workforce, escalations, showcase, theme_section, workforce
-from .measures import pct, points_change
-from .privacy import Scrubber
-from .quarter import Quarter
-from .settings import ReportSettings
-from .source import Scope, Snapshot, due_day, themes_in
-from .tables import Table
+from processors.config.reports import ReportSettings
+from processors.reports.data import BetterOff, HowMuch, HowWell, better_off, how_much, how_well
+from processors.reports.findings import (
+    Escalations,
+    ThemeSection,
+    Workforce,
+    escalations,
+    showcase,
+    theme_section,
+    workforce,
+)
+from processors.reports.measures import pct, points_change
+from processors.reports.privacy import Scrubber
+from processors.reports.quarter import Quarter
+from processors.reports.source import Scope, Snapshot, due_day, themes_in
+from processors.reports.tables import Table
 
 PRIVACY_NOTE = ("OFFICIAL - SENSITIVE. Children are referred to by case ID only. {names} "
                 "Do not forward outside the trust.")

@@ -14,22 +14,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..config import Settings
-from ..errors import QAError, RegisterLockedError
-from ..generate import safe_name
-from ..mailer import Message, SendResult
-from ..office import OfficeError, convert, soffice
-from ..register import write_register
-from ..store import Store
-from .briefing import build_briefing, render_briefing
-from .compose import render_report
-from .deliver import deliver
-from .findings import load_recommendations
-from .privacy import Scrubber, make_scrubber
-from .quarter import Period, Quarter, parse_quarter
-from .report import build_report
-from .settings import BRIEFING_TEMPLATE, REPORT_TEMPLATE, ReportSettings, report_settings
-from .source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
+from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE, ReportSettings, report_settings
+from processors.config.settings import Settings
+from processors.errors import QAError, RegisterLockedError
+from processors.generate.forms import safe_name
+from processors.mail.mailer import Message, SendResult
+from processors.register.workbook import write_register
+from processors.reports.briefing import build_briefing, render_briefing
+from processors.reports.compose import render_report
+from processors.reports.deliver import deliver
+from processors.reports.findings import load_recommendations
+from processors.reports.privacy import Scrubber, make_scrubber
+from processors.reports.quarter import Period, Quarter, parse_quarter
+from processors.reports.report import build_report
+from processors.reports.source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
+from processors.store.database import Store
+from processors.word.office import OfficeError, convert, soffice
 
 log = logging.getLogger("qa.reports")
 RECOMMENDATIONS = "recommendations.yaml"

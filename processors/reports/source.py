@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..forms import FORM_TYPES
-from ..store import (
+from processors.forms.definitions import FORM_TYPES
+from processors.store.database import (
     ActionRecord,
     AllocationRecord,
     EscalationRecord,

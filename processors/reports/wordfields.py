@@ -6,7 +6,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
-from .. import ooxml
+from processors.word import ooxml
 
 TOC_INSTRUCTION = r' TOC \o "1-2" \h \z \u '
 TOC_PLACEHOLDER = "Right-click here and choose Update Field to refresh the contents list."

@@ -1,0 +1,112 @@
+"""Acting on what comes back: escalation alerts, good-practice notifications and thank-you letters.
+
+Messages name cases by ID. The concern's details go only to the people who must act on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment
+
+from processors.config.settings import Settings
+from processors.forms.definitions import FORM_TYPES, TRUST_VALUES
+from processors.generate.forms import safe_name
+from processors.mail.directory import StaffDirectory
+from processors.mail.mailer import Message
+from processors.store.database import FormRecord
+from processors.templates.build import LETTER_FILENAME
+from processors.word.render import word_text
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What to send for one recorded form (messages) and what was made for it (files)."""
+
+    form_id: str
+    kind: str
+    messages: tuple[Message, ...]
+    files: tuple[Path, ...] = ()
+    unresolved: tuple[str, ...] = ()  # names not found in the staff list
+
+
+def _value(form: FormRecord, key: str) -> str:
+    known = {"practitioner": form.practitioner, "auditor": form.auditor, "team": form.team,
+             "team_manager": form.team_manager, "service": form.service}
+    return str(form.values.get(key) or known.get(key) or "").strip()
+
+
+def escalation_alert(form: FormRecord, settings: Settings) -> Notice:
+    title = FORM_TYPES[form.form_type].title
+    body = "\n".join([
+        "An auditor has recorded an immediate concern that needs attention (QAF 5.4, 5.5).",
+        "",
+        f"Form:       {form.form_id} ({title})",
+        f"Case ID:    {form.case_id}",
+        f"Auditor:    {_value(form, 'auditor') or 'not given'}",
+        f"Team:       {_value(form, 'team') or 'not given'}",
+        f"Route:      {_value(form, 'escalation_route') or 'not stated'}",
+        "",
+        "What the auditor recorded:",
+        _value(form, "immediate_concern_details") or "(no details given: contact the auditor)",
+        "",
+        "Please confirm the escalation has been recorded in Care First and reply to the QA team.",
+    ])
+    to = (settings.contacts.escalation_service_manager, settings.contacts.qa_manager)
+    message = Message(to=to, subject=f"Immediate concern: case {form.case_id} (form {form.form_id})", body=body,
+                      kind="escalation")
+    return Notice(form.form_id, "escalation", (message,))
+
+
+def _values_shown(form: FormRecord) -> str:
+    return ", ".join(label for key, label in TRUST_VALUES if form.values.get(key) is True)
+
+
+def thank_you_letter(form: FormRecord, settings: Settings, today: date | None = None) -> Path:
+    """Render the senior leader's thank-you letter (.docx) for a good-practice record."""
+    template = DocxTemplate(str(settings.path("templates") / LETTER_FILENAME))
+    context = {
+        "organisation": settings.organisation,
+        "letter_date": (today or date.today()).strftime("%d %B %Y"),
+        "form_ref": form.form_id,
+        "values": _values_shown(form),
+        **{key: _value(form, key) for key in ("practitioner", "nominated_by", "nominator_role", "what_was_done",
+                                              "difference_for_child", "senior_leader")},
+    }
+    template.render({k: word_text(v) for k, v in context.items()}, jinja_env=Environment(autoescape=True))
+    target = settings.path("letters") / f"{safe_name(form.form_id)}_thank_you.docx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    template.save(str(partial))
+    partial.replace(target)
+    return target
+
+
+def good_practice_notice(form: FormRecord, settings: Settings, staff: StaffDirectory,
+                         today: date | None = None) -> Notice:
+    letter = thank_you_letter(form, settings, today)
+    qa = settings.contacts.qa_manager
+    names = {"practitioner": _value(form, "practitioner"), "line manager": _value(form, "team_manager"),
+             "senior leader": _value(form, "senior_leader")}
+    found = {role: staff.email(name) for role, name in names.items() if name}
+    unresolved = tuple(f"{role} '{names[role]}'" for role, email in found.items() if not email)
+    missing_note = ("\n\nNot in the staff list, so not emailed: " + "; ".join(unresolved)) if unresolved else ""
+    summary = (f"{_value(form, 'nominated_by')} has recorded good practice by {names['practitioner']} "
+               f"({_value(form, 'team')}).\n\nWhat was done:\n{_value(form, 'what_was_done')}\n\n"
+               f"The difference it made:\n{_value(form, 'difference_for_child')}\n\n"
+               f"Good Practice Evidence Record {form.form_id}.")
+    notify_to = tuple(e for e in (found.get("practitioner"), found.get("line manager")) if e) or (qa,)
+    messages = [Message(to=notify_to, cc=(qa,) if qa not in notify_to else (), kind="good_practice",
+                        subject=f"Good practice recognised: {names['practitioner']}",
+                        body=summary + missing_note)]
+    leader = found.get("senior leader")
+    messages.append(Message(
+        to=(leader or qa,), cc=(qa,) if leader else (), kind="thank_you", attachments=(letter,),
+        subject=f"Thank-you letter to sign: {names['practitioner']} ({form.form_id})",
+        body=(f"Please sign and send the attached thank-you letter to {names['practitioner']}.\n\n{summary}"
+              + ("" if leader else f"\n\nThe senior leader '{names['senior leader']}' is not in the staff list: "
+                 "please forward this to them."))))
+    return Notice(form.form_id, "good_practice", tuple(messages), (letter,), unresolved)

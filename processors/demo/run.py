@@ -1,0 +1,169 @@
+"""`python run.py demo`: the whole cycle on synthetic data, in its own folder under generated/demo.
+
+It never touches the real store or register: every path is redirected into generated/demo, which is
+emptied first, so the demo can be run again and again.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from processors.config.settings import Paths, Settings
+from processors.demo.answers import answers_for
+from processors.demo.fill import fill_form
+from processors.demo.synthetic import THEMES, email_for, make_cases, make_pool, write_cases, write_pool
+from processors.forms.definitions import FORM_TYPES
+from processors.forms.models import Auditor, Case, WorkItem
+from processors.generate.forms import FormGenerator, assign_form_ids, cycle_for
+from processors.intake.pipeline import BatchReport, Pipeline
+from processors.mail.directory import Person, StaffDirectory
+from processors.reports import run_reports
+from processors.reports.quarter import quarter_of
+from processors.store.database import Store
+from processors.workflow import allocate_cycle, generate_items
+
+DEMO_CASES = 160
+GOOD_PRACTICE_RECORDS = 6
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    lines: list[str] = field(default_factory=list)
+    batch: BatchReport | None = None
+    seconds: float = 0.0
+
+
+def demo_root(settings: Settings) -> Path:
+    return settings.path("generated") / "demo"
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The same settings with every output path inside generated/demo."""
+    root = demo_root(settings)
+    paths = {name: root / name for name in ("inbox", "processed", "rejected", "outbox", "letters")}
+    paths.update(generated=root, register=root / "register.xlsx", database=root / "qa.sqlite3",
+                 staff=root / "staff.csv", templates=settings.path("templates"))
+    return settings.model_copy(update={"paths": Paths(**paths)})
+
+
+def _staff(pool: list[Auditor], cases: list[Case]) -> StaffDirectory:
+    taken = {a.email for a in pool}
+    people = [Person(a.name, a.email, a.role, a.team) for a in pool]
+    for name in sorted({c.practitioner for c in cases}):
+        people.append(Person(name, email_for(name, taken), "Practitioner"))
+    return StaffDirectory(people)
+
+
+def _good_practice_items(cases: list[Case], pool: list[Auditor], cycle: str, rng: random.Random) -> list[WorkItem]:
+    nominators = [a for a in pool if a.role in ("IRO", "CP Chair", "Team Manager")]
+    return [WorkItem("good_practice", case, cycle, auditor=rng.choice(nominators).name)
+            for case in rng.sample(cases, GOOD_PRACTICE_RECORDS)]
+
+
+def _bad_files(inbox: Path, spare_form: bytes) -> list[str]:
+    """A few files a real inbox gets: each must end in rejected/ with a reason."""
+    (inbox / "Audit notes (old format).doc").write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 1024)
+    (inbox / "photo of form.jpg").write_bytes(bytes.fromhex("FFD8FFE000104A464946") + b"\0" * 512)
+    (inbox / "half-copied form.docx").write_bytes(spare_form[: len(spare_form) // 2])
+    return ["an old .doc", "a photo", "a half-copied .docx"]
+
+
+def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inbox: Path, seed: int,
+             today: date) -> int:
+    rng = random.Random(seed)
+    leaders = [a.name for a in pool if a.role == "Senior Leader"]
+    written = 0
+    for n, item in enumerate(items):
+        if n % 11 == 10:  # a few forms are still out with their auditors
+            continue
+        demo = answers_for(item, FORM_TYPES[item.form_type], rng, today)
+        answers = dict(demo.answers)
+        if item.form_type == "good_practice":
+            answers["senior_leader"] = rng.choice(leaders)
+        if n == 3:
+            answers.pop("overall_grade", None)  # forgotten: rejected, the auditor is told what to fix
+        data = fill_form(gen.render(item), answers)
+        (inbox / f"{item.form_id} returned.docx").write_bytes(data)
+        written += 1
+        if n == 5:  # a corrected form sent again: supersedes the first, history kept
+            answers["strengths"] = str(answers.get("strengths", "")) + " (corrected after discussion)"
+            (inbox / f"{item.form_id} returned v2.docx").write_bytes(fill_form(gen.render(item), answers))
+            written += 1
+        if n == 7:  # the same file dropped twice: recorded once
+            (inbox / f"{item.form_id} returned - Copy.docx").write_bytes(data)
+            written += 1
+    return written
+
+
+def _report(demo: Settings, pool: list[Auditor], today: date, say: Callable[[str], None]) -> None:
+    """The quarter's reports, each service's going to its Service Managers, all into the outbox."""
+    managers: dict[str, list[str]] = {}
+    for auditor in pool:
+        if auditor.role == "Service Manager":
+            managers.setdefault(auditor.service, []).append(auditor.email)
+    options = demo.reports.model_copy(update={"recipients": demo.reports.recipients.model_copy(
+        update={"services": {service: tuple(emails) for service, emails in managers.items()}})})
+    run = run_reports(demo.model_copy(update={"reports": options}), quarter_of(today).label, None, None, send=True,
+                      today=today)
+    say("6. Quarterly reports (Word and PDF), emailed to the outbox:")
+    for line in run.summary_lines():
+        say("   " + line)
+
+
+def run_demo(settings: Settings, say: Callable[[str], None] = print, today: date | None = None) -> DemoResult:
+    started = time.perf_counter()
+    today = today or date.today()
+    demo = demo_settings(settings)
+    root = demo_root(settings)
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    result = DemoResult(root)
+    seed = settings.cycle.seed
+    cycle = cycle_for(today, settings.cycle.length_days)
+
+    pool = make_pool(seed)
+    cases = make_cases(DEMO_CASES, seed, pool, today=today)
+    write_pool(root / "auditor_pool.csv", pool)
+    write_cases(root / "case_list.csv", cases)
+    _staff(pool, cases).save(demo.path("staff"))
+    say(f"1. Synthetic data: {len(pool)} auditors, {len(cases)} cases -> {root / 'case_list.csv'}")
+
+    theme = THEMES[seed % len(THEMES)]
+    allocated = allocate_cycle(demo, root / "case_list.csv", root / "auditor_pool.csv", cycle, theme, None,
+                               today=today)
+    say(f"2. Allocated cycle {cycle} (theme '{theme}'): {len(allocated.result.items)} pieces of work, "
+        f"{len(allocated.result.unallocated)} could not be allocated -> {allocated.allocation_file}")
+    say(f"3. Generated {allocated.generated.count} pre-filled Word forms -> {demo.path('generated') / cycle}; "
+        f"emailed {allocated.sent} auditors their forms -> {demo.path('outbox')}")
+    good_practice = assign_form_ids(_good_practice_items(cases, pool, cycle, random.Random(seed)))
+    generate_items(demo, good_practice, today=today)
+    say(f"   and {len(good_practice)} Good Practice Evidence Records for colleagues to fill in")
+    items = allocated.result.items + good_practice
+    generator = FormGenerator(demo.path("templates"), settings.organisation, settings.cycle.due_days, today)
+    with Store(demo.path("database")) as store:
+        inbox = demo.path("inbox")
+        inbox.mkdir(parents=True, exist_ok=True)
+        returned = _returns(generator, items, pool, inbox, seed, today)
+        bad = _bad_files(inbox, generator.render(replace(items[0], form_id=items[0].form_id + "-X")))
+        say(f"4. Auditors returned {returned} completed forms, plus {', '.join(bad)} -> {inbox}")
+
+        batch = Pipeline(demo, store).process_batch(sorted(p for p in inbox.iterdir() if p.is_file()))
+        result.batch = batch
+        for line in batch.summary_lines():
+            say("   " + line)
+    say(f"5. Processed forms -> {demo.path('processed')}; rejected, with reasons -> {demo.path('rejected')}")
+    say(f"   Emails (escalations, good practice, thank-you letters) -> {demo.path('outbox')}")
+    say(f"   Thank-you letters -> {demo.path('letters')}")
+    say(f"   Register -> {demo.path('register')}")
+    _report(demo, pool, today, say)
+    result.seconds = time.perf_counter() - started
+    say(f"Demo finished in {result.seconds:.1f} s. Everything is under {root}")
+    return result
+

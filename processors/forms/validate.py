@@ -1,0 +1,137 @@
+"""Validate a parsed form against its definition: reject what a person must fix, warn about the rest."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from processors.errors import QAError
+from processors.forms.definitions import FORM_TYPES, Field, FormDefinition, Kind
+from processors.forms.models import ActionItem, ParsedForm, ValidatedForm, WorkItem
+from processors.forms.normalise import answer, grade, ticked, uk_date
+
+_ACTION_KEY = re.compile(r"^action_(\d+)(?:_owner|_due)?$")
+
+
+class FormInvalid(QAError):
+    """The form must be corrected and returned: every problem is listed."""
+
+    exit_code = 9
+
+    def __init__(self, form_label: str, problems: list[str]) -> None:
+        self.problems = problems
+        listed = "; ".join(problems)
+        super().__init__(f"{form_label}: {len(problems)} problem(s) to correct: {listed}. "
+                         "Correct the form in Word and put it back in the inbox.")
+
+
+def _convert(field: Field, raw: str) -> tuple[object | None, str | None]:
+    """(value, problem). An empty raw gives (None, None)."""
+    if not raw.strip():
+        return None, None
+    if field.kind is Kind.GRADE:
+        value = grade(raw)
+        return value, None if value else (f"'{field.label}' says '{raw}': choose one of "
+                                          "Outstanding, Good, Requires Improvement, Inadequate")
+    if field.kind is Kind.CHOICE:
+        value = answer(raw, field.allowed)
+        return value, None if value else f"'{field.label}' says '{raw}': choose one of {', '.join(field.allowed)}"
+    if field.kind is Kind.DATE:
+        value = uk_date(raw)
+        return value, None if value else f"'{field.label}' says '{raw}', which is not a date: use dd/mm/yyyy"
+    if field.kind is Kind.CHECKBOX:
+        return ticked(raw), None
+    return raw.strip(), None
+
+
+def _missing(field: Field, values: dict[str, object]) -> bool:
+    if values.get(field.key) not in (None, ""):
+        return False
+    if field.required:
+        return True
+    if field.required_if:
+        other, wanted = field.required_if
+        return values.get(other) == wanted
+    return False
+
+
+def _what_to_do(field: Field) -> str:
+    if field.kind in (Kind.GRADE, Kind.CHOICE):
+        return "choose from its list"
+    if field.kind is Kind.DATE:
+        return "enter a date"
+    return "fill it in"
+
+
+def _actions(values: dict[str, object], raw: dict[str, str], warnings: list[str]) -> list[ActionItem]:
+    numbers = sorted({int(m[1]) for key, value in raw.items() if value.strip() and (m := _ACTION_KEY.match(key))})
+    items = []
+    for n in numbers:
+        text = str(values.get(f"action_{n}") or raw.get(f"action_{n}", "")).strip()
+        owner = str(values.get(f"action_{n}_owner") or raw.get(f"action_{n}_owner", "")).strip()
+        due_raw = raw.get(f"action_{n}_due", "").strip()
+        due = uk_date(due_raw) if due_raw else None
+        if not text:
+            if owner or due_raw:
+                warnings.append(f"action {n} has an owner or due date but no action text: ignored")
+            continue
+        if not owner:
+            warnings.append(f"action {n} has no owner")
+        if due_raw and due is None:
+            warnings.append(f"action {n} due date '{due_raw}' is not a date")
+        elif due is None:
+            warnings.append(f"action {n} has no due date")
+        items.append(ActionItem(n, text, owner, due))
+    return items
+
+
+def _label(parsed: ParsedForm) -> str:
+    ident = parsed.identity.form_id if parsed.identity else "form without a reference"
+    return f"{parsed.source.name} ({ident})"
+
+
+def validate(parsed: ParsedForm, lookup: Callable[[str], WorkItem | None]) -> ValidatedForm:
+    """Check a parsed form against its definition; raise FormInvalid listing every problem."""
+    definition: FormDefinition = FORM_TYPES[parsed.form_type]
+    values: dict[str, object] = {}
+    problems: list[str] = []
+    warnings: list[str] = []
+    for field in definition.fields:
+        value, problem = _convert(field, parsed.values.get(field.key, ""))
+        if problem and not _ACTION_KEY.match(field.key):  # actions only ever warn: see _actions
+            problems.append(problem)
+        if value is not None:
+            values[field.key] = value
+    item = lookup(parsed.identity.form_id) if parsed.identity else None
+    _fill_from_allocation(values, item)
+    for field in definition.fields:
+        if _missing(field, values) and not any(field.label in p for p in problems):
+            problems.append(f"'{field.label}' is empty: {_what_to_do(field)}")
+    case_id = str(values.get("case_id") or "").strip()
+    subject = definition.field(definition.subject_key)
+    if item is None and not values.get(subject.key):
+        problems.append(f"the form has no form reference we issued and no {subject.label}: add the {subject.label}")
+    if problems:
+        raise FormInvalid(_label(parsed), problems)
+    actions = _actions(values, parsed.values, warnings)
+    form_id = parsed.identity.form_id if parsed.identity else ""
+    if item is None:
+        warnings.append("unmatched: no generated form has this reference; recorded against its case details")
+        form_id = form_id or f"UNMATCHED-{hashlib.sha256(parsed.sha256.encode()).hexdigest()[:8].upper()}"
+    return ValidatedForm(parsed=parsed, form_id=form_id, form_type=definition.key, case_id=case_id, values=values,
+                         grades={f.key: str(values[f.key]) for f in definition.domains if f.key in values},
+                         actions=actions, warnings=warnings, matched=item is not None)
+
+
+def _fill_from_allocation(values: dict[str, object], item: WorkItem | None) -> None:
+    """Case details the form lost (a deleted control) come back from the allocation."""
+    if item is None:
+        return
+    known = {"case_id": item.case.case_id, "practitioner": item.case.practitioner, "team": item.case.team,
+             "service": item.case.service, "team_manager": item.case.team_manager, "auditor": item.auditor,
+             "theme": item.theme}
+    for key, value in known.items():
+        if not values.get(key) and value:
+            values[key] = value
+

@@ -1,0 +1,420 @@
+"""The SQLite store: the source of truth. The Excel register is only a view of it.
+
+One file, standard library sqlite3, WAL mode, foreign keys on. The schema grows through the numbered
+migrations in ``store_schema``; the records queries return, and their row conversions, are in
+``store_records``.
+
+Every write runs inside ``Store.transaction()``; calls nest (inner ones become savepoints), so a batch
+of forms commits together or not at all. Queries return dataclasses, never rows or dicts.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from types import TracebackType
+
+from processors.errors import QAError
+from processors.forms.models import Rejection, ValidatedForm, WorkItem
+from processors.store.records import (  # re-exported: callers import the records from processors.store.database
+    ActionEdit,
+    ActionRecord,
+    AllocationRecord,
+    EscalationEdit,
+    EscalationRecord,
+    FormRecord,
+    GoodPracticeRecord,
+    GradeRecord,
+    RecordOutcome,
+    RejectionRecord,
+    action_record,
+    date_text,
+    dt_text,
+    encode_values,
+    escalation_record,
+    form_record,
+    good_practice_fields,
+    good_practice_record,
+    grade_record,
+    normalise_status,
+    parse_dt,
+    people_of,
+    value_text,
+    work_item_from_row,
+    work_item_row,
+)
+from processors.store.schema import migrate
+
+REGISTER_DIRTY = "register_dirty"
+POOL_STATE = "auditor_pool_file"  # the auditor pool the last allocation used
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+_FORM_COLUMNS = ("id, form_id, version, form_type, case_id, template_version, values_json, overall_grade, "
+                 "immediate_concern, matched, warnings_json, received, source_file, sha256, superseded")
+_WORK_ITEM_COLUMNS = ("form_id, form_type, cycle_id, case_id, child_initials, child_age, legal_status, service, "
+                      "team, practitioner, team_manager, last_audited, auditor, auditor_email, auditor_role, "
+                      "theme, due_date, source_row")
+
+
+class Store:
+    """The QA database. Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._conn = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        except (sqlite3.Error, OSError) as exc:
+            raise QAError(f"cannot open the database {self.path} ({exc}): check that its folder exists and "
+                          "that you may write to it") from None
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            migrate(conn)
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+                raise QAError(f"{self.path} is not a QA database or is damaged ({exc}): restore it from a backup, "
+                              "or move it aside to start an empty one") from None
+            if isinstance(exc, sqlite3.OperationalError):
+                raise QAError(f"cannot use the database {self.path} ({exc}): check that you may write to it "
+                              "and that no other program holds it") from None
+            raise
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- transactions and state --
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside commits together or not at all. Nested calls become savepoints."""
+        with self._lock:
+            savepoint = f"sp{self._depth}"
+            self._conn.execute("BEGIN IMMEDIATE" if self._depth == 0 else f"SAVEPOINT {savepoint}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                self._conn.execute("ROLLBACK" if self._depth == 0 else f"ROLLBACK TO {savepoint}")
+                if self._depth:
+                    self._conn.execute(f"RELEASE {savepoint}")
+                raise
+            self._depth -= 1
+            self._conn.execute("COMMIT" if self._depth == 0 else f"RELEASE {savepoint}")
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        """Rows of a read-only query, for the small modules that own a table of their own (sent, reminders)."""
+        return self._rows(sql, params)
+
+    def execute(self, sql: str, params: Sequence[object] = (), *, dirty: bool = True) -> int:
+        """One write in its own transaction; marks the register dirty unless told not to. Returns rowcount."""
+        with self.transaction():
+            count = self._conn.execute(sql, params).rowcount
+            if dirty:
+                self._mark_dirty()
+        return count
+
+    def applied_migrations(self) -> list[tuple[int, str]]:
+        return [(n, name) for n, name in self._rows("SELECT number, name FROM schema_migrations ORDER BY number")]
+
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        rows = self._rows("SELECT value FROM state WHERE key = ?", (key,))
+        return rows[0][0] if rows else default
+
+    def set_state(self, key: str, value: str | None) -> None:
+        """Set a state value; None removes the key."""
+        with self.transaction():
+            if value is None:
+                self._conn.execute("DELETE FROM state WHERE key = ?", (key,))
+            else:
+                self._conn.execute("INSERT INTO state (key, value) VALUES (?, ?) "
+                                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(value)))
+
+    @property
+    def register_dirty(self) -> bool:
+        """True when the store holds changes the Excel register does not show yet."""
+        return self.get_state(REGISTER_DIRTY) is not None
+
+    def _mark_dirty(self) -> None:
+        self.set_state(REGISTER_DIRTY, "1")
+
+    # -- work items (allocations and generated forms) --
+
+    def add_work_items(self, items: Iterable[WorkItem], generated_at: datetime | None = None) -> None:
+        """Insert or update work items by form ID; ``generated_at`` None keeps any earlier value."""
+        rows = [work_item_row(item, generated_at) for item in items]
+        with self.transaction():
+            self._conn.executemany(
+                f"INSERT INTO work_items ({_WORK_ITEM_COLUMNS}, generated_at) VALUES ({', '.join('?' * 19)}) "
+                "ON CONFLICT (form_id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in _WORK_ITEM_COLUMNS.split(", ")[1:])
+                + ", generated_at = COALESCE(excluded.generated_at, work_items.generated_at)", rows)
+            self._mark_dirty()
+
+    def mark_generated(self, form_ids: Iterable[str], when: datetime | None = None) -> None:
+        stamp = dt_text(when or datetime.now())
+        with self.transaction():
+            self._conn.executemany("UPDATE work_items SET generated_at = ? WHERE form_id = ?",
+                                   [(stamp, f) for f in form_ids])
+            self._mark_dirty()
+
+    def work_item(self, form_id: str) -> WorkItem | None:
+        rows = self._rows(f"SELECT {_WORK_ITEM_COLUMNS} FROM work_items WHERE form_id = ?", (form_id,))
+        return work_item_from_row(rows[0]) if rows else None
+
+    def work_items(self, cycle_id: str | None = None) -> list[WorkItem]:
+        where, params = ("WHERE cycle_id = ?", (cycle_id,)) if cycle_id is not None else ("", ())
+        rows = self._rows(f"SELECT {_WORK_ITEM_COLUMNS} FROM work_items {where} ORDER BY cycle_id, form_id", params)
+        return [work_item_from_row(r) for r in rows]
+
+    # -- recording returned forms --
+
+    def has_file(self, sha256: str) -> bool:
+        """True when a form with exactly this content has been recorded."""
+        return bool(self._rows("SELECT 1 FROM forms WHERE sha256 = ?", (sha256,)))
+
+    def record_form(self, form: ValidatedForm, source_file: str) -> RecordOutcome:
+        """Record a validated form with its grades, actions, escalation and good practice."""
+        if not form.form_id:
+            raise ValueError("a form needs a form ID to be recorded")
+        with self.transaction():
+            if self.has_file(form.parsed.sha256):
+                return RecordOutcome.DUPLICATE
+            version = self._next_version(form.form_id)
+            pk = self._insert_form(form, version, source_file)
+            self._conn.executemany("INSERT INTO grades (form_pk, domain, grade) VALUES (?, ?, ?)",
+                                   [(pk, domain, grade) for domain, grade in form.grades.items()])
+            self._replace_actions(form, pk)
+            self._record_escalation(form, pk, version)
+            self._record_good_practice(form, pk, version, self._who(form))
+            self._conn.execute("DELETE FROM rejected WHERE sha256 = ?", (form.parsed.sha256,))
+            self._mark_dirty()
+        return RecordOutcome.NEW if version == 1 else RecordOutcome.SUPERSEDED
+
+    def _next_version(self, form_id: str) -> int:
+        (latest,) = self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM forms WHERE form_id = ?",
+                                       (form_id,)).fetchone()
+        if latest:
+            self._conn.execute("UPDATE forms SET superseded = 1 WHERE form_id = ?", (form_id,))
+        return latest + 1
+
+    def _insert_form(self, form: ValidatedForm, version: int, source_file: str) -> int:
+        identity = form.parsed.identity
+        cursor = self._conn.execute(
+            f"INSERT INTO forms ({_FORM_COLUMNS.split(', ', 1)[1]}, recorded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            (form.form_id, version, form.form_type, form.case_id, identity.template_version if identity else "",
+             encode_values(form.values), form.overall_grade, int(form.immediate_concern), int(form.matched),
+             json.dumps(form.warnings, ensure_ascii=False), dt_text(form.received), source_file,
+             form.parsed.sha256, dt_text(datetime.now())))
+        return int(cursor.lastrowid or 0)
+
+    def _replace_actions(self, form: ValidatedForm, pk: int) -> None:
+        kept = {row[0]: row[1:] for row in self._conn.execute(
+            "SELECT action_id, status, completed_on, notes, last_chased FROM actions WHERE form_id = ?",
+            (form.form_id,))}
+        self._conn.execute("DELETE FROM actions WHERE form_id = ?", (form.form_id,))
+        rows = []
+        for a in form.actions:
+            action_id = f"{form.form_id}-A{a.number}"
+            status, completed_on, notes, chased = kept.get(action_id, ("Open", None, "", None))
+            rows.append((action_id, form.form_id, pk, a.number, a.text, a.owner, date_text(a.due),
+                         status, completed_on, notes, chased))
+        self._conn.executemany("INSERT INTO actions (action_id, form_id, form_pk, number, text, owner, due, status, "
+                               "completed_on, notes, last_chased) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _who(self, form: ValidatedForm) -> dict[str, str]:
+        return people_of(form.values, self.work_item(form.form_id))
+
+    def _record_escalation(self, form: ValidatedForm, pk: int, version: int) -> None:
+        if not form.immediate_concern:
+            self._conn.execute("UPDATE escalations SET current = 0 WHERE form_id = ?", (form.form_id,))
+            return
+        self._conn.execute(
+            "INSERT INTO escalations (form_id, form_pk, version, details, route, raised, current) "
+            "VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (form_id) DO UPDATE SET form_pk = excluded.form_pk, "
+            "version = excluded.version, details = excluded.details, route = excluded.route, current = 1",
+            (form.form_id, pk, version, value_text(form.values, "immediate_concern_details"),
+             value_text(form.values, "escalation_route"), dt_text(form.received)))
+
+    def _record_good_practice(self, form: ValidatedForm, pk: int, version: int, who: dict[str, str]) -> None:
+        row = good_practice_fields(form, who)
+        if row is None:
+            self._conn.execute("UPDATE good_practice SET current = 0 WHERE form_id = ?", (form.form_id,))
+            return
+        self._conn.execute(
+            "INSERT INTO good_practice (form_id, form_pk, version, summary, difference, nominated_by, trust_values, "
+            "senior_leader, share, recorded, current) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT (form_id) DO UPDATE SET form_pk = excluded.form_pk, version = excluded.version, "
+            "summary = excluded.summary, difference = excluded.difference, nominated_by = excluded.nominated_by, "
+            "trust_values = excluded.trust_values, senior_leader = excluded.senior_leader, share = excluded.share, "
+            "current = 1", (form.form_id, pk, version, *row, dt_text(form.received)))
+
+    def record_rejection(self, r: Rejection, sha256: str | None = None) -> bool:
+        """Record a rejected file; the same content rejected again updates its row. True when new."""
+        with self.transaction():
+            known = sha256 is not None and bool(self._rows("SELECT 1 FROM rejected WHERE sha256 = ?", (sha256,)))
+            self._conn.execute(
+                "INSERT INTO rejected (file, received, reason, sha256) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (sha256) WHERE sha256 IS NOT NULL DO UPDATE SET file = excluded.file, "
+                "received = excluded.received, reason = excluded.reason",
+                (str(r.file), dt_text(r.received), r.reason, sha256))
+            self._mark_dirty()
+        return not known
+
+    # -- edits and follow-up --
+
+    def set_action_edits(self, edits: dict[str, ActionEdit]) -> int:
+        """Store people's Status / Completed on / Notes by action ID; returns how many actions changed.
+
+        Unknown action IDs are ignored; a status is matched to ACTION_STATUSES ignoring case.
+        """
+        rows = [(normalise_status(e.status) or "Open", date_text(e.completed_on), e.notes or "", action_id)
+                for action_id, e in edits.items()]
+        with self.transaction():
+            before = self._conn.total_changes
+            self._conn.executemany(
+                "UPDATE actions SET status = ?1, completed_on = ?2, notes = ?3 WHERE action_id = ?4 AND NOT "
+                "(status = ?1 AND COALESCE(completed_on, '') = COALESCE(?2, '') AND notes = ?3)", rows)
+            changed = self._conn.total_changes - before
+            if changed:
+                self._mark_dirty()
+        return changed
+
+    def set_escalation_edits(self, edits: dict[str, EscalationEdit]) -> int:
+        """Store people's Resolved on / Outcome by form ID; returns how many escalations changed."""
+        rows = [(date_text(e.resolved_on), e.outcome or "", form_id) for form_id, e in edits.items()]
+        with self.transaction():
+            before = self._conn.total_changes
+            self._conn.executemany(
+                "UPDATE escalations SET resolved_on = ?1, outcome = ?2 WHERE form_id = ?3 AND NOT "
+                "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows)
+            changed = self._conn.total_changes - before
+            if changed:
+                self._mark_dirty()
+        return changed
+
+    def mark_chased(self, action_ids: Iterable[str], when: date | None = None) -> None:
+        stamp = date_text(when or date.today())
+        with self.transaction():
+            self._conn.executemany("UPDATE actions SET last_chased = ? WHERE action_id = ?",
+                                   [(stamp, a) for a in action_ids])
+            self._mark_dirty()
+
+    def mark_forms_chased(self, form_ids: Iterable[str], when: date | None = None) -> None:
+        """Remember the day an allocated form's auditor (or their manager) was last reminded of it."""
+        stamp = date_text(when or date.today())
+        with self.transaction():
+            self._conn.executemany("UPDATE work_items SET last_chased = ? WHERE form_id = ?",
+                                   [(stamp, f) for f in form_ids])
+            self._mark_dirty()
+
+    def forms_last_chased(self) -> dict[str, date]:
+        """The day each allocated form was last chased, by form ID (forms never chased are left out)."""
+        rows = self._rows("SELECT form_id, last_chased FROM work_items WHERE last_chased IS NOT NULL")
+        return {form_id: date.fromisoformat(day) for form_id, day in rows}
+
+    def mark_escalation_notified(self, form_id: str, when: datetime | None = None) -> None:
+        self._mark_notified("escalations", form_id, when)
+
+    def mark_good_practice_notified(self, form_id: str, when: datetime | None = None) -> None:
+        self._mark_notified("good_practice", form_id, when)
+
+    def _mark_notified(self, table: str, form_id: str, when: datetime | None) -> None:
+        with self.transaction():
+            self._conn.execute(f"UPDATE {table} SET notified_at = ? WHERE form_id = ?",
+                               (dt_text(when or datetime.now()), form_id))
+            self._mark_dirty()
+
+    # -- queries --
+
+    def _work_item_map(self) -> dict[str, WorkItem]:
+        return {w.form_id: w for w in self.work_items()}
+
+    def _form_records(self, where: str = "", params: Sequence[object] = ()) -> list[FormRecord]:
+        items = self._work_item_map()
+        rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms {where} ORDER BY received, form_id, version", params)
+        return [form_record(row, items.get(row[1])) for row in rows]
+
+    def forms(self, include_superseded: bool = False) -> list[FormRecord]:
+        """Recorded forms, oldest first: the current version of each, or every version."""
+        return self._form_records("" if include_superseded else "WHERE superseded = 0")
+
+    def form(self, form_id: str) -> FormRecord | None:
+        found = self._form_records("WHERE form_id = ? AND superseded = 0", (form_id,))
+        return found[0] if found else None
+
+    def form_versions(self, form_id: str) -> list[FormRecord]:
+        return sorted(self._form_records("WHERE form_id = ?", (form_id,)), key=lambda f: f.version)
+
+    def _current_by_pk(self) -> dict[int, FormRecord]:
+        items = self._work_item_map()
+        rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE superseded = 0")
+        return {row[0]: form_record(row, items.get(row[1])) for row in rows}
+
+    def grades(self) -> list[GradeRecord]:
+        """Domain grades of the current version of each form."""
+        forms = self._current_by_pk()
+        rows = self._rows("SELECT g.form_pk, g.domain, g.grade FROM grades g JOIN forms f ON f.id = g.form_pk "
+                          "WHERE f.superseded = 0 ORDER BY f.received, f.form_id, g.rowid")
+        return [grade_record(forms[pk], domain, grade) for pk, domain, grade in rows]
+
+    def actions(self, form_id: str | None = None) -> list[ActionRecord]:
+        forms = self._current_by_pk()
+        where, params = ("WHERE form_id = ?", (form_id,)) if form_id else ("", ())
+        rows = self._rows("SELECT action_id, form_id, number, text, owner, due, status, completed_on, notes, "
+                          f"last_chased, form_pk FROM actions {where} ORDER BY form_id, number", params)
+        return [action_record(row, forms.get(row[10])) for row in rows]
+
+    def escalations(self) -> list[EscalationRecord]:
+        forms = {f.form_id: f for f in self.forms()}
+        rows = self._rows("SELECT form_id, version, details, route, raised, current, notified_at, resolved_on, "
+                          "outcome FROM escalations ORDER BY raised, form_id")
+        return [escalation_record(row, forms[row[0]]) for row in rows]
+
+    def good_practice(self) -> list[GoodPracticeRecord]:
+        forms = {f.form_id: f for f in self.forms()}
+        rows = self._rows("SELECT form_id, version, summary, difference, nominated_by, trust_values, senior_leader, "
+                          "share, recorded, current, notified_at FROM good_practice ORDER BY recorded, form_id")
+        return [good_practice_record(row, forms[row[0]]) for row in rows]
+
+    def rejections(self) -> list[RejectionRecord]:
+        rows = self._rows("SELECT file, received, reason, sha256 FROM rejected ORDER BY received, id")
+        return [RejectionRecord(file, parse_dt(received) or datetime.min, reason, sha) for file, received, reason, sha
+                in rows]
+
+    def allocations(self, cycle_id: str | None = None) -> list[AllocationRecord]:
+        generated = dict(self._rows("SELECT form_id, generated_at FROM work_items"))
+        returned = {row[0]: row[1:] for row in self._rows(
+            "SELECT form_id, received, version FROM forms WHERE superseded = 0")}
+        return [AllocationRecord(item, parse_dt(generated.get(item.form_id)),
+                                 parse_dt(returned.get(item.form_id, (None, 0))[0]),
+                                 returned.get(item.form_id, (None, 0))[1])
+                for item in self.work_items(cycle_id)]

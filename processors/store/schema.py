@@ -1,0 +1,205 @@
+"""The store's schema: numbered migrations, applied in order at open and recorded in ``schema_migrations``.
+
+Never edit a migration that has shipped: append a new one."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from processors.errors import QAError
+from processors.store.records import dt_text
+
+# --- schema -------------------------------------------------------------------------------------
+
+MigrationStep = str | Callable[[sqlite3.Connection], None]
+Migration = tuple[int, str, MigrationStep]
+
+_INITIAL = """
+CREATE TABLE work_items (
+    form_id        TEXT PRIMARY KEY,
+    form_type      TEXT NOT NULL,
+    cycle_id       TEXT NOT NULL DEFAULT '',
+    case_id        TEXT NOT NULL,
+    child_initials TEXT NOT NULL DEFAULT '',
+    child_age      INTEGER,
+    legal_status   TEXT NOT NULL DEFAULT '',
+    service        TEXT NOT NULL DEFAULT '',
+    team           TEXT NOT NULL DEFAULT '',
+    practitioner   TEXT NOT NULL DEFAULT '',
+    team_manager   TEXT NOT NULL DEFAULT '',
+    last_audited   TEXT,
+    auditor        TEXT NOT NULL DEFAULT '',
+    auditor_email  TEXT NOT NULL DEFAULT '',
+    auditor_role   TEXT NOT NULL DEFAULT '',
+    theme          TEXT NOT NULL DEFAULT '',
+    due_date       TEXT,
+    source_row     INTEGER NOT NULL DEFAULT 0,
+    generated_at   TEXT
+);
+CREATE INDEX work_items_cycle ON work_items (cycle_id);
+
+CREATE TABLE forms (
+    id                INTEGER PRIMARY KEY,
+    form_id           TEXT NOT NULL,
+    version           INTEGER NOT NULL CHECK (version >= 1),
+    form_type         TEXT NOT NULL,
+    case_id           TEXT NOT NULL DEFAULT '',
+    template_version  TEXT NOT NULL DEFAULT '',
+    values_json       TEXT NOT NULL,
+    overall_grade     TEXT NOT NULL DEFAULT '',
+    immediate_concern INTEGER NOT NULL DEFAULT 0,
+    matched           INTEGER NOT NULL DEFAULT 1,
+    warnings_json     TEXT NOT NULL DEFAULT '[]',
+    received          TEXT NOT NULL,
+    source_file       TEXT NOT NULL,
+    sha256            TEXT NOT NULL UNIQUE,
+    superseded        INTEGER NOT NULL DEFAULT 0,
+    recorded_at       TEXT NOT NULL,
+    UNIQUE (form_id, version)
+);
+CREATE INDEX forms_current ON forms (superseded, form_id);
+
+CREATE TABLE grades (
+    form_pk INTEGER NOT NULL REFERENCES forms (id) ON DELETE CASCADE,
+    domain  TEXT NOT NULL,
+    grade   TEXT NOT NULL,
+    PRIMARY KEY (form_pk, domain)
+);
+
+CREATE TABLE actions (
+    action_id    TEXT PRIMARY KEY,
+    form_id      TEXT NOT NULL,
+    form_pk      INTEGER NOT NULL REFERENCES forms (id),
+    number       INTEGER NOT NULL,
+    text         TEXT NOT NULL,
+    owner        TEXT NOT NULL DEFAULT '',
+    due          TEXT,
+    status       TEXT NOT NULL DEFAULT 'Open',
+    completed_on TEXT,
+    notes        TEXT NOT NULL DEFAULT '',
+    last_chased  TEXT
+);
+CREATE INDEX actions_form ON actions (form_id);
+
+CREATE TABLE escalations (
+    form_id     TEXT PRIMARY KEY,
+    form_pk     INTEGER NOT NULL REFERENCES forms (id),
+    version     INTEGER NOT NULL,
+    details     TEXT NOT NULL DEFAULT '',
+    route       TEXT NOT NULL DEFAULT '',
+    raised      TEXT NOT NULL,
+    current     INTEGER NOT NULL DEFAULT 1,
+    notified_at TEXT
+);
+
+CREATE TABLE good_practice (
+    form_id       TEXT PRIMARY KEY,
+    form_pk       INTEGER NOT NULL REFERENCES forms (id),
+    version       INTEGER NOT NULL,
+    summary       TEXT NOT NULL,
+    difference    TEXT NOT NULL DEFAULT '',
+    nominated_by  TEXT NOT NULL DEFAULT '',
+    trust_values  TEXT NOT NULL DEFAULT '[]',
+    senior_leader TEXT NOT NULL DEFAULT '',
+    share         TEXT NOT NULL DEFAULT '',
+    recorded      TEXT NOT NULL,
+    current       INTEGER NOT NULL DEFAULT 1,
+    notified_at   TEXT
+);
+
+CREATE TABLE rejected (
+    id       INTEGER PRIMARY KEY,
+    file     TEXT NOT NULL,
+    received TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    sha256   TEXT
+);
+CREATE UNIQUE INDEX rejected_sha256 ON rejected (sha256) WHERE sha256 IS NOT NULL;
+
+CREATE TABLE state (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+_SENT = """
+CREATE TABLE sent (
+    id         INTEGER PRIMARY KEY,
+    sent_at    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    attachments TEXT NOT NULL DEFAULT '',
+    backend    TEXT NOT NULL,
+    result     TEXT NOT NULL,
+    detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sent_kind ON sent (kind, sent_at);
+"""
+
+_REMINDERS = """
+CREATE TABLE reminders (
+    id        INTEGER PRIMARY KEY,
+    kind      TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    sent_on   TEXT NOT NULL,
+    UNIQUE (kind, target_id, recipient, sent_on)
+);
+CREATE INDEX reminders_target ON reminders (target_id);
+"""
+
+_FORMS_CHASED = """
+ALTER TABLE work_items ADD COLUMN last_chased TEXT;
+"""
+
+MIGRATIONS: list[Migration] = [
+    (1, "initial schema", _INITIAL),
+    (2, "sent emails", _SENT),
+    (3, "reminders", _REMINDERS),
+    (4, "allocated forms: last chased", _FORMS_CHASED),
+    (5, "escalations: resolved on and outcome",
+     "ALTER TABLE escalations ADD COLUMN resolved_on TEXT; "
+     "ALTER TABLE escalations ADD COLUMN outcome TEXT NOT NULL DEFAULT '';"),
+]
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+    """Apply the migrations not yet recorded, in number order, each in its own transaction.
+
+    Returns the numbers applied (empty when the database is up to date). ``conn`` must be in
+    autocommit mode (``isolation_level=None``).
+    """
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                 "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT number FROM schema_migrations")}
+    known = [m[0] for m in migrations]
+    if len(set(known)) != len(known) or known != sorted(known):
+        raise ValueError("migration numbers must be unique and in ascending order")
+    if done and max(done) > max(known, default=0):
+        raise QAError("The database was written by a newer version of this software: update the software "
+                      "(git pull) before running it again")
+    applied = []
+    for number, name, step in migrations:
+        if number not in done:
+            _apply(conn, number, name, step)
+            applied.append(number)
+    return applied
+
+
+def _apply(conn: sqlite3.Connection, number: int, name: str, step: MigrationStep) -> None:
+    try:
+        if isinstance(step, str):
+            conn.executescript("BEGIN IMMEDIATE;\n" + step)  # executescript leaves the transaction open
+        else:
+            conn.execute("BEGIN IMMEDIATE")
+            step(conn)
+        conn.execute("INSERT INTO schema_migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                     (number, name, dt_text(datetime.now())))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,124 @@
+"""`templates check`: does each Word template still carry every field its definition names?
+
+The QA administrator may reword a template in Word. What must survive is each field's content control
+(its tag), the kind of control, the dropdown choices, the pre-filled placeholders and the printed form
+reference. Each problem is reported in words that say what to put back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from lxml import etree
+
+from processors.errors import QAError
+from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
+from processors.forms.models import Case, WorkItem
+from processors.generate.forms import FormGenerator
+from processors.word.controls import Control, iter_controls, parse_xml
+
+EXPECTED_KIND = {Kind.GRADE: ("dropdown", "combobox"), Kind.CHOICE: ("dropdown", "combobox"),
+                 Kind.DATE: ("date",), Kind.CHECKBOX: ("checkbox",),
+                 Kind.TEXT: ("text", "richtext"), Kind.LONGTEXT: ("text", "richtext")}
+WORD_NAMES = {"dropdown": "a drop-down list", "combobox": "a combo box", "date": "a date picker",
+              "checkbox": "a check box", "text": "a plain text control", "richtext": "a rich text control"}
+
+
+@dataclass(frozen=True)
+class TemplateReport:
+    form_type: str
+    path: Path
+    problems: list[str]
+    fields_found: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _read_parts(path: Path) -> tuple[etree._Element, str]:
+    with zipfile.ZipFile(path) as z:
+        document = parse_xml(z.read("word/document.xml"))
+        footers = " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
+                           if n.startswith("word/footer") and n.endswith(".xml"))
+    return document, footers
+
+
+def _field_problems(definition: FormDefinition, controls: list[Control]) -> list[str]:
+    by_tag = {c.tag: c for c in controls if c.tag}
+    by_alias = {c.alias: c for c in controls if c.alias}
+    known = {f.key for f in definition.fields}
+    problems = []
+    for field in definition.fields:
+        control = by_tag.get(field.key)
+        name = f"'{field.key}' ({field.label})"
+        if control is None:
+            renamed = by_alias.get(field.label)
+            if renamed is not None and renamed.tag not in known:
+                problems.append(f"field {name}: its control's tag was renamed to '{renamed.tag}': set the tag "
+                                f"back to '{field.key}' (Word: Developer > Properties)")
+            else:
+                problems.append(f"field {name} is missing: its content control was deleted; copy it back from "
+                                "the original template or run `python run.py templates build --force`")
+            continue
+        problems += _kind_problems(field, control, name)
+    for control in controls:
+        if control.tag and control.tag not in known and control.alias not in {f.label for f in definition.fields}:
+            guess = difflib.get_close_matches(control.tag, sorted(known), n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            problems.append(f"a control tagged '{control.tag}' is not a field of this form{hint}: its answers "
+                            "would be ignored")
+    return problems
+
+
+def _kind_problems(field, control: Control, name: str) -> list[str]:
+    if field.prefilled:
+        marker = "{{ %s }}" % field.key
+        if marker.replace(" ", "") not in control.text.replace(" ", ""):
+            return [f"field {name}: the pre-filled placeholder {marker} was removed from its control; type it back"]
+        return []
+    allowed = EXPECTED_KIND[field.kind]
+    if control.kind not in allowed:
+        return [f"field {name} should be {WORD_NAMES[allowed[0]]} but is {WORD_NAMES[control.kind]}"]
+    missing = [c for c in field.allowed if c not in control.choices]
+    if missing:
+        return [f"field {name}: its list has lost the choice(s) {', '.join(missing)}; add them back"]
+    return []
+
+
+def _render_problems(definition: FormDefinition, templates: Path) -> list[str]:
+    item = WorkItem(definition.key, Case("CF0000000", "A.B.", 9, "Child in Need", "S", "T", "P", "M"), "2000-C01",
+                    form_id="2000-C01-CHK-001")
+    try:
+        FormGenerator(templates, "Check", 14, today=date(2000, 1, 1)).render(item)
+    except QAError as exc:
+        return [str(exc)]
+    return []
+
+
+def check_template(definition: FormDefinition, templates: Path) -> TemplateReport:
+    path = templates / definition.filename
+    if not path.exists():
+        return TemplateReport(definition.key, path, [f"{path.name} is missing: restore it or run "
+                                                     "`python run.py templates build`"], 0)
+    try:
+        document, footers = _read_parts(path)
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        return TemplateReport(definition.key, path, [f"{path.name} is not a readable Word document ({exc}): "
+                                                     "save it again from Word as .docx"], 0)
+    controls = iter_controls(document)
+    problems = _field_problems(definition, controls)
+    if "form_ref" not in footers:
+        problems.append("the footer no longer prints the form reference 'Form ref: {{ form_ref }}': put it back, "
+                        "so a printed or scanned form still says which form it is")
+    problems += _render_problems(definition, templates)
+    found = sum(1 for f in definition.fields if f.key in {c.tag for c in controls})
+    return TemplateReport(definition.key, path, problems, found)
+
+
+def check_all(templates: Path) -> list[TemplateReport]:
+    return [check_template(d, templates) for d in FORM_TYPES.values()]
