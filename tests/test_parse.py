@@ -644,21 +644,3 @@ def test_any_text_typed_into_a_box_comes_back(generator: FormGenerator, tmp_path
 
 
 # --- speed ---------------------------------------------------------------------------------------------------
-
-def test_parsing_a_filled_form_takes_about_a_millisecond(generator: FormGenerator, tmp_path: Path) -> None:
-    answers = answers_for(FORM_TYPES["thematic_audit"])
-    paths = [save(tmp_path, f"{n}.docx", fill_form(render(generator, "thematic_audit", n), answers))
-             for n in range(1, 21)]
-    for path in paths:
-        parse_file(path)  # warm the caches
-    best = min(_timed(paths) for _ in range(5))
-    print(f"\nparse_file: {best * 1000:.3f} ms per filled form (best of 5 runs over 200 parses)")
-    assert best < 0.0025
-
-
-def _timed(paths: list[Path]) -> float:
-    started = time.perf_counter()
-    for _ in range(10):
-        for path in paths:
-            parse_file(path)
-    return (time.perf_counter() - started) / (10 * len(paths))

@@ -1,6 +1,7 @@
-"""What every watcher does around the pipeline: notices after each file, the register debounced, clean stops.
+"""What every watcher does around intake: the register debounced, notices still owed retried, clean stops.
 
-Notices (escalation alerts, good-practice notifications) go out right after each file; the register is
+Notices (escalation alerts, good-practice notifications) go out inside intake, right after each form is
+recorded; notices a failed send left owed are tried again before each register write. The register is
 rewritten once files stop coming for ``watch.register_debounce_seconds`` (and at least every
 ``max_delay`` seconds while they keep coming), so a burst of files gives a few rewrites, not one per file.
 """
@@ -41,7 +42,7 @@ class FollowUp:
         """Count the file, send what it calls for, and schedule a register rewrite."""
         self.stats.outcomes.append(outcome)
         self.stats.processed += 1
-        _sent, problems = self.pipeline.send_pending_notices()
+        _sent, problems = self.pipeline.notifier.take_results()  # intake's notify stage has sent them
         for problem in problems:
             log.warning("email not sent: %s", problem)
         now = self.clock()
@@ -57,6 +58,9 @@ class FollowUp:
         if not force and not overdue and self.register_due is not None and now < self.register_due:
             return False
         report = BatchReport()
+        _sent, problems = self.pipeline.send_pending_notices()  # notices a failed send left owed: tried again
+        for problem in problems:
+            log.warning("email not sent: %s", problem)
         self.pipeline.write_register(report)
         if report.register_problem:
             log.warning("%s", report.register_problem)

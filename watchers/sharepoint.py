@@ -6,10 +6,10 @@ says the link has expired (410 Gone) the watcher starts a full enumeration again
 are recognised by the store as duplicates.
 
 A file directly inside ``email.graph.inbox_folder`` is downloaded to a staging folder (as ``.partial``,
-renamed only when every byte has arrived), handed to ``Pipeline.process_file``, and then moved in the
-library into the processed or rejected folder (a rejection gets a ``.reason.txt`` beside it). A file
-whose download breaks, or that cannot be moved yet (open in Word, checked out), is kept in a pending list
-in the store and tried again at the next poll. Delta items do not carry ``parentReference.path``
+renamed only when every byte has arrived) and handed to intake (``Pipeline.process``), whose file-away
+stage moves it in the library into the processed or rejected folder (a rejection gets a ``.reason.txt``
+beside it). A file whose download breaks, or that cannot be moved yet (open in Word, checked out), is
+kept in a pending list in the store and tried again at the next poll. Delta items do not carry ``parentReference.path``
 (Graph's delta remarks), so the inbox is matched by its folder ID.
 """
 
@@ -29,12 +29,14 @@ from urllib.parse import quote, unquote
 
 import requests
 
+from processors.config.settings import Graph as GraphSettings
 from processors.config.settings import Settings
 from processors.errors import ConfigError, QAError
-from processors.forms.models import Rejection
 from processors.graph.client import GraphClient, GraphError
+from processors.intake.destination import reason_text
 from processors.intake.inbox import is_ignored, unique_target
-from processors.intake.pipeline import FileOutcome, Pipeline
+from processors.intake.pipeline import Pipeline
+from processors.intake.received import Received, Status
 from watchers.common import FollowUp, WatchStats, install_stop_signals
 from watchers.lock import InboxLock
 
@@ -204,6 +206,30 @@ class DocumentLibrary:
         return DriveItem.from_graph(uploaded)
 
 
+class LibraryDestination:
+    """Intake's file-away for a library item: moved into the processed or rejected folder of the library."""
+
+    def __init__(self, library: DocumentLibrary, item: DriveItem, folder_id: Callable[[str], str],
+                 cfg: GraphSettings) -> None:
+        self.library, self.item, self.folder_id, self.cfg = library, item, folder_id, cfg
+        self.filed = False
+
+    def file_accepted(self, name: str, source: Path | None) -> Path:
+        return self._move(self.cfg.processed_folder)
+
+    def file_rejected(self, name: str, source: Path | None, reason: str) -> Path:
+        where = self._move(self.cfg.rejected_folder)
+        self.library.upload_text(self.folder_id(self.cfg.rejected_folder), f"{where.name}.reason.txt",
+                                 reason_text(name, reason))
+        return where
+
+    def _move(self, folder: str) -> Path:
+        moved = self.library.move(self.item, self.folder_id(folder))
+        self.filed = True
+        log.info("%s moved to '%s' in the library as %s", self.item.name, folder, moved.name)
+        return Path(folder) / moved.name
+
+
 class SharePointWatcher:
     """Same shape as FolderWatcher: ``run(once=...)``, ``stop_event``, ``stats``; the source is a library."""
 
@@ -288,22 +314,23 @@ class SharePointWatcher:
     # -- one file --
 
     def _take(self, item: DriveItem, tries: int) -> bool:
-        """Download, process and file away one item. False when it should be tried again next poll."""
+        """Fetch one item and hand it to intake. False when it should be tried again next poll."""
         folder = self.staging / re.sub(r"[^A-Za-z0-9_-]", "_", item.id)
+        destination = LibraryDestination(self.library, item, self._folder, self.cfg)
         try:
-            if item.size > self.max_bytes:
-                outcome = self._reject_unread(item)
+            if item.size > self.max_bytes:  # intake rejects it unread, by the size the library lists
+                received = Received(item.name, None, destination, size=item.size)
             else:
                 local = self.library.download(item, unique_target(folder, item.name),
                                               accept_other_size=tries >= ACCEPT_OTHER_SIZE_AFTER)
-                outcome = self.pipeline.process_file(local)
-                if outcome.status == "skipped":
-                    log.warning("%s could not be read yet (%s); trying again at the next poll", item.name,
-                                outcome.reason)
-                    return False
+                received = Received(item.name, local, destination)
+            outcome = self.pipeline.process(received)
+            if outcome.status == Status.SKIPPED.value:
+                log.warning("%s could not be read yet (%s); trying again at the next poll", item.name,
+                            outcome.reason)
+                return False
             self.follow_up.file_done(outcome)
-            self._file_away(item, outcome)
-            return True
+            return destination.filed
         except DownloadIncomplete as exc:
             log.warning("%s: download incomplete (%s); trying again at the next poll", item.name, exc)
         except QAError as exc:
@@ -313,23 +340,6 @@ class SharePointWatcher:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return False
-
-    def _reject_unread(self, item: DriveItem) -> FileOutcome:
-        reason = (f"the file is {item.size / MB:.1f} MB, more than the {self.max_bytes / MB:.0f} MB a form may be "
-                  "(ingest.max_file_mb), so it was not read: remove large pictures or scans, save and put it back")
-        self.pipeline.store.record_rejection(Rejection(file=Path(item.name), reason=reason))
-        log.info("rejected %s unread: %d bytes", item.name, item.size)
-        return FileOutcome(Path(item.name), "rejected", Path(item.name), reason=reason)
-
-    def _file_away(self, item: DriveItem, outcome: FileOutcome) -> None:
-        rejected = outcome.status == "rejected"
-        target = self.cfg.rejected_folder if rejected else self.cfg.processed_folder
-        folder_id = self._folder(target)
-        moved = self.library.move(item, folder_id)
-        if rejected:
-            reason = f"File: {item.name}\nRejected: {datetime.now():%d/%m/%Y %H:%M}\nReason: {outcome.reason}\n"
-            self.library.upload_text(folder_id, f"{moved.name}.reason.txt", reason)
-        log.info("%s %s: moved to '%s' in the library as %s", outcome.status, item.name, target, moved.name)
 
     # -- running --
 

@@ -1,9 +1,9 @@
-"""The ingest pipeline: one returned file in, recorded or rejected out; then act; then the register.
+"""The intake pipeline: every returned file runs the same ordered list of stages (processors/intake/stages).
 
-`ingest` (one-shot) and `watch` (long-running) both hand files to `Pipeline.process_batch`. Each file
-ends either recorded (moved to processed/) or rejected (moved to rejected/ with a reason file beside it
-and a row in the Rejected sheet). The store is written before a file is moved, so a crash in between
-leaves the file in the inbox, where the next run sees it is already recorded.
+`ingest` (one-shot), the folder watcher and the SharePoint watcher all hand files to `Pipeline.process`
+(or `process_batch`). Each file ends recorded (filed away to processed/), rejected (filed away to
+rejected/ with a reason beside it and a row in the Rejected sheet), a duplicate, or skipped for now
+(still being written). After a batch, notices still owed are sent and the register is written once.
 """
 
 from __future__ import annotations
@@ -13,32 +13,19 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from processors.act.notices import Notice, escalation_alert, good_practice_notice
 from processors.config.settings import Settings
-from processors.errors import DeliveryError, QAError, RegisterLockedError
-from processors.forms.models import Rejection
-from processors.forms.validate import validate
-from processors.intake.inbox import move_unique, sha256_of
+from processors.errors import QAError, RegisterLockedError
+from processors.intake.destination import Destination, FolderDestination
+from processors.intake.received import FileOutcome, IntakeFile, Received, Status
+from processors.intake.stages import Notifier, Services, Stage, intake_stages
 from processors.mail.directory import StaffDirectory
 from processors.mail.mailer import Mailer, SendResult, make_mailer
-from processors.reading.parse import parse_file
 from processors.register.workbook import write_register
-from processors.store.database import RecordOutcome, Store
+from processors.store.database import Store
 
 log = logging.getLogger("qa.pipeline")
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    source: Path
-    status: str                 # recorded | superseded | duplicate | rejected
-    final_path: Path
-    form_id: str = ""
-    reason: str = ""
-    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -59,7 +46,7 @@ class BatchReport:
         parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do"
         lines = [f"Processed {len(self.outcomes)} file(s) in {self.seconds:.2f} s: {parts}"]
         for o in self.outcomes:
-            if o.status == "rejected":
+            if o.status == Status.REJECTED.value:
                 lines.append(f"  rejected {o.source.name}: {o.reason}")
         lines += [f"  email not sent: {p}" for p in self.delivery_problems]
         if self.sent:
@@ -73,80 +60,66 @@ class BatchReport:
 
 
 class Pipeline:
-    """Parse -> validate -> store -> move, per file; notices and the register once per batch."""
+    """Runs the stages on each file; sends notices still owed and writes the register once per batch."""
 
     def __init__(self, settings: Settings, store: Store, mailer: Mailer | None = None) -> None:
         self.settings = settings
         self.store = store
         self.mailer = mailer or make_mailer(settings, store)
-        self.staff = StaffDirectory.load(settings.path("staff"))
-        self.max_bytes = settings.ingest.max_file_mb * 1024 * 1024
+        self.services = Services(settings, store, self.mailer, StaffDirectory.load(settings.path("staff")))
+        self.notifier = Notifier(self.services)
+        self.stages: list[Stage] = intake_stages(self.services, self.notifier)
+        self.folders = FolderDestination(settings.path("processed"), settings.path("rejected"))
 
     # -- one file --
 
-    def process_file(self, path: Path) -> FileOutcome:
-        """Never raises for a bad file: every problem ends as a rejection with a reason."""
+    def process(self, received: Received) -> FileOutcome:
+        """Every stage that applies, in order. Never raises for a bad file: it ends rejected with a reason."""
+        item = IntakeFile(received)
+        ran: list[Stage] = []
         try:
-            sha = sha256_of(path)
-        except OSError as exc:
-            return FileOutcome(path, "skipped", path, reason=f"could not be read yet ({exc})")
-        if self.store.has_file(sha):
-            final = move_unique(path, self.settings.path("processed"))
-            log.info("duplicate file %s moved to %s", path.name, final.name)
-            return FileOutcome(path, "duplicate", final, reason="this exact file was recorded before")
-        try:
-            parsed = parse_file(path, self.max_bytes)
-            form = validate(parsed, self.store.work_item)
-        except QAError as exc:
-            return self._reject(path, sha, str(exc))
-        except Exception as exc:  # a bug must not stop the batch: keep the file and say so
-            log.exception("unexpected error reading %s", path.name)
-            return self._reject(path, sha, f"could not be read ({type(exc).__name__}: {exc}). The file is kept "
-                                           "here; please report it to the QA systems team")
-        outcome = self.store.record_form(form, path.name)
-        final = move_unique(path, self.settings.path("processed"))
-        status = {RecordOutcome.NEW: "recorded", RecordOutcome.SUPERSEDED: "superseded"}.get(outcome, "duplicate")
-        log.info("%s %s (%s)", status, form.form_id, form.form_type)  # by form ID: file names may name a child
-        return FileOutcome(path, status, final, form.form_id, warnings=tuple(form.warnings))
+            for stage in self.stages:
+                if stage.applies(item):
+                    ran.append(stage)
+                    self._run(stage, item)
+        finally:
+            for stage in reversed(ran):
+                stage.cleanup(item)
+        self._log(item)
+        return FileOutcome.of(item)
 
-    def _reject(self, path: Path, sha: str, reason: str) -> FileOutcome:
-        self.store.record_rejection(Rejection(file=Path(path.name), reason=reason, received=datetime.now()), sha)
-        final = move_unique(path, self.settings.path("rejected"))
-        final.with_name(final.name + ".reason.txt").write_text(
-            f"File: {path.name}\nRejected: {datetime.now():%d/%m/%Y %H:%M}\nReason: {reason}\n", encoding="utf-8")
-        log.info("rejected %s: %s", path.name, reason)
-        return FileOutcome(path, "rejected", final, reason=reason)
+    def process_file(self, path: Path, destination: Destination | None = None) -> FileOutcome:
+        """A file on disk, filed away to the configured processed/ and rejected/ folders unless told otherwise."""
+        return self.process(Received(path.name, path, destination or self.folders))
+
+    def _run(self, stage: Stage, item: IntakeFile) -> None:
+        try:
+            stage.run(item)
+        except QAError as exc:
+            item.reject(str(exc))
+        except Exception as exc:  # a bug must not stop the batch: keep the file and say so
+            log.exception("unexpected error in intake stage '%s' for %r", stage.name, item.name)
+            if item.open:
+                item.reject(f"could not be read ({type(exc).__name__}: {exc}). The file is kept here; please "
+                            "report it to the QA systems team")
+            else:
+                item.warnings.append(f"{stage.name} failed ({type(exc).__name__}: {exc}); see the log")
+
+    @staticmethod
+    def _log(item: IntakeFile) -> None:
+        if item.status is Status.REJECTED:
+            log.info("rejected %r: %s", item.name, item.reason)
+        elif item.form is not None:  # by form ID: file names may name a child
+            log.info("%s %s (%s)", item.status.value, item.form.form_id, item.form.form_type)
+        elif item.status is Status.DUPLICATE:
+            log.info("duplicate file %r filed away", item.name)
 
     # -- after a batch --
 
     def send_pending_notices(self) -> tuple[list[SendResult], list[str]]:
-        """Alerts and good-practice notices for recorded forms not yet notified (also after a crash)."""
-        sent: list[SendResult] = []
-        problems: list[str] = []
-        for escalation in self.store.escalations():
-            if escalation.current and escalation.notified_at is None:
-                record = self.store.form(escalation.form_id)
-                if record is not None:
-                    self._deliver(escalation_alert(record, self.settings), sent, problems)
-        for good in self.store.good_practice():  # observations' good practice is reported, not thanked here
-            if good.form_type == "good_practice" and good.current and good.notified_at is None:
-                record = self.store.form(good.form_id)
-                if record is not None:
-                    self._deliver(good_practice_notice(record, self.settings, self.staff), sent, problems)
-        return sent, problems
-
-    def _deliver(self, notice: Notice, sent: list[SendResult], problems: list[str]) -> None:
-        try:
-            results = [self.mailer.send(m) for m in notice.messages]
-        except DeliveryError as exc:
-            problems.append(f"{notice.form_id}: {exc}")
-            return
-        sent += results
-        mark = (self.store.mark_escalation_notified if notice.kind == "escalation"
-                else self.store.mark_good_practice_notified)
-        mark(notice.form_id)
-        log.info("%s notice for %s sent to %d recipient(s)", notice.kind, notice.form_id,
-                 sum(len(m.to) + len(m.cc) for m in notice.messages))
+        """Notices sent since the last call, after a catch-up of those still owed (a failed send, a crash)."""
+        self.notifier.send_pending()
+        return self.notifier.take_results()
 
     def write_register(self, report: BatchReport) -> None:
         path = self.settings.path("register")
@@ -161,7 +134,7 @@ class Pipeline:
 
     def process_batch(self, paths: list[Path], *, register: bool = True,
                       on_file: Callable[[FileOutcome], None] | None = None) -> BatchReport:
-        """Every file, then the notices, then the register once (when anything changed)."""
+        """Every file, then the notices still owed, then the register once (when anything changed)."""
         started = time.perf_counter()
         report = BatchReport()
         for path in paths:

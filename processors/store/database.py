@@ -368,8 +368,18 @@ class Store:
         return self._form_records("" if include_superseded else "WHERE superseded = 0")
 
     def form(self, form_id: str) -> FormRecord | None:
-        found = self._form_records("WHERE form_id = ? AND superseded = 0", (form_id,))
-        return found[0] if found else None
+        """The current version of one form, looked up by key (never by loading every form)."""
+        rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE form_id = ? AND superseded = 0", (form_id,))
+        return form_record(rows[0], self.work_item(form_id)) if rows else None
+
+    def pending_notices(self) -> dict[str, list[str]]:
+        """Form IDs whose escalation alert or good-practice notice has not gone yet, oldest first, by kind."""
+        escalations = self._rows("SELECT form_id FROM escalations WHERE current = 1 AND notified_at IS NULL "
+                                 "ORDER BY raised, form_id")
+        good = self._rows("SELECT g.form_id FROM good_practice g JOIN forms f ON f.id = g.form_pk "
+                          "WHERE g.current = 1 AND g.notified_at IS NULL AND f.form_type = ? "
+                          "ORDER BY g.recorded, g.form_id", ("good_practice",))
+        return {"escalation": [r[0] for r in escalations], "good_practice": [r[0] for r in good]}
 
     def form_versions(self, form_id: str) -> list[FormRecord]:
         return sorted(self._form_records("WHERE form_id = ?", (form_id,)), key=lambda f: f.version)

@@ -67,7 +67,7 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
         if size == 0:
             raise _empty()
         if size > max_bytes:
-            raise _too_big(size, max_bytes)
+            raise too_big(size, max_bytes)
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"the file could not be opened ({exc.strerror or exc}): if it is still being copied "
@@ -75,7 +75,7 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
     if not data:
         raise _empty()
     if len(data) > max_bytes:
-        raise _too_big(len(data), max_bytes)
+        raise too_big(len(data), max_bytes)
     return data
 
 
@@ -84,7 +84,7 @@ def _empty() -> UnreadableFile:
                           "original in Word, save it again and put it back in the inbox")
 
 
-def _too_big(size: int, limit: int) -> UnreadableFile:
+def too_big(size: int, limit: int) -> UnreadableFile:
     return UnreadableFile(f"the file is {size / MB:.1f} MB, more than the {limit / MB:.0f} MB a form may be: this "
                           "usually means large pictures or scans were pasted into it. Remove or compress them "
                           "(Word: select a picture > Picture Format > Compress Pictures), save, "

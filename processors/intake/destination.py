@@ -1,0 +1,45 @@
+"""Where a file goes once intake has decided: processed/ or rejected/ in a folder, or in a SharePoint library.
+
+The file-away stage only talks to this interface, so `ingest`, the folder watcher and the SharePoint
+watcher file away the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from processors.intake.inbox import move_unique
+
+
+def reason_text(name: str, reason: str, when: datetime | None = None) -> str:
+    """The .reason.txt left beside a rejected file."""
+    return f"File: {name}\nRejected: {when or datetime.now():%d/%m/%Y %H:%M}\nReason: {reason}\n"
+
+
+class Destination(Protocol):
+    def file_accepted(self, name: str, source: Path | None) -> Path:
+        """Move a recorded (or duplicate) file to where processed files go; return where it is now."""
+        ...
+
+    def file_rejected(self, name: str, source: Path | None, reason: str) -> Path:
+        """Move a rejected file where rejected files go, with its reason beside it; return where it is now."""
+        ...
+
+
+class FolderDestination:
+    """The processed/ and rejected/ folders on disk (a synced OneDrive/SharePoint folder or a local one)."""
+
+    def __init__(self, processed: Path, rejected: Path) -> None:
+        self.processed, self.rejected = processed, rejected
+
+    def file_accepted(self, name: str, source: Path | None) -> Path:
+        assert source is not None, "a file on disk always has a path"
+        return move_unique(source, self.processed)
+
+    def file_rejected(self, name: str, source: Path | None, reason: str) -> Path:
+        assert source is not None, "a file on disk always has a path"
+        final = move_unique(source, self.rejected)
+        final.with_name(final.name + ".reason.txt").write_text(reason_text(name, reason), encoding="utf-8")
+        return final
