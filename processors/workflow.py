@@ -131,11 +131,25 @@ def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] 
 
             watcher = FolderWatcher(settings, pipeline)
             where = str(settings.path("inbox"))
+        mailbox = None
+        if settings.mailbox.source != "off":
+            from watchers.mailbox import MailboxWatcher
+
+            mailbox = MailboxWatcher(settings, pipeline)
+            where += f" and the mailbox folder '{settings.mailbox.folder}'"
         if once:
+            if mailbox is not None:
+                mailbox.poll()
             return watcher.run(once=True)
         watcher.install_signal_handlers()
         say(f"Watching {where} (Ctrl+C to stop). Register: {settings.path('register')}")
-        return watcher.run(once=False, on_tick=DailyChase(settings, store, say=say))
+        ticks = [t for t in (DailyChase(settings, store, say=say), mailbox) if t is not None]
+
+        def on_tick() -> None:
+            for tick in ticks:
+                tick()
+
+        return watcher.run(once=False, on_tick=on_tick)
 
 
 @dataclass(frozen=True)

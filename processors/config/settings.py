@@ -39,6 +39,7 @@ class Paths(_Strict):
     database: Path = Path("generated/qa.sqlite3")
     staff: Path = Path("generated/staff.csv")
     letters: Path = Path("generated/letters")
+    held: Path = Path("generated/held")
 
     @field_validator("register")
     @classmethod
@@ -105,6 +106,20 @@ class Watch(_Strict):
     graph_quiet_seconds: float = Field(60, ge=0, description="a library file unchanged this long is taken")
 
 
+class Mailbox(_Strict):
+    """Returns by email: a mailbox whose messages' attachments go through intake (watch reads it)."""
+
+    source: Literal["off", "imap", "graph"] = "off"
+    imap_host: str = "localhost"
+    imap_port: int = Field(993, ge=1, le=65535)
+    imap_ssl: bool = True
+    username_env: str = "QA_IMAP_USERNAME"
+    password_env: str = "QA_IMAP_PASSWORD"
+    folder: str = "INBOX"
+    done_folder: str = "QA returns done"
+    poll_seconds: float = Field(60, gt=0)
+
+
 class Ingest(_Strict):
     max_file_mb: int = Field(20, ge=1)
 
@@ -116,6 +131,7 @@ class Settings(_Strict):
     contacts: Contacts = Contacts()
     email: Email = Email()
     watch: Watch = Watch()
+    mailbox: Mailbox = Mailbox()
     ingest: Ingest = Ingest()
     chase: ChaseSettings = ChaseSettings()
     reports: ReportSettings = ReportSettings()

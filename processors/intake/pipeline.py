@@ -69,7 +69,8 @@ class Pipeline:
         self.services = Services(settings, store, self.mailer, StaffDirectory.load(settings.path("staff")))
         self.notifier = Notifier(self.services)
         self.stages: list[Stage] = intake_stages(self.services, self.notifier)
-        self.folders = FolderDestination(settings.path("processed"), settings.path("rejected"))
+        self.folders = FolderDestination(settings.path("processed"), settings.path("rejected"),
+                                         settings.path("held"))
 
     # -- one file --
 

@@ -29,10 +29,10 @@ class Status(str, Enum):
     RECORDED = "recorded"
     SUPERSEDED = "superseded"    # a newer version of a form already recorded
     REJECTED = "rejected"
-    HELD = "held"                # recorded or decided, but could not be filed away yet: tried again later
+    HELD = "held"                # not recorded: kept for the QA administrator to decide, with the reason
 
 
-FILED = (Status.DUPLICATE, Status.RECORDED, Status.SUPERSEDED, Status.REJECTED)
+FILED = (Status.DUPLICATE, Status.RECORDED, Status.SUPERSEDED, Status.REJECTED, Status.HELD)
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Received:
     path: Path | None                  # None when the source said it is too big to fetch
     destination: Destination
     size: int | None = None            # the size the source listed, when it lists one
+    sender: str = ""                   # the email address it came from, when it came by email
 
 
 @dataclass

@@ -1,7 +1,10 @@
-"""The stages of intake, in order. `ingest`, the folder watcher and the SharePoint watcher all run this list.
+"""The stages of intake, in order. `ingest`, the folder watcher, the SharePoint watcher and the mailbox
+watcher all run this list:
 
-hash -> duplicate check -> safety checks -> read -> identify -> validate -> record (form, or rejection)
--> file away -> notify. The register is written once per batch (or debounced in `watch`) afterwards.
+hash -> duplicate check -> safety checks -> read -> identify -> sender check (forms that came by email)
+-> validate -> record (the form, or the rejection) -> file away -> notify.
+
+The register is written once per batch (or debounced in `watch`) afterwards.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from processors.intake.stages.notify import Notifier, Notify
 from processors.intake.stages.read import ReadForm
 from processors.intake.stages.record import RecordForm, RecordRejection
 from processors.intake.stages.safety import SafetyCheck
+from processors.intake.stages.sender import SenderCheck
 from processors.intake.stages.validate import ValidateForm
 
 
 def intake_stages(services: Services, notifier: Notifier) -> list[Stage]:
     """The ordered list every file goes through."""
     return [HashFile(services), DuplicateCheck(services), SafetyCheck(services), ReadForm(services),
-            Identify(services), ValidateForm(services), RecordForm(services), RecordRejection(services),
-            FileAway(services), Notify(services, notifier)]
+            Identify(services), SenderCheck(services), ValidateForm(services), RecordForm(services),
+            RecordRejection(services), FileAway(services), Notify(services, notifier)]
 
 
 __all__ = ["Notifier", "Services", "Stage", "intake_stages"]

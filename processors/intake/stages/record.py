@@ -30,11 +30,14 @@ class RecordForm(Stage):
 
 
 class RecordRejection(Stage):
+    """A rejected (or held) file gets a row in the store, and so in the register's Rejected sheet."""
+
     name = "record rejection"
 
     def applies(self, item: IntakeFile) -> bool:
-        return item.status is Status.REJECTED
+        return item.status in (Status.REJECTED, Status.HELD)
 
     def run(self, item: IntakeFile) -> None:
-        rejection = Rejection(file=Path(item.name), reason=item.reason, received=datetime.now())
+        reason = item.reason if item.status is Status.REJECTED else f"Held for the QA administrator: {item.reason}"
+        rejection = Rejection(file=Path(item.name), reason=reason, received=datetime.now())
         self.services.store.record_rejection(rejection, item.sha256 or None)
