@@ -26,6 +26,14 @@ DATE_FORMAT_WORD = "dd/MM/yyyy"
 DATE_FORMAT_PY = "%d/%m/%Y"
 
 
+def version_key(version: str) -> tuple[int, ...]:
+    """'1.10' -> (1, 10), so versions compare as numbers; text that is not a version sorts last."""
+    try:
+        return tuple(int(part) for part in version.strip().split("."))
+    except ValueError:
+        return (10**6,)
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
@@ -37,6 +45,11 @@ class Field:
     domain: bool = False      # a graded practice domain: goes to the Grades sheet and reports
     hint: str = ""            # guidance shown to the person filling the form
     required_if: tuple[str, str] | None = None  # (other key, value): required when other == value
+    since: str = "1.0"        # the template version that added this field: older forms are not asked for it
+
+    def asked_in(self, version: str) -> bool:
+        """Whether a form made from template `version` has this field (an unknown version: assume it does)."""
+        return version_key(version) >= version_key(self.since) if version else True
 
     @property
     def allowed(self) -> tuple[str, ...]:

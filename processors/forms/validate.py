@@ -105,7 +105,10 @@ def validate(parsed: ParsedForm, lookup: Callable[[str], WorkItem | None]) -> Va
             values[field.key] = value
     item = lookup(parsed.identity.form_id) if parsed.identity else None
     _fill_from_allocation(values, item)
+    version = parsed.identity.template_version if parsed.identity else ""
     for field in definition.fields:
+        if not field.asked_in(version):  # a form from an older template in circulation never had this field
+            continue
         if _missing(field, values) and not any(field.label in p for p in problems):
             problems.append(f"'{field.label}' is empty: {_what_to_do(field)}")
     case_id = str(values.get("case_id") or "").strip()
