@@ -40,8 +40,13 @@ def open_mailbox(settings: Settings) -> AbstractContextManager[Mailbox]:
         from processors.mail.imap_box import ImapMailbox
 
         return ImapMailbox(settings.mailbox)
+    if settings.mailbox.source == "graph":
+        from processors.graph.client import GraphClient
+        from processors.mail.graph_box import GraphMailbox
+
+        return GraphMailbox(GraphClient.from_settings(settings), settings)
     raise ConfigError(f"mailbox.source is '{settings.mailbox.source}': reading returns by email needs "
-                      "mailbox.source: imap in config.yaml")
+                      "mailbox.source: imap or graph in config.yaml")
 
 
 class MailboxWatcher:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -58,16 +59,16 @@ def read_incoming(key: str, raw: bytes) -> IncomingMail:
     sender = parseaddr(str(message.get("From", "")))[1]
     return IncomingMail(key=key, sender=sender, subject=_clean(str(message.get("Subject", ""))),
                         message_id=_clean(str(message.get("Message-ID", ""))), attachments=attachments,
-                        automated=is_automated(sender, message))
+                        automated=is_automated(sender, {k.lower(): str(v) for k, v in message.items()}))
 
 
-def is_automated(sender: str, message: EmailMessage) -> bool:
-    """Bounces, auto-replies and list mail: answering them could start a loop of replies."""
-    if str(message.get("Auto-Submitted", "no")).strip().lower() != "no":
+def is_automated(sender: str, headers: Mapping[str, str]) -> bool:
+    """Bounces, auto-replies and list mail (headers by lower-case name): answering them could start a loop."""
+    if headers.get("auto-submitted", "no").strip().lower() != "no":
         return True
-    if str(message.get("Precedence", "")).strip().lower() in ("bulk", "list", "junk", "auto_reply"):
+    if headers.get("precedence", "").strip().lower() in ("bulk", "list", "junk", "auto_reply"):
         return True
-    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("List-Id"):
+    if any(headers.get(name) for name in ("x-autoreply", "x-autorespond", "list-id")):
         return True
     local = sender.partition("@")[0].lower()
     return not sender or any(local.startswith(a) for a in _AUTOMATED)
