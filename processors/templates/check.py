@@ -19,6 +19,7 @@ from processors.errors import QAError
 from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
 from processors.forms.models import Case, WorkItem
 from processors.generate.forms import FormGenerator
+from processors.templates.build import FOOTER_REF
 from processors.word.controls import Control, iter_controls, parse_xml
 
 EXPECTED_KIND = {Kind.GRADE: ("dropdown", "combobox"), Kind.CHOICE: ("dropdown", "combobox"),
@@ -113,7 +114,7 @@ def check_template(definition: FormDefinition, templates: Path) -> TemplateRepor
     controls = iter_controls(document)
     problems = _field_problems(definition, controls)
     if "form_ref" not in footers:
-        problems.append("the footer no longer prints the form reference 'Form ref: {{ form_ref }}': put it back, "
+        problems.append(f"the footer no longer prints the form reference '{FOOTER_REF}': put it back, "
                         "so a printed or scanned form still says which form it is")
     problems += _render_problems(definition, templates)
     found = sum(1 for f in definition.fields if f.key in {c.tag for c in controls})
