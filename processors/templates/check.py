@@ -18,6 +18,7 @@ from lxml import etree
 from processors.errors import QAError
 from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
 from processors.forms.models import Case, WorkItem
+from processors.forms.vocabulary import CHILD_IN_NEED
 from processors.generate.forms import FormGenerator
 from processors.templates.build import FOOTER_REF
 from processors.word.controls import Control, iter_controls, parse_xml
@@ -92,7 +93,7 @@ def _kind_problems(field, control: Control, name: str) -> list[str]:
 
 
 def _render_problems(definition: FormDefinition, templates: Path) -> list[str]:
-    item = WorkItem(definition.key, Case("CF0000000", "A.B.", 9, "Child in Need", "S", "T", "P", "M"), "2000-C01",
+    item = WorkItem(definition.key, Case("CF0000000", "A.B.", 9, CHILD_IN_NEED, "S", "T", "P", "M"), "2000-C01",
                     form_id="2000-C01-CHK-001")
     try:
         FormGenerator(templates, "Check", 14, today=date(2000, 1, 1)).render(item)
