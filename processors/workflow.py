@@ -132,7 +132,7 @@ def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] 
             watcher = FolderWatcher(settings, pipeline)
             where = str(settings.path("inbox"))
         mailbox = None
-        if settings.mailbox.source != "off":
+        if settings.mailbox.source != "none":
             from watchers.mailbox import MailboxWatcher
 
             mailbox = MailboxWatcher(settings, pipeline)

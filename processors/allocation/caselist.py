@@ -26,9 +26,20 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from processors.dates import DATE_FORMAT_EXCEL, uk_date, uk_text
 from processors.errors import InputFileError
-from processors.forms.definitions import DATE_FORMAT_PY, FORM_TYPES, form_type
-from processors.forms.models import LEGAL_STATUSES, ROLES, Auditor, Case, WorkItem
+from processors.forms.definitions import FORM_TYPES, form_type
+from processors.forms.models import Auditor, Case, WorkItem
+from processors.forms.vocabulary import (
+    CHILD_IN_NEED,
+    CHILD_LOOKED_AFTER,
+    CHILD_PROTECTION,
+    CP_CHAIR,
+    EARLY_HELP,
+    IRO,
+    LEGAL_STATUSES,
+    ROLES,
+)
 
 CASE_COLUMNS: tuple[str, ...] = (
     "Case ID", "Child initials", "Age", "Legal status", "Service", "Team", "Practitioner", "Team manager",
@@ -40,24 +51,21 @@ ALLOCATION_COLUMNS: tuple[str, ...] = (
 POOL_COLUMNS: tuple[str, ...] = ("Auditor ID", "Name", "Role", "Service", "Team", "Email", "Line manager ID")
 
 MAX_AGE = 25  # care leavers are supported up to 25
-EXCEL_DATE_FORMAT = "DD/MM/YYYY"
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 _ROLE_ALIASES = {
-    "independent reviewing officer": "IRO",
-    "child protection chair": "CP Chair",
-    "child protection conference chair": "CP Chair",
+    "independent reviewing officer": IRO,
+    "child protection chair": CP_CHAIR,
+    "child protection conference chair": CP_CHAIR,
 }
 _STATUS_ALIASES = {
-    "cin": "Child in Need",
-    "cp": "Child Protection",
-    "cla": "Child Looked After",
-    "lac": "Child Looked After",
-    "looked after child": "Child Looked After",
-    "eh": "Early Help",
+    "cin": CHILD_IN_NEED,
+    "cp": CHILD_PROTECTION,
+    "cla": CHILD_LOOKED_AFTER,
+    "lac": CHILD_LOOKED_AFTER,
+    "looked after child": CHILD_LOOKED_AFTER,
+    "eh": EARLY_HELP,
 }
-_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+0?0:00(?::00)?)?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 
 
 def column_key(name: str) -> str:
@@ -113,14 +121,12 @@ class Row:
 
     def date(self, column: str) -> date | None:
         value = self.raw(column)
-        if isinstance(value, datetime):
-            return value.date()
         if isinstance(value, date):
-            return value
+            return uk_date(value)
         text = _cell_text(value)
         if not text:
             return None
-        parsed = parse_uk_date(text)
+        parsed = uk_date(text)
         if parsed is None:
             raise self.error(column, f"'{text}' is not a date: write it as dd/mm/yyyy, for example 07/03/2025")
         return parsed
@@ -145,21 +151,8 @@ def _cell_text(value: object) -> str:
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
-        return value.strftime(DATE_FORMAT_PY)
+        return uk_text(value)
     return " ".join(str(value).split())
-
-
-def parse_uk_date(text: str) -> date | None:
-    """A UK date (dd/mm/yyyy, also d/m/yyyy, dd-mm-yyyy) or an ISO date; None if it is not one."""
-    uk, iso = _UK_DATE.match(text.strip()), _ISO_DATE.match(text.strip())
-    try:
-        if uk:
-            return date(int(uk[3]), int(uk[2]), int(uk[1]))
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-    except ValueError:
-        return None
-    return None
 
 
 def read_table(path: Path | str, expected: Sequence[str], optional: Sequence[str] = ()) -> Table:
@@ -517,7 +510,7 @@ def _write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, even if it starts with '='
             elif isinstance(cell.value, (date, datetime)):
-                cell.number_format = EXCEL_DATE_FORMAT
+                cell.number_format = DATE_FORMAT_EXCEL
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     for index, name in enumerate(header):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from processors.dates import uk_text
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.models import WorkItem
 from processors.mail.mailer import Message
@@ -29,7 +30,7 @@ def _message(group: list[WorkItem], forms: dict[str, Path], organisation: str) -
     lines = [f"Dear {first.auditor},", "",
              f"Your quality assurance work for cycle {first.cycle_id} is attached as pre-filled Word forms:", ""]
     for item in sorted(group, key=lambda i: i.form_id):
-        due = item.due_date.strftime("%d/%m/%Y") if item.due_date else "see the form"
+        due = uk_text(item.due_date, "see the form")
         theme = f", theme '{item.theme}'" if item.theme else ""
         lines.append(f"  - {item.form_id}: {FORM_TYPES[item.form_type].title}, case {item.case.case_id}{theme}, "
                      f"due {due}")

@@ -45,16 +45,25 @@ from functools import cached_property
 from pathlib import Path
 
 from processors.allocation.caselist import column_key, normalise_text, read_grid, same_text
+from processors.dates import uk_text
 from processors.errors import ConfigError, InputFileError
 from processors.forms.definitions import form_type
 from processors.forms.models import Auditor, Case, WorkItem
+from processors.forms.vocabulary import (
+    OBSERVATION,
+    SENIOR_LEADER,
+    SERVICE_MANAGER,
+    STRATEGIC_MANAGER,
+    SUPERVISION,
+    TEAM_MANAGER,
+    THEMATIC,
+)
 
 log = logging.getLogger(__name__)
 
-OBSERVATION, SUPERVISION, THEMATIC = "practice_observation", "supervision_audit", "thematic_audit"
 ORDER: tuple[str, ...] = (OBSERVATION, SUPERVISION, THEMATIC)
 REAUDIT_CHECKED = frozenset({SUPERVISION, THEMATIC})
-SUPERVISING_ROLES = ("Service Manager", "Strategic Manager")
+SUPERVISING_ROLES = (SERVICE_MANAGER, STRATEGIC_MANAGER)
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,7 @@ class Organisation:
         """Line managers upward, ending at the first Senior Leader (or the top of the pool)."""
         chain: list[str] = []
         current = self.by_id.get(auditor_id)
-        while current is not None and current.role != "Senior Leader" and current.manager_id:
+        while current is not None and current.role != SENIOR_LEADER and current.manager_id:
             boss = self.by_id.get(current.manager_id)
             if boss is None or boss.auditor_id == auditor_id or boss.auditor_id in chain:
                 break
@@ -119,13 +128,13 @@ class Organisation:
         return chain
 
     def team_managers(self, team: str) -> list[Auditor]:
-        return [a for a in self.pool if a.role == "Team Manager" and same_text(a.team, team)]
+        return [a for a in self.pool if a.role == TEAM_MANAGER and same_text(a.team, team)]
 
     def line_of(self, case: Case) -> frozenset[str]:
         """The auditor IDs in the case's management line (see the module's docstring)."""
         heads = self.team_managers(case.team) + [a for a in self.pool if same_text(a.name, case.team_manager)]
         if not heads:
-            heads = [a for a in self.pool if a.role == "Service Manager" and same_text(a.service, case.service)]
+            heads = [a for a in self.pool if a.role == SERVICE_MANAGER and same_text(a.service, case.service)]
         line: set[str] = set()
         for head in heads:
             line.add(head.auditor_id)
@@ -162,7 +171,7 @@ class Rules:
     def conflict(self, form: str, auditor: Auditor, case: Case) -> str:
         """Why ``auditor`` may not do ``form`` on ``case``; empty if they may."""
         if form == OBSERVATION:
-            if auditor.role != "Team Manager" or not same_text(auditor.team, case.team):
+            if auditor.role != TEAM_MANAGER or not same_text(auditor.team, case.team):
                 return "only the practitioner's own Team Manager observes their practice"
             return ""
         if same_text(auditor.team, case.team):
@@ -300,7 +309,7 @@ def allocate(cases: Sequence[Case], pool: Sequence[Auditor], cycle_id: str, coun
 
 
 def _skipped(cases: Sequence[Case], recent: set[str], months: int) -> list[SkippedCase]:
-    return [SkippedCase(c.case_id, f"last audited {c.last_audited:%d/%m/%Y}, within the last {months} months: "
+    return [SkippedCase(c.case_id, f"last audited {uk_text(c.last_audited)}, within the last {months} months: "
                                    "no audit this cycle")
             for c in sorted(cases, key=lambda c: c.case_id) if c.case_id in recent]
 

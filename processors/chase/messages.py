@@ -18,7 +18,8 @@ from processors.chase.rules import (
     OverdueForm,
     Reminder,
 )
-from processors.forms.definitions import DATE_FORMAT_PY, FORM_TYPES
+from processors.dates import DATE_FORMAT_PY
+from processors.forms.definitions import FORM_TYPES
 from processors.mail.mailer import Message
 
 CLOSING = "Following up every audit and its actions is how we close the loop (Quality Assurance Framework 8.2.1)."

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from processors.allocation.caselist import ALLOCATION_HEADER, allocation_cells, write_table
 from processors.allocation.rules import REAUDIT_CHECKED
-from processors.forms.definitions import DATE_FORMAT_PY, GRADES
+from processors.dates import DATE_FORMAT_PY
 from processors.forms.models import Case, WorkItem
+from processors.forms.vocabulary import GRADES
 from processors.store.database import ActionRecord, AllocationRecord, FormRecord
 
 OFFER_EXTRA_COLUMNS: tuple[str, ...] = ("Re-audit of", "Earlier grade", "Actions due by", "Offered since")

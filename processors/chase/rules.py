@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from processors.chase.people import Contact, People
+from processors.forms.vocabulary import AUDIT_TYPES
 from processors.store.records import CLOSED_STATUSES, ActionRecord, AllocationRecord
 
 FORM_AUDITOR = "form_overdue"            # to the auditor
@@ -27,7 +28,7 @@ NO_OWNER = "owner_unmatched"             # to the QA administrator: the owner is
 DIGEST = "digest"
 REAUDIT_OFFER = "reaudit_offer"
 FOR_ADMIN = frozenset({NO_AUDITOR, NO_MANAGER, NO_OWNER})
-CHASED_FORM_TYPES = frozenset({"supervision_audit", "practice_observation", "thematic_audit"})
+CHASED_FORM_TYPES = frozenset(AUDIT_TYPES)
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ from processors.chase.rules import (
 from processors.chase.send import deliver, ever_sent, record, send_one
 from processors.config.chase import WEEKDAYS, ChaseSettings, chase_settings, resolve
 from processors.config.settings import Settings
+from processors.dates import DATE_FORMAT_PY
 from processors.errors import InputFileError, RegisterLockedError
-from processors.forms.definitions import DATE_FORMAT_PY
 from processors.mail.directory import StaffDirectory
 from processors.mail.mailer import Mailer, make_mailer
 from processors.register.workbook import write_register

@@ -12,9 +12,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from processors.forms.vocabulary import INADEQUATE, REQUIRES_IMPROVEMENT, Grade
+
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEKDAYS: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-PoorGrade = Literal["Outstanding", "Good", "Requires Improvement", "Inadequate"]
+PoorGrade = Grade  # any grade may be named; the default is the two below Good
 
 
 class _Strict(BaseModel):
@@ -29,7 +31,7 @@ class ChaseSettings(_Strict):
                                                                       "manager is told too")
     digest_weekday: Weekday = "monday"       # the weekly digest to the QA administrator goes out on this day
     escalation_window_days: int = Field(42, ge=1, description="the digest lists escalations raised this recently")
-    reaudit_grades: tuple[PoorGrade, ...] = ("Inadequate", "Requires Improvement")
+    reaudit_grades: tuple[PoorGrade, ...] = (INADEQUATE, REQUIRES_IMPROVEMENT)
     reaudit_after_action_due_days: int = Field(0, ge=0, description="days after a case's last action falls due "
                                                                      "before it is offered for re-audit")
     pool_file: Path | None = None            # the auditor pool (CSV/XLSX): who each auditor's line manager is

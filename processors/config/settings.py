@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from processors.config.chase import ChaseSettings
 from processors.config.reports import ReportSettings
 from processors.errors import ConfigError
+from processors.forms.vocabulary import OBSERVATION, SUPERVISION, THEMATIC, AuditType
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yaml"
@@ -52,11 +53,7 @@ class Paths(_Strict):
 class Cycle(_Strict):
     length_days: int = Field(42, ge=1)
     due_days: int = Field(14, ge=1, description="days from generation to the return-by date")
-    counts: dict[Literal["thematic_audit", "practice_observation", "supervision_audit"], int] = {
-        "thematic_audit": 33,
-        "practice_observation": 22,
-        "supervision_audit": 22,
-    }
+    counts: dict[AuditType, int] = {THEMATIC: 33, OBSERVATION: 22, SUPERVISION: 22}
     reaudit_months: int = Field(12, ge=0)
     seed: int = 2026
 
@@ -109,7 +106,7 @@ class Watch(_Strict):
 class Mailbox(_Strict):
     """Returns by email: a mailbox whose messages' attachments go through intake (watch reads it)."""
 
-    source: Literal["off", "imap", "graph"] = "off"
+    source: Literal["none", "imap", "graph"] = "none"
     imap_host: str = "localhost"
     imap_port: int = Field(993, ge=1, le=65535)
     imap_ssl: bool = True

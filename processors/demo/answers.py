@@ -9,10 +9,22 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from processors.forms.definitions import GRADES, TRUST_VALUES, FormDefinition, Kind
+from processors.forms.definitions import TRUST_VALUES, FormDefinition, Kind
 from processors.forms.models import WorkItem
+from processors.forms.vocabulary import (
+    GOOD,
+    GOOD_PRACTICE,
+    GRADES,
+    INADEQUATE,
+    NO,
+    OUTSTANDING,
+    REQUIRES_IMPROVEMENT,
+    YES,
+    ActionPart,
+    action_key,
+)
 
-PROFILES = (("Good", 0.62), ("Requires Improvement", 0.18), ("Outstanding", 0.1), ("Inadequate", 0.1))
+PROFILES = ((GOOD, 0.62), (REQUIRES_IMPROVEMENT, 0.18), (OUTSTANDING, 0.1), (INADEQUATE, 0.1))
 
 _TEXT = {
     "strengths": ["Visits are regular and purposeful; the child's views are recorded in their own words.",
@@ -51,7 +63,7 @@ def _value(field, profile: str, rng: random.Random, today: date) -> str | date |
     if field.kind is Kind.CHECKBOX:
         return rng.random() < 0.5
     if field.kind is Kind.CHOICE:
-        return rng.choice(field.allowed) if "Yes" not in field.allowed else "Yes"
+        return rng.choice(field.allowed) if YES not in field.allowed else YES
     if field.kind is Kind.LONGTEXT:
         bank = "areas" if "improvement" in field.key or "development" in field.key else (
             "evidence" if field.key.endswith("_evidence") else "strengths")
@@ -70,25 +82,25 @@ def answers_for(item: WorkItem, definition: FormDefinition, rng: random.Random, 
         if value is not None:
             answers[field.key] = value
     if "immediate_concern" in {f.key for f in definition.fields}:
-        concern = profile == "Inadequate" and rng.random() < 0.6
-        answers["immediate_concern"] = "Yes" if concern else "No"
+        concern = profile == INADEQUATE and rng.random() < 0.6
+        answers["immediate_concern"] = YES if concern else NO
         if concern:
             answers["immediate_concern_details"] = rng.choice(_TEXT["concern"])
             if "escalation_route" in {f.key for f in definition.fields}:
                 answers["escalation_route"] = "IRO / CP Chair escalation (Care First)"
     if definition.action_rows:
-        count = {"Outstanding": 0, "Good": 1, "Requires Improvement": 2, "Inadequate": 3}[profile]
+        count = GRADES.index(profile)  # Outstanding no actions ... Inadequate three
         for n, text in enumerate(rng.sample(_TEXT["actions"], count), start=1):
-            answers[f"action_{n}"] = text
-            answers[f"action_{n}_owner"] = item.case.team_manager if n % 2 else item.case.practitioner
-            answers[f"action_{n}_due"] = today + timedelta(days=rng.choice((-10, 14, 28, 42)))
-    if definition.key == "good_practice":
+            answers[action_key(n)] = text
+            answers[action_key(n, ActionPart.OWNER)] = item.case.team_manager if n % 2 else item.case.practitioner
+            answers[action_key(n, ActionPart.DUE)] = today + timedelta(days=rng.choice((-10, 14, 28, 42)))
+    if definition.key == GOOD_PRACTICE:
         answers.update(nominated_by=item.auditor or "Alex Morgan", nominator_role="Independent Reviewing Officer",
                        what_was_done="Built trust with a young person who had refused every visit for months, "
                                      "meeting them at football practice & listening to what mattered to them.",
                        difference_for_child="The young person now attends their reviews and chose their own "
                                             "placement plan goals.",
-                       share_across_workforce="Yes", senior_leader=item.auditor or "Alex Morgan")
+                       share_across_workforce=YES, senior_leader=item.auditor or "Alex Morgan")
         answers.update({key: rng.random() < 0.6 for key, _ in TRUST_VALUES})
         answers["value_child_focussed"] = True
     return DemoReturn(item, answers, profile)

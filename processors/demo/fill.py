@@ -14,11 +14,11 @@ import re
 import zipfile
 from collections.abc import Mapping
 from copy import deepcopy
-from datetime import date, datetime
+from datetime import date
 
 from lxml import etree
 
-from processors.forms.definitions import DATE_FORMAT_PY
+from processors.dates import DATE_FORMAT_PY, uk_date
 from processors.word.controls import parse_xml, scan_control
 from processors.word.ooxml import BOX_CHECKED, BOX_UNCHECKED, PLACEHOLDER_STYLE, el, w, w14
 
@@ -95,17 +95,10 @@ def _as_bool(value: Answer) -> bool:
 
 
 def _as_date(value: Answer) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", DATE_FORMAT_PY):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(f"not a date: {text!r} (use a datetime.date, YYYY-MM-DD or dd/mm/yyyy)")
+    day = uk_date(value if isinstance(value, date) else str(value))
+    if day is None:
+        raise ValueError(f"not a date: {value!r} (use a datetime.date, YYYY-MM-DD or dd/mm/yyyy)")
+    return day
 
 
 def _display_text(sdt_pr: etree._Element, wanted: str) -> str:

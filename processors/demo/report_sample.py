@@ -13,14 +13,28 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from processors.demo.synthetic import THEMES, make_cases, make_pool
-from processors.forms.definitions import FORM_TYPES, GRADES, TRUST_VALUES
+from processors.forms.definitions import FORM_TYPES, TRUST_VALUES
 from processors.forms.models import ActionItem, Case, FormIdentity, ParsedForm, ValidatedForm, WorkItem
+from processors.forms.vocabulary import (
+    COMPLETED,
+    GOOD_PRACTICE,
+    GRADES,
+    IN_PROGRESS,
+    INADEQUATE,
+    NO,
+    NOT_REQUIRED,
+    OBSERVATION,
+    SUPERVISION,
+    TEAM_MANAGER,
+    THEMATIC,
+    YES,
+)
 from processors.generate.forms import cycle_for
 from processors.reports.quarter import Quarter
 from processors.reports.source import GRADED_TYPES
 from processors.store.database import ActionEdit, Store
 
-MIX = {"thematic_audit": 33, "practice_observation": 22, "supervision_audit": 22}  # QAF 5.5, every six weeks
+MIX = {THEMATIC: 33, OBSERVATION: 22, SUPERVISION: 22}  # QAF 5.5, every six weeks
 WORKFORCE_THEMES = ("Analysis of risk in assessments", "Capturing the child's voice", "Writing SMART plans",
                     "Using Signs of Safety mapping with families", "")
 STRENGTHS = ("{i} was seen alone and their wishes are recorded in their own words.",
@@ -55,16 +69,16 @@ def _values(rng: random.Random, item: WorkItem, overall: str) -> dict[str, objec
         "case_id": c.case_id, "child_initials": i, "service": c.service, "team": c.team,
         "practitioner": c.practitioner, "team_manager": c.team_manager, "auditor": item.auditor,
         "overall_grade": overall, "strengths": rng.choice(STRENGTHS).format(i=i),
-        "immediate_concern": "Yes" if overall == "Inadequate" and rng.random() < 0.3 else "No"}
+        "immediate_concern": YES if overall == INADEQUATE and rng.random() < 0.3 else NO}
     definition = FORM_TYPES[item.form_type]
     for key in ("areas_for_improvement", "areas_for_development"):
         if key in {f.key for f in definition.fields}:
             values[key] = rng.choice(AREAS).format(i=i)
-    if values["immediate_concern"] == "Yes":
+    if values["immediate_concern"] == YES:
         values["immediate_concern_details"] = f"No visit to {i} for nine weeks: escalated to the IRO."
-    if item.form_type == "thematic_audit":
+    if item.form_type == THEMATIC:
         values.update(theme=item.theme, theme_findings=f"On {item.theme.lower()}: {rng.choice(STRENGTHS)}".format(i=i))
-    if item.form_type == "practice_observation":
+    if item.form_type == OBSERVATION:
         values["workforce_development_theme"] = rng.choice(WORKFORCE_THEMES)
         if rng.random() < 0.15:
             values["good_practice"] = f"{c.practitioner} used the three houses tool with {i} and their brother."
@@ -73,7 +87,7 @@ def _values(rng: random.Random, item: WorkItem, overall: str) -> dict[str, objec
 
 def _actions(rng: random.Random, overall: str, due: date) -> list[ActionItem]:
     count = GRADES.index(overall)
-    return [ActionItem(n, f"Action {n}: update the plan and review it with the family", "Team Manager",
+    return [ActionItem(n, f"Action {n}: update the plan and review it with the family", TEAM_MANAGER,
                        due + timedelta(days=rng.randint(10, 50))) for n in range(1, count + 1)]
 
 
@@ -94,7 +108,7 @@ def _items(rng: random.Random, quarter: Quarter, count: int, cases: list[Case], 
     for n, kind in enumerate(kinds, start=1):
         due = quarter.start + timedelta(days=rng.randrange(days))
         cycle = cycle_for(due)
-        theme = THEMES[int(cycle[-2:]) % len(THEMES)] if kind == "thematic_audit" else ""
+        theme = THEMES[int(cycle[-2:]) % len(THEMES)] if kind == THEMATIC else ""
         items.append(WorkItem(kind, rng.choice(cases), cycle, f"{quarter.label}-{FORM_TYPES[kind].code}-{n:04d}",
                               rng.choice(auditors), theme=theme, due_date=due))
     return items
@@ -102,15 +116,15 @@ def _items(rng: random.Random, quarter: Quarter, count: int, cases: list[Case], 
 
 def _good_practice(rng: random.Random, quarter: Quarter, cases: list[Case], n: int) -> ValidatedForm:
     case, form_id = rng.choice(cases), f"{quarter.label}-GPR-{n:03d}"
-    parsed = ParsedForm(Path(f"{form_id}.docx"), FormIdentity(form_id, "good_practice", "1.0"), "good_practice", {},
+    parsed = ParsedForm(Path(f"{form_id}.docx"), FormIdentity(form_id, GOOD_PRACTICE, "1.0"), GOOD_PRACTICE, {},
                         f"sha-{form_id}")
     values: dict[str, object] = {
         "practitioner": case.practitioner, "team": case.team, "service": case.service, "case_id": case.case_id,
         "team_manager": case.team_manager, "nominated_by": "A colleague", "what_was_done":
         f"Stayed with {case.child_initials} through a difficult move & kept their school place.",
         "difference_for_child": "They settled quickly and say they feel safe.", "senior_leader": "A senior leader",
-        "share_across_workforce": "Yes", **{key: rng.random() < 0.5 for key, _ in TRUST_VALUES}}
-    return ValidatedForm(parsed, form_id, "good_practice", case.case_id, values, {}, [],
+        "share_across_workforce": YES, **{key: rng.random() < 0.5 for key, _ in TRUST_VALUES}}
+    return ValidatedForm(parsed, form_id, GOOD_PRACTICE, case.case_id, values, {}, [],
                          received=datetime.combine(quarter.start + timedelta(days=20 + n), datetime.min.time()))
 
 
@@ -122,11 +136,11 @@ def _settle_actions(rng: random.Random, store: Store, today: date) -> None:
         roll = rng.random()
         if roll < 0.55:
             done = a.due + timedelta(days=rng.randint(-20, 3 if roll < 0.45 else 25))
-            edits[a.action_id] = ActionEdit("Completed", min(done, today))
+            edits[a.action_id] = ActionEdit(COMPLETED, min(done, today))
         elif roll < 0.6:
-            edits[a.action_id] = ActionEdit("Not required")
+            edits[a.action_id] = ActionEdit(NOT_REQUIRED)
         elif roll < 0.75:
-            edits[a.action_id] = ActionEdit("In progress")
+            edits[a.action_id] = ActionEdit(IN_PROGRESS)
     store.set_action_edits(edits)
 
 

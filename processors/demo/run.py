@@ -20,6 +20,7 @@ from processors.demo.fill import fill_form
 from processors.demo.synthetic import THEMES, email_for, make_cases, make_pool, write_cases, write_pool
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.models import Auditor, Case, WorkItem
+from processors.forms.vocabulary import CP_CHAIR, GOOD_PRACTICE, IRO, SENIOR_LEADER, SERVICE_MANAGER, TEAM_MANAGER
 from processors.generate.forms import FormGenerator, assign_form_ids, cycle_for
 from processors.intake.pipeline import BatchReport, Pipeline
 from processors.mail.directory import Person, StaffDirectory
@@ -62,8 +63,8 @@ def _staff(pool: list[Auditor], cases: list[Case]) -> StaffDirectory:
 
 
 def _good_practice_items(cases: list[Case], pool: list[Auditor], cycle: str, rng: random.Random) -> list[WorkItem]:
-    nominators = [a for a in pool if a.role in ("IRO", "CP Chair", "Team Manager")]
-    return [WorkItem("good_practice", case, cycle, auditor=rng.choice(nominators).name)
+    nominators = [a for a in pool if a.role in (IRO, CP_CHAIR, TEAM_MANAGER)]
+    return [WorkItem(GOOD_PRACTICE, case, cycle, auditor=rng.choice(nominators).name)
             for case in rng.sample(cases, GOOD_PRACTICE_RECORDS)]
 
 
@@ -78,14 +79,14 @@ def _bad_files(inbox: Path, spare_form: bytes) -> list[str]:
 def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inbox: Path, seed: int,
              today: date) -> int:
     rng = random.Random(seed)
-    leaders = [a.name for a in pool if a.role == "Senior Leader"]
+    leaders = [a.name for a in pool if a.role == SENIOR_LEADER]
     written = 0
     for n, item in enumerate(items):
         if n % 11 == 10:  # a few forms are still out with their auditors
             continue
         demo = answers_for(item, FORM_TYPES[item.form_type], rng, today)
         answers = dict(demo.answers)
-        if item.form_type == "good_practice":
+        if item.form_type == GOOD_PRACTICE:
             answers["senior_leader"] = rng.choice(leaders)
         if n == 3:
             answers.pop("overall_grade", None)  # forgotten: rejected, the auditor is told what to fix
@@ -106,7 +107,7 @@ def _report(demo: Settings, pool: list[Auditor], today: date, say: Callable[[str
     """The quarter's reports, each service's going to its Service Managers, all into the outbox."""
     managers: dict[str, list[str]] = {}
     for auditor in pool:
-        if auditor.role == "Service Manager":
+        if auditor.role == SERVICE_MANAGER:
             managers.setdefault(auditor.service, []).append(auditor.email)
     options = demo.reports.model_copy(update={"recipients": demo.reports.recipients.model_copy(
         update={"services": {service: tuple(emails) for service, emails in managers.items()}})})

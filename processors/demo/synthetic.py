@@ -23,6 +23,18 @@ from pathlib import Path
 
 from processors.allocation import caselist
 from processors.forms.models import Auditor, Case
+from processors.forms.vocabulary import (
+    CHILD_IN_NEED,
+    CHILD_LOOKED_AFTER,
+    CHILD_PROTECTION,
+    CP_CHAIR,
+    EARLY_HELP,
+    IRO,
+    SENIOR_LEADER,
+    SERVICE_MANAGER,
+    STRATEGIC_MANAGER,
+    TEAM_MANAGER,
+)
 
 DOMAIN = "example-trust.org.uk"
 SQAS = "Safeguarding and Quality Assurance Service"
@@ -59,28 +71,28 @@ SERVICES: tuple[ServicePlan, ...] = (
     ServicePlan("Assessment and Intervention",
                 ("Northampton Assessment 1", "Northampton Assessment 2", "Kettering Assessment", "Corby Assessment",
                  "Wellingborough Assessment", "Daventry Assessment"),
-                2, "Safeguarding", (("Child in Need", 7), ("Child Protection", 3))),
+                2, "Safeguarding", ((CHILD_IN_NEED, 7), (CHILD_PROTECTION, 3))),
     ServicePlan("Safeguarding and Family Support",
                 ("Corby CIN 1", "Corby CIN 2", "Kettering CIN", "Northampton North CP", "Northampton South CP",
                  "Wellingborough CP", "Daventry and Towcester CIN"),
-                2, "Safeguarding", (("Child in Need", 5), ("Child Protection", 5))),
+                2, "Safeguarding", ((CHILD_IN_NEED, 5), (CHILD_PROTECTION, 5))),
     ServicePlan("Children in Care",
                 ("Children in Care North 1", "Children in Care North 2", "Children in Care South 1",
                  "Children in Care South 2", "Permanence"),
-                2, "Corporate Parenting", (("Child Looked After", 1),)),
+                2, "Corporate Parenting", ((CHILD_LOOKED_AFTER, 1),)),
     ServicePlan("Disabled Children", ("Disabled Children North", "Disabled Children South", "Short Breaks"),
                 1, "Early Help and Disabled Children",
-                (("Child in Need", 7), ("Child Looked After", 2), ("Child Protection", 1))),
+                ((CHILD_IN_NEED, 7), (CHILD_LOOKED_AFTER, 2), (CHILD_PROTECTION, 1))),
     ServicePlan("Early Help", ("Early Help Corby", "Early Help Kettering", "Early Help Northampton",
                                "Early Help Daventry"),
-                2, "Early Help and Disabled Children", (("Early Help", 1),)),
+                2, "Early Help and Disabled Children", ((EARLY_HELP, 1),)),
     ServicePlan("Leaving Care", ("Leaving Care North", "Leaving Care South", "Unaccompanied Young People"),
-                1, "Corporate Parenting", (("Child Looked After", 1),), ages=(16, 17)),
+                1, "Corporate Parenting", ((CHILD_LOOKED_AFTER, 1),), ages=(16, 17)),
 )
 STRATEGIC_AREAS: tuple[str, ...] = ("Safeguarding", "Corporate Parenting", "Early Help and Disabled Children",
                                     "Quality Assurance")
-SQAS_TEAMS: tuple[tuple[str, str, int], ...] = (("IRO", "IRO Team North", 5), ("IRO", "IRO Team South", 5),
-                                                ("CP Chair", "Child Protection Chairs", 7))
+SQAS_TEAMS: tuple[tuple[str, str, int], ...] = ((IRO, "IRO Team North", 5), (IRO, "IRO Team South", 5),
+                                                (CP_CHAIR, "Child Protection Chairs", 7))
 SENIOR_LEADERS: tuple[str, ...] = ("Director of Children's Services", "Principal Social Worker")
 
 # --- names -----------------------------------------------------------------------------------
@@ -158,16 +170,16 @@ class Post:
 
 def structure() -> list[Post]:
     """The 66 posts of the auditor pool, senior posts first so managers come before their teams."""
-    posts = [Post("director", "Senior Leader", SLT, SENIOR_LEADERS[0]),
-             Post("psw", "Senior Leader", SLT, SENIOR_LEADERS[1], "director")]
+    posts = [Post("director", SENIOR_LEADER, SLT, SENIOR_LEADERS[0]),
+             Post("psw", SENIOR_LEADER, SLT, SENIOR_LEADERS[1], "director")]
     for area in STRATEGIC_AREAS:
         first_service = next((s.name for s in SERVICES if s.strategic_area == area), SQAS)
-        posts.append(Post(f"ad:{area}", "Senior Leader", SLT, f"Assistant Director, {area}", "director"))
-        posts.append(Post(f"strat:{area}", "Strategic Manager", first_service, f"{area} Strategic Management",
+        posts.append(Post(f"ad:{area}", SENIOR_LEADER, SLT, f"Assistant Director, {area}", "director"))
+        posts.append(Post(f"strat:{area}", STRATEGIC_MANAGER, first_service, f"{area} Strategic Management",
                           f"ad:{area}"))
     for plan in SERVICES:
         posts += _service_posts(plan)
-    posts.append(Post("sm:sqas", "Service Manager", SQAS, "SQAS Management", "strat:Quality Assurance"))
+    posts.append(Post("sm:sqas", SERVICE_MANAGER, SQAS, "SQAS Management", "strat:Quality Assurance"))
     for role, team, count in SQAS_TEAMS:
         posts += [Post(f"{team}:{n}", role, SQAS, team, "sm:sqas") for n in range(count)]
     return posts
@@ -175,10 +187,10 @@ def structure() -> list[Post]:
 
 def _service_posts(plan: ServicePlan) -> list[Post]:
     areas = ("North", "South") if plan.service_managers == 2 else ("",)
-    managers = [Post(f"sm:{plan.name}:{n}", "Service Manager", plan.name, f"{plan.name} {area}".strip(),
+    managers = [Post(f"sm:{plan.name}:{n}", SERVICE_MANAGER, plan.name, f"{plan.name} {area}".strip(),
                      f"strat:{plan.strategic_area}") for n, area in enumerate(areas)]
     per_manager = -(-len(plan.teams) // len(managers))
-    teams = [Post(f"tm:{team}", "Team Manager", plan.name, team, managers[i // per_manager].key)
+    teams = [Post(f"tm:{team}", TEAM_MANAGER, plan.name, team, managers[i // per_manager].key)
              for i, team in enumerate(plan.teams)]
     return [*managers, *teams]
 
@@ -208,7 +220,7 @@ def make_cases(n: int, seed: int, pool: list[Auditor], *, today: date | None = N
     About one case in five was last audited at some point in the two years before ``today``.
     """
     rng = random.Random(seed)
-    managers = sorted((a for a in pool if a.role == "Team Manager"), key=lambda a: a.auditor_id)
+    managers = sorted((a for a in pool if a.role == TEAM_MANAGER), key=lambda a: a.auditor_id)
     if not managers:
         raise ValueError("the pool has no Team Managers, so there are no teams to put cases in")
     today = today or date.today()
@@ -223,7 +235,7 @@ def make_cases(n: int, seed: int, pool: list[Auditor], *, today: date | None = N
 def _case(rng: random.Random, case_id: str, manager: Auditor, practitioners: dict[str, list[str]],
           today: date) -> Case:
     plan = _PLANS.get(manager.service)
-    statuses, weights = zip(*(plan.statuses if plan else (("Child in Need", 1),)))
+    statuses, weights = zip(*(plan.statuses if plan else ((CHILD_IN_NEED, 1),)))
     low, high = plan.ages if plan else (0, 17)
     audited = today - timedelta(days=rng.randint(1, 730)) if rng.random() < 0.2 else None
     return Case(case_id=case_id, child_initials=_initials(rng), child_age=rng.randint(low, high),

@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from processors.dates import DATE_FORMAT_PY as DATE_FORMAT_PY
+from processors.dates import DATE_FORMAT_WORD as DATE_FORMAT_WORD
+from processors.forms import vocabulary as vocab
+from processors.forms.vocabulary import GRADES, YES, YES_NO, YES_NO_PARTLY, ActionPart, action_key, action_label
+
 
 class Kind(str, Enum):
     TEXT = "text"          # one line of plain text
@@ -17,13 +22,6 @@ class Kind(str, Enum):
     CHOICE = "choice"      # dropdown of the field's own choices
     DATE = "date"          # date picker, UK format
     CHECKBOX = "checkbox"  # ticked or not
-
-
-GRADES: tuple[str, ...] = ("Outstanding", "Good", "Requires Improvement", "Inadequate")
-YES_NO: tuple[str, ...] = ("Yes", "No")
-YES_NO_PARTLY: tuple[str, ...] = ("Yes", "No", "Partly")
-DATE_FORMAT_WORD = "dd/MM/yyyy"
-DATE_FORMAT_PY = "%d/%m/%Y"
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -137,14 +135,13 @@ def _graded(key: str, label: str, hint: str) -> tuple[Field, Field]:
     )
 
 
+ACTION_KINDS = {ActionPart.TEXT: Kind.LONGTEXT, ActionPart.OWNER: Kind.TEXT, ActionPart.DUE: Kind.DATE}
+
+
 def action_fields(rows: int) -> tuple[Field, ...]:
     out: list[Field] = []
     for n in range(1, rows + 1):
-        out += [
-            Field(f"action_{n}", f"Action {n}", Kind.LONGTEXT),
-            Field(f"action_{n}_owner", f"Action {n} owner", Kind.TEXT),
-            Field(f"action_{n}_due", f"Action {n} due date", Kind.DATE),
-        ]
+        out += [Field(action_key(n, part), action_label(n, part), kind) for part, kind in ACTION_KINDS.items()]
     return tuple(out)
 
 
@@ -163,20 +160,20 @@ def _concern(route: bool) -> tuple[Field, ...]:
         Field("immediate_concern", "Immediate concern needing escalation?", Kind.CHOICE, required=True,
               choices=YES_NO, hint="Concerns serious enough to need immediate attention (QAF 5.4, 5.5)."),
         Field("immediate_concern_details", "Details of the concern and action taken", Kind.LONGTEXT,
-              required_if=("immediate_concern", "Yes")),
+              required_if=("immediate_concern", YES)),
     ]
     if route:
         fields.append(Field("escalation_route", "Escalation route", Kind.CHOICE,
                             choices=("IRO / CP Chair escalation (Care First)", "Service Manager (Early Help)",
                                      "Not applicable"),
-                            required_if=("immediate_concern", "Yes")))
+                            required_if=("immediate_concern", YES)))
     return tuple(fields)
 
 
 ACTION_ROWS = 5
 
 SUPERVISION_AUDIT = FormDefinition(
-    key="supervision_audit",
+    key=vocab.SUPERVISION,
     title="Supervision File Audit",
     code="SFA",
     version="1.0",
@@ -225,7 +222,7 @@ OBSERVATION_SETTINGS = ("Home visit", "Direct work with the child", "Family meet
                         "Core group", "Child looked after review", "Virtual meeting", "Other")
 
 PRACTICE_OBSERVATION = FormDefinition(
-    key="practice_observation",
+    key=vocab.OBSERVATION,
     title="Observation of Practice",
     code="OBS",
     version="1.0",
@@ -264,7 +261,7 @@ PRACTICE_OBSERVATION = FormDefinition(
 )
 
 THEMATIC_AUDIT = FormDefinition(
-    key="thematic_audit",
+    key=vocab.THEMATIC,
     title="Thematic Peer Audit",
     code="TPA",
     version="1.0",
@@ -313,7 +310,7 @@ TRUST_VALUES = (
 )
 
 GOOD_PRACTICE = FormDefinition(
-    key="good_practice",
+    key=vocab.GOOD_PRACTICE,
     title="Good Practice Evidence Record",
     code="GPR",
     subject_key="practitioner",

@@ -6,15 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-ROLES: tuple[str, ...] = (
-    "Team Manager",
-    "Service Manager",
-    "Strategic Manager",
-    "IRO",
-    "CP Chair",
-    "Senior Leader",
-)
-LEGAL_STATUSES: tuple[str, ...] = ("Child in Need", "Child Protection", "Child Looked After", "Early Help")
+from processors.forms.vocabulary import LEGAL_STATUSES as LEGAL_STATUSES
+from processors.forms.vocabulary import ROLES as ROLES
+from processors.forms.vocabulary import YES
 
 
 @dataclass(frozen=True)
@@ -119,7 +113,7 @@ class ValidatedForm:
 
     @property
     def immediate_concern(self) -> bool:
-        return self.values.get("immediate_concern") == "Yes"
+        return self.values.get("immediate_concern") == YES
 
 
 @dataclass(frozen=True)

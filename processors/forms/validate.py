@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable
 
+from processors.dates import uk_date
 from processors.errors import QAError
+from processors.files import sha256_bytes
 from processors.forms.definitions import FORM_TYPES, Field, FormDefinition, Kind
 from processors.forms.models import ActionItem, ParsedForm, ValidatedForm, WorkItem
-from processors.forms.normalise import answer, grade, ticked, uk_date
-
-_ACTION_KEY = re.compile(r"^action_(\d+)(?:_owner|_due)?$")
+from processors.forms.normalise import answer, grade, ticked
+from processors.forms.vocabulary import GRADES, ActionPart, action_key, parse_action_key
 
 
 class FormInvalid(QAError):
@@ -32,8 +31,7 @@ def _convert(field: Field, raw: str) -> tuple[object | None, str | None]:
         return None, None
     if field.kind is Kind.GRADE:
         value = grade(raw)
-        return value, None if value else (f"'{field.label}' says '{raw}': choose one of "
-                                          "Outstanding, Good, Requires Improvement, Inadequate")
+        return value, None if value else f"'{field.label}' says '{raw}': choose one of {', '.join(GRADES)}"
     if field.kind is Kind.CHOICE:
         value = answer(raw, field.allowed)
         return value, None if value else f"'{field.label}' says '{raw}': choose one of {', '.join(field.allowed)}"
@@ -65,12 +63,13 @@ def _what_to_do(field: Field) -> str:
 
 
 def _actions(values: dict[str, object], raw: dict[str, str], warnings: list[str]) -> list[ActionItem]:
-    numbers = sorted({int(m[1]) for key, value in raw.items() if value.strip() and (m := _ACTION_KEY.match(key))})
+    numbers = sorted({row[0] for key, value in raw.items() if value.strip() and (row := parse_action_key(key))})
     items = []
     for n in numbers:
-        text = str(values.get(f"action_{n}") or raw.get(f"action_{n}", "")).strip()
-        owner = str(values.get(f"action_{n}_owner") or raw.get(f"action_{n}_owner", "")).strip()
-        due_raw = raw.get(f"action_{n}_due", "").strip()
+        text_key, owner_key = action_key(n), action_key(n, ActionPart.OWNER)
+        text = str(values.get(text_key) or raw.get(text_key, "")).strip()
+        owner = str(values.get(owner_key) or raw.get(owner_key, "")).strip()
+        due_raw = raw.get(action_key(n, ActionPart.DUE), "").strip()
         due = uk_date(due_raw) if due_raw else None
         if not text:
             if owner or due_raw:
@@ -99,7 +98,7 @@ def validate(parsed: ParsedForm, lookup: Callable[[str], WorkItem | None]) -> Va
     warnings: list[str] = []
     for field in definition.fields:
         value, problem = _convert(field, parsed.values.get(field.key, ""))
-        if problem and not _ACTION_KEY.match(field.key):  # actions only ever warn: see _actions
+        if problem and not parse_action_key(field.key):  # actions only ever warn: see _actions
             problems.append(problem)
         if value is not None:
             values[field.key] = value
@@ -121,7 +120,7 @@ def validate(parsed: ParsedForm, lookup: Callable[[str], WorkItem | None]) -> Va
     form_id = parsed.identity.form_id if parsed.identity else ""
     if item is None:
         warnings.append("unmatched: no generated form has this reference; recorded against its case details")
-        form_id = form_id or f"UNMATCHED-{hashlib.sha256(parsed.sha256.encode()).hexdigest()[:8].upper()}"
+        form_id = form_id or f"UNMATCHED-{sha256_bytes(parsed.sha256.encode())[:8].upper()}"
     return ValidatedForm(parsed=parsed, form_id=form_id, form_type=definition.key, case_id=case_id, values=values,
                          grades={f.key: str(values[f.key]) for f in definition.domains if f.key in values},
                          actions=actions, warnings=warnings, matched=item is not None)

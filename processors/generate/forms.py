@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from processors.forms.definitions import DATE_FORMAT_PY, FORM_TYPES, FormDefinition
+from processors.dates import DATE_FORMAT_PY
+from processors.forms.definitions import FORM_TYPES, FormDefinition
 from processors.forms.models import FormIdentity, GeneratedForm, WorkItem
 from processors.word.render import CompiledTemplate, compile_template
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+
+from processors.files import sha256_of as sha256_of  # the one sha256 (intake's callers import it from here)
 
 _IGNORED_NAMES = {"desktop.ini", "thumbs.db", ".ds_store"}
 _IGNORED_PATTERNS = (re.compile(r"^~\$"), re.compile(r"^~WR", re.IGNORECASE), re.compile(r"^\.~lock\."),
@@ -33,14 +34,6 @@ def collect(paths: Iterable[Path]) -> list[Path]:
             found.append(path)
     seen: set[Path] = set()
     return [p for p in found if not (p.resolve() in seen or seen.add(p.resolve()))]
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _clean_name(name: str) -> str:

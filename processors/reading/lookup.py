@@ -10,8 +10,17 @@ from functools import cache
 from lxml import etree
 
 from processors.errors import UnreadableFile
-from processors.forms.definitions import BY_CODE, FORM_TYPES, FormDefinition, Kind
+from processors.forms.definitions import ACTION_KINDS, BY_CODE, FORM_TYPES, FormDefinition, Kind
 from processors.forms.models import FormIdentity
+from processors.forms.vocabulary import (
+    FORM_REF,
+    IDENTITY_PROPERTIES,
+    TEMPLATE_VERSION,
+    action_key,
+    form_ref_line,
+    parse_action_key,
+    parse_action_label,
+)
 from processors.word.controls import (
     SAFE_PARSER,
     visible_text,
@@ -23,14 +32,7 @@ from processors.word.safety import (
     read_member,
 )
 
-FORM_REF = re.compile(r"Form\s*ref:?\s*((\d{4}-C\d{2})-([A-Z]{3})-\d{3,})")
-TEMPLATE_VERSION = re.compile(r"template\s+v(\d+(?:\.\d+)*)")
-ACTION_KEY = re.compile(r"^action_(\d+)(_owner|_due)?$")
-ACTION_LABEL = re.compile(r"^action (\d+)( owner| due date)?$")
-ACTION_COLUMNS = {"action": "", "owner": "_owner", "due date": "_due"}
-ACTION_SUFFIX = {None: "", " owner": "_owner", " due date": "_due"}
-PROPERTY_NAMES = {"QA form ID": "form_id", "QA form type": "form_type", "QA template version": "version",
-                  "QA cycle": "cycle"}
+_PROPERTY_ATTRIBUTES = {name: attribute for attribute, name in IDENTITY_PROPERTIES.items()}
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 _DOCTYPE_UTF16 = "<!DOCTYPE".encode("utf-16-le")
 
@@ -94,18 +96,18 @@ def identity_from_properties(package: zipfile.ZipFile) -> FormIdentity | None:
         return None
     props: dict[str, str] = {}
     for prop in parse_part(read_member(package, "docProps/custom.xml", MB)).iter(f"{{{CUSTOM_PROPS_NS}}}property"):
-        name = PROPERTY_NAMES.get(prop.get("name", ""))
+        name = _PROPERTY_ATTRIBUTES.get(prop.get("name", ""))
         if name and len(prop) and str(prop[0].tag).startswith(f"{{{VT_NS}}}"):
             props[name] = (prop[0].text or "").strip()
     form_id, form_type = props.get("form_id", ""), props.get("form_type", "")
     if not form_id:
         return None
     if form_type not in FORM_TYPES:
-        from_id = identity_from_text(f"Form ref: {form_id}")
+        from_id = identity_from_text(form_ref_line(form_id))
         if from_id is None:
             return None
         form_type = from_id.form_type
-    return FormIdentity(form_id, form_type, props.get("version", ""), props.get("cycle", ""))
+    return FormIdentity(form_id, form_type, props.get("template_version", ""), props.get("cycle_id", ""))
 
 
 def identity_from_text(text: str) -> FormIdentity | None:
@@ -152,7 +154,8 @@ def lookup(form_type: str) -> FieldLookup:
 def field_kind(key: str, fields: FieldLookup) -> Kind:
     if key in fields.kinds:
         return fields.kinds[key]
-    return Kind.DATE if key.endswith("_due") else Kind.TEXT if key.endswith("_owner") else Kind.LONGTEXT
+    action = parse_action_key(key)
+    return ACTION_KINDS[action[1]] if action else Kind.LONGTEXT
 
 
 def key_from_name(name: str, fields: FieldLookup) -> str | None:
@@ -164,12 +167,9 @@ def key_from_name(name: str, fields: FieldLookup) -> str | None:
         return wanted
     key = fields.by_label.get(wanted)
     if key is None and fields.definition.action_rows:
-        match = ACTION_KEY.match(name) or ACTION_KEY.match(wanted.replace(" ", "_"))
-        if match:
-            return f"action_{match.group(1)}{match.group(2) or ''}"
-        label = ACTION_LABEL.match(wanted)
-        if label:
-            return f"action_{label.group(1)}{ACTION_SUFFIX[label.group(2)]}"
+        action = parse_action_key(name) or parse_action_key(wanted.replace(" ", "_")) or parse_action_label(wanted)
+        if action:
+            return action_key(*action)
     return key
 
 

@@ -11,10 +11,10 @@ Nothing here decides whether an answer is valid: that is validation's job.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from processors.errors import UnreadableFile
+from processors.files import sha256_bytes
 from processors.forms.models import ParsedForm
 from processors.reading.read_docx import parse_docx
 from processors.reading.read_pdf import parse_pdf
@@ -26,7 +26,7 @@ __all__ = ["UnreadableFile", "parse_docx", "parse_file", "parse_pdf"]
 def parse_file(path: Path, max_bytes: int = 20 * MB) -> ParsedForm:
     """Read one returned file. Raises UnreadableFile (with a reason to act on) for anything unusable."""
     data = read_limited(path, max_bytes)
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha256_bytes(data)
     if sniff(data, path.name) is FileKind.PDF:
         return parse_pdf(data, path, sha)
     return parse_docx(data, path, sha)

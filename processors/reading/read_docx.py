@@ -6,7 +6,6 @@ whose control was deleted, rows added to the actions table and legacy form field
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,11 +13,11 @@ from pathlib import Path
 from lxml import etree
 
 from processors.errors import UnreadableFile
+from processors.files import sha256_bytes
 from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
 from processors.forms.models import ParsedForm
+from processors.forms.vocabulary import ActionPart, action_heading_part, action_key, parse_action_key
 from processors.reading.lookup import (
-    ACTION_COLUMNS,
-    ACTION_KEY,
     FieldLookup,
     _checkbox_text,
     field_kind,
@@ -66,7 +65,7 @@ def parse_docx(data: bytes, source: Path, sha256: str = "") -> ParsedForm:
     reader = FieldReader(FORM_TYPES[form_type], notes)
     reader.read(document, has_legacy=b"ffData" in xml)
     return ParsedForm(source=source, identity=identity, form_type=form_type, values=reader.values,
-                      sha256=sha256 or hashlib.sha256(data).hexdigest(), notes=reader.notes)
+                      sha256=sha256 or sha256_bytes(data), notes=reader.notes)
 
 
 def document_root(xml: bytes) -> etree._Element:
@@ -83,9 +82,10 @@ def document_root(xml: bytes) -> etree._Element:
 
 @dataclass(frozen=True)
 class TableShape:
-    """An actions table's columns (index -> key suffix) and row numbers; both empty for other tables."""
+    """An actions table's columns (index -> the part of an action each holds) and row numbers; both empty for
+    other tables."""
 
-    action_columns: dict[int, str]
+    action_columns: dict[int, ActionPart]
     numbers: dict[etree._Element, int]
 
     @property
@@ -98,8 +98,8 @@ def table_shape(table: etree._Element) -> TableShape:
     if not rows:
         return TableShape({}, {})
     headers = [norm(visible_text(c)) for c in rows[0].findall(W_TC)]
-    columns = {i: ACTION_COLUMNS[h] for i, h in enumerate(headers) if h in ACTION_COLUMNS}
-    if "" not in columns.values() or len(columns) < 2:
+    columns = {i: part for i, h in enumerate(headers) if (part := action_heading_part(h))}
+    if ActionPart.TEXT not in columns.values() or len(columns) < 2:
         return TableShape({}, {})
     return TableShape(columns, row_numbers(rows[1:]))
 
@@ -176,9 +176,9 @@ class FieldReader:
         if shape is None:
             shape = self._shapes[table] = table_shape(table)
         if shape.is_actions:
-            suffix = shape.action_columns.get(column)
+            part = shape.action_columns.get(column)
             number = shape.numbers.get(row)
-            return None if suffix is None or number is None else f"action_{number}{suffix}"
+            return None if part is None or number is None else action_key(number, part)
         first = cells[0]
         if first is cell:
             return None
@@ -214,7 +214,7 @@ class FieldReader:
 
     def _unique(self, key: str, cell: etree._Element | None) -> str:
         """A copied actions row repeats another row's tags: number it by its own row instead."""
-        if not ACTION_KEY.match(key):
+        if not parse_action_key(key):
             return key
         by_row = self.key_from_cell(cell)
         if by_row and by_row not in self._owners:

@@ -3,7 +3,6 @@ actions table by its columns; a PDF with real form fields (AcroForm) is read fro
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -13,10 +12,11 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from processors.errors import UnreadableFile
+from processors.files import sha256_bytes
 from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
 from processors.forms.models import ParsedForm
+from processors.forms.vocabulary import ACTION_NUMBER_HEADING, FORM_REF, ActionPart, action_key, form_ref_line
 from processors.reading.lookup import (
-    FORM_REF,
     FieldLookup,
     _checkbox_text,
     field_kind,
@@ -31,7 +31,7 @@ from processors.word.controls import (
 )
 
 PDF_MAX_PAGES = 40
-_ACTIONS_HEADER = re.compile(r"\bAction\b\s+\bOwner\b\s+\bDue date\b")
+_ACTIONS_HEADER = re.compile(r"\s+".join(rf"\b{p.heading}\b" for p in ActionPart))
 
 
 def parse_pdf(data: bytes, source: Path, sha256: str = "") -> ParsedForm:
@@ -39,7 +39,7 @@ def parse_pdf(data: bytes, source: Path, sha256: str = "") -> ParsedForm:
     pages = page_texts(reader)
     fields = acroform_fields(reader)
     text = "\n".join(pages)
-    identity = identity_from_text(text) or identity_from_text(" ".join(f"Form ref: {v}" for v in fields.values()))
+    identity = identity_from_text(text) or identity_from_text(" ".join(form_ref_line(v) for v in fields.values()))
     form_type = identity.form_type if identity else form_type_from_title(text + " " + _pdf_title(reader))
     if form_type is None:
         if not text.strip() and not fields:
@@ -55,7 +55,7 @@ def parse_pdf(data: bytes, source: Path, sha256: str = "") -> ParsedForm:
     if fields:
         notes += merge_acroform(fields, lookup(form_type), values)
     return ParsedForm(source=source, identity=identity, form_type=form_type, values=values,
-                      sha256=sha256 or hashlib.sha256(data).hexdigest(), notes=notes)
+                      sha256=sha256 or sha256_bytes(data), notes=notes)
 
 
 def _damaged_pdf() -> UnreadableFile:
@@ -196,9 +196,9 @@ def pdf_actions(reader: PdfReader, pages: list[str]) -> dict[str, str]:
     rows = actions_from_fragments(fragments, header)
     values: dict[str, str] = {}
     for number, cells in sorted(rows.items()):
-        for suffix, pieces in zip(("", "_owner", "_due"), cells):
+        for part, pieces in zip(ActionPart, cells):
             text = " ".join(" ".join(pieces).split())
-            values[f"action_{number}{suffix}"] = "" if is_prompt(text) else text
+            values[action_key(number, part)] = "" if is_prompt(text) else text
     return values
 
 
@@ -230,10 +230,10 @@ def actions_from_fragments(pages: list[list[Fragment]], page_header: str) -> dic
 def _action_columns(fragments: list[Fragment]) -> tuple[list[float] | None, list[Fragment]]:
     """The x of the number, Action, Owner and Due date columns, and the fragments below the headings."""
     by_text = {f.text.strip(): f for f in fragments}
-    action, owner, due = (by_text.get(h) for h in ("Action", "Owner", "Due date"))
+    action, owner, due = (by_text.get(p.heading) for p in ActionPart)
     if action is None or owner is None or due is None:
         return None, []
-    number = by_text.get("No.") or by_text.get("No")
+    number = by_text.get(ACTION_NUMBER_HEADING) or by_text.get(ACTION_NUMBER_HEADING.rstrip("."))
     left = number.x if number is not None else action.x - 60
     below = [f for f in fragments if f.y < action.y - 1]
     return [left, action.x, owner.x, due.x], below

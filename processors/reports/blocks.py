@@ -16,7 +16,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Row
 from docx.text.paragraph import Paragraph
 
-from processors.forms.definitions import GRADES
+from processors.forms.vocabulary import GRADES
 from processors.reports.wordfields import fld_simple
 
 TABLE_STYLE = "Light Grid Accent 1"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from processors.config.reports import ReportSettings
 from processors.forms.definitions import FORM_TYPES
+from processors.forms.vocabulary import OBSERVATION
 from processors.reports.build import Rendered, load_template, render, to_context
 from processors.reports.data import graded_in
 from processors.reports.findings import AREAS, STRENGTHS, WORKFORCE_THEME, clip, distinct_texts
@@ -89,7 +90,7 @@ def _excerpts(snap: Snapshot, month: Period, scrub: Scrubber, good: bool, limit:
 
 def _workforce(snap: Snapshot, month: Period, scrub: Scrubber) -> tuple[str, ...]:
     themes = Counter(" ".join(scrub.text(f.values.get(WORKFORCE_THEME)).split()) for f in snap.forms
-                     if f.form_type == "practice_observation" and f.received in month)
+                     if f.form_type == OBSERVATION and f.received in month)
     themes.pop("", None)
     return tuple(f"{t} ({n} observation{'s' if n != 1 else ''})" for t, n in themes.most_common())
 

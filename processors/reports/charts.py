@@ -13,15 +13,14 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from processors.forms.definitions import GRADES
+from processors.forms.vocabulary import GRADES
+from processors.reports.data import ACTION_OUTCOMES
 from processors.reports.measures import GradeCounts, pct
 
 DPI = 150
 WIDTH_CM = 16.0
 COLOURS = dict(zip(GRADES, ("#1b7837", "#7fbf7b", "#f4a736", "#c2331f")))  # best to worst
-OUTCOME_COLOURS = {"Completed on time": "#1b7837", "Completed late": "#7fbf7b",
-                   "Completed, date not recorded": "#a6a6a6", "Open and overdue": "#c2331f",
-                   "Open, not yet due": "#f4a736", "Not required": "#d9d9d9"}
+OUTCOME_COLOURS = dict(zip(ACTION_OUTCOMES, ("#1b7837", "#7fbf7b", "#a6a6a6", "#c2331f", "#f4a736", "#d9d9d9")))
 TEXT = "#333333"
 
 

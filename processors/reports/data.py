@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from processors.chase.reaudit import case_progress
-from processors.forms.definitions import FORM_TYPES, GRADES
+from processors.forms.definitions import FORM_TYPES
+from processors.forms.vocabulary import GRADES, NOT_REQUIRED
 from processors.reports.measures import RANK, GradeCounts, pct, points_change
 from processors.reports.quarter import Period, Quarter
 from processors.reports.source import GRADED_TYPES, Snapshot, due_day, form_title
@@ -22,7 +23,7 @@ IMPACT_DOMAINS: tuple[tuple[str, str], ...] = tuple(
 assert IMPACT_DOMAINS, "no graded domain about impact ('impact_...') in the form definitions"
 
 ACTION_OUTCOMES: tuple[str, ...] = ("Completed on time", "Completed late", "Completed, date not recorded",
-                                    "Open and overdue", "Open, not yet due", "Not required")
+                                    "Open and overdue", "Open, not yet due", NOT_REQUIRED)
 
 
 def graded_in(forms: Iterable[FormRecord], period: Period) -> list[FormRecord]:
@@ -159,8 +160,8 @@ def _impact_rows(snap: Snapshot, quarter: Quarter) -> list[GradedRow]:
 
 
 def action_outcome(action: ActionRecord, today: date) -> str:
-    if action.status == "Not required":
-        return "Not required"
+    if action.status == NOT_REQUIRED:
+        return NOT_REQUIRED
     if action.status in CLOSED_STATUSES:
         if action.completed_on is None or action.due is None:
             return "Completed, date not recorded"

@@ -11,17 +11,17 @@ from pathlib import Path
 
 import yaml
 
-from processors.forms.definitions import GRADES
+from processors.dates import uk_text
+from processors.forms.vocabulary import GRADES, OBSERVATION, THEMATIC
 from processors.reports.measures import GradeCounts, pct
 from processors.reports.privacy import Scrubber, practitioner
 from processors.reports.quarter import Quarter
 from processors.reports.source import GRADED_TYPES, Snapshot, due_day, field_key
 from processors.reports.tables import ActionRow, EscalationRow, FindingRow, ShareRow, ShowcaseItem, Table, ThemeCountRow
 
-THEMATIC = "thematic_audit"
 FINDINGS = field_key(THEMATIC, "theme_findings")
 STRENGTHS = {t: field_key(t, "strengths") for t in GRADED_TYPES}
-WORKFORCE_THEME = field_key("practice_observation", "workforce_development_theme")
+WORKFORCE_THEME = field_key(OBSERVATION, "workforce_development_theme")
 DETAILS_LIMIT = 300
 
 
@@ -37,7 +37,7 @@ AREAS = {t: next(k for k in ("areas_for_improvement", "areas_for_development") i
 
 
 def uk_date(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "-"
+    return uk_text(day, "-")
 
 
 def distinct_texts(texts: list[str]) -> tuple[str, ...]:
@@ -160,7 +160,7 @@ class Workforce:
 
 
 def workforce(snap: Snapshot, quarter: Quarter, scrub: Scrubber) -> Workforce:
-    observations = [f for f in snap.forms if f.form_type == "practice_observation" and f.received in quarter]
+    observations = [f for f in snap.forms if f.form_type == OBSERVATION and f.received in quarter]
     groups: dict[str, list[str]] = defaultdict(list)
     spelling: dict[str, str] = {}
     for f in observations:

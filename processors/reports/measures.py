@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from processors.forms.definitions import GRADES
+from processors.forms.vocabulary import GOOD, GRADES
 
-GOOD_OR_BETTER: tuple[str, ...] = GRADES[: GRADES.index("Good") + 1]
+GOOD_OR_BETTER: tuple[str, ...] = GRADES[: GRADES.index(GOOD) + 1]
 RANK: dict[str, int] = {g: n for n, g in enumerate(GRADES)}  # 0 is the best
 
 

@@ -21,6 +21,7 @@ from types import TracebackType
 
 from processors.errors import QAError
 from processors.forms.models import Rejection, ValidatedForm, WorkItem
+from processors.forms.vocabulary import OPEN
 from processors.store.records import (  # re-exported: callers import the records from processors.store.database
     ActionEdit,
     ActionRecord,
@@ -244,7 +245,7 @@ class Store:
         rows = []
         for a in form.actions:
             action_id = f"{form.form_id}-A{a.number}"
-            status, completed_on, notes, chased = kept.get(action_id, ("Open", None, "", None))
+            status, completed_on, notes, chased = kept.get(action_id, (OPEN, None, "", None))
             rows.append((action_id, form.form_id, pk, a.number, a.text, a.owner, date_text(a.due),
                          status, completed_on, notes, chased))
         self._conn.executemany("INSERT INTO actions (action_id, form_id, form_pk, number, text, owner, due, status, "
@@ -296,7 +297,7 @@ class Store:
 
         Unknown action IDs are ignored; a status is matched to ACTION_STATUSES ignoring case.
         """
-        rows = [(normalise_status(e.status) or "Open", date_text(e.completed_on), e.notes or "", action_id)
+        rows = [(normalise_status(e.status) or OPEN, date_text(e.completed_on), e.notes or "", action_id)
                 for action_id, e in edits.items()]
         with self.transaction():
             before = self._conn.total_changes

@@ -10,10 +10,9 @@ from enum import Enum
 
 from processors.forms.definitions import FORM_TYPES, TRUST_VALUES, Kind
 from processors.forms.models import Case, ValidatedForm, WorkItem
-
-ACTION_STATUSES: tuple[str, ...] = ("Open", "In progress", "Completed", "Not required")
-CLOSED_STATUSES: frozenset[str] = frozenset({"Completed", "Not required"})
-
+from processors.forms.vocabulary import ACTION_STATUSES as ACTION_STATUSES
+from processors.forms.vocabulary import CLOSED_STATUSES as CLOSED_STATUSES
+from processors.forms.vocabulary import GOOD_PRACTICE
 
 # --- value conversions --------------------------------------------------------------------------
 
@@ -313,7 +312,7 @@ def escalation_record(row: Sequence, form: FormRecord) -> EscalationRecord:
 def good_practice_fields(form: ValidatedForm, who: dict[str, str]) -> tuple | None:
     """(summary, difference, nominated_by, trust_values JSON, senior_leader, share) or None."""
     v = form.values
-    if form.form_type == "good_practice":
+    if form.form_type == GOOD_PRACTICE:
         ticked = [label for key, label in TRUST_VALUES if v.get(key) is True]
         return (value_text(v, "what_was_done"), value_text(v, "difference_for_child"), value_text(v, "nominated_by"),
                 json.dumps(ticked, ensure_ascii=False), value_text(v, "senior_leader"),

@@ -17,11 +17,13 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 from lxml import etree
 
-from processors.forms.definitions import DATE_FORMAT_WORD, FORM_TYPES, FormDefinition, Kind, Section
+from processors.dates import DATE_FORMAT_WORD
+from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind, Section
+from processors.forms.vocabulary import ACTION_NUMBER_HEADING, TEMPLATE_VERSION_LABEL, ActionPart, form_ref_line
 from processors.word import ooxml
 
 GREY = RGBColor(0x59, 0x59, 0x59)
-FOOTER_REF = "Form ref: {{ form_ref }}"
+FOOTER_REF = form_ref_line("{{ form_ref }}")
 
 
 class _Ids:
@@ -82,7 +84,7 @@ def _actions_table(doc, section: Section, ids: _Ids) -> Table:
     rows = len(section.fields) // 3
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("No.", "Action", "Owner", "Due date")):
+    for cell, text in zip(table.rows[0].cells, (ACTION_NUMBER_HEADING, *(p.heading for p in ActionPart))):
         _label(cell, text)
     for n in range(rows):
         action, owner, due = section.fields[3 * n: 3 * n + 3]
@@ -117,7 +119,8 @@ def _page(doc, organisation_expr: str, title: str) -> None:
     header.text = f"OFFICIAL - SENSITIVE    {organisation_expr}    {title}"
     header.runs[0].font.size = Pt(8)
     footer = sec.footer.paragraphs[0]
-    footer_text = FOOTER_REF + "  ·  {{ form_title }}  ·  template v{{ template_version }}  ·  Page "
+    version = TEMPLATE_VERSION_LABEL + "{{ template_version }}"
+    footer_text = f"{FOOTER_REF}  ·  {{{{ form_title }}}}  ·  {version}  ·  Page "
     footer.add_run(footer_text).font.size = Pt(8)
     for instr in ("PAGE", "NUMPAGES"):
         fld = footer._p.makeelement(qn("w:fldSimple"), {qn("w:instr"): instr})

@@ -18,7 +18,9 @@ from lxml import etree
 from processors.errors import QAError
 from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
 from processors.forms.models import Case, WorkItem
+from processors.forms.vocabulary import CHILD_IN_NEED
 from processors.generate.forms import FormGenerator
+from processors.templates.build import FOOTER_REF
 from processors.word.controls import Control, iter_controls, parse_xml
 
 EXPECTED_KIND = {Kind.GRADE: ("dropdown", "combobox"), Kind.CHOICE: ("dropdown", "combobox"),
@@ -91,7 +93,7 @@ def _kind_problems(field, control: Control, name: str) -> list[str]:
 
 
 def _render_problems(definition: FormDefinition, templates: Path) -> list[str]:
-    item = WorkItem(definition.key, Case("CF0000000", "A.B.", 9, "Child in Need", "S", "T", "P", "M"), "2000-C01",
+    item = WorkItem(definition.key, Case("CF0000000", "A.B.", 9, CHILD_IN_NEED, "S", "T", "P", "M"), "2000-C01",
                     form_id="2000-C01-CHK-001")
     try:
         FormGenerator(templates, "Check", 14, today=date(2000, 1, 1)).render(item)
@@ -113,7 +115,7 @@ def check_template(definition: FormDefinition, templates: Path) -> TemplateRepor
     controls = iter_controls(document)
     problems = _field_problems(definition, controls)
     if "form_ref" not in footers:
-        problems.append("the footer no longer prints the form reference 'Form ref: {{ form_ref }}': put it back, "
+        problems.append(f"the footer no longer prints the form reference '{FOOTER_REF}': put it back, "
                         "so a printed or scanned form still says which form it is")
     problems += _render_problems(definition, templates)
     found = sum(1 for f in definition.fields if f.key in {c.tag for c in controls})

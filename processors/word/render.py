@@ -22,33 +22,31 @@ from markupsafe import Markup, escape
 
 from processors.errors import TemplateProblem
 from processors.forms.models import FormIdentity
+from processors.forms.vocabulary import IDENTITY_PROPERTIES
+from processors.text import xml_safe
 
 CUSTOM_PART = "docProps/custom.xml"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
 TEMPLATED = re.compile(r"^(word/(document|header\d*|footer\d*)\.xml|docProps/core\.xml)$")
 DROPPED = {"docProps/thumbnail.jpeg", CUSTOM_PART}
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
 LOCKED = '<w:lock w:val="sdtContentLocked"/>'
-IDENTITY_PROPS = ("QA form ID", "QA form type", "QA template version", "QA cycle")
 
 
 def word_text(value: object) -> Markup:
     """A value made safe for a ``w:t`` run: escaped, illegal characters dropped, line breaks kept."""
-    text = "" if value is None else str(value)
-    text = _XML_ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = xml_safe("" if value is None else str(value))
     safe = str(escape(text))
     return Markup(safe.replace("\n", _BREAK).replace("\t", _TAB))
 
 
 def custom_properties_xml(identity: FormIdentity) -> bytes:
-    values = (identity.form_id, identity.form_type, identity.template_version, identity.cycle_id)
     props = "".join(
         f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" name="{xml_escape(name)}">'
-        f"<vt:lpwstr>{xml_escape(value)}</vt:lpwstr></property>"
-        for pid, (name, value) in enumerate(zip(IDENTITY_PROPS, values), start=2)
+        f"<vt:lpwstr>{xml_escape(getattr(identity, attribute))}</vt:lpwstr></property>"
+        for pid, (attribute, name) in enumerate(IDENTITY_PROPERTIES.items(), start=2)
     )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
