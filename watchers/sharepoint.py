@@ -30,9 +30,9 @@ from urllib.parse import quote, unquote
 import requests
 
 from processors.config.settings import Settings
-from processors.errors import ConfigError, QAError
+from processors.errors import ConfigError, GraphError, QAError
 from processors.forms.models import Rejection
-from processors.graph.client import GraphClient, GraphError
+from processors.graph.client import GraphClient
 from processors.intake.inbox import is_ignored, unique_target
 from processors.intake.pipeline import FileOutcome, Pipeline
 from watchers.common import FollowUp, WatchStats, install_stop_signals

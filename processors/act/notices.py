@@ -14,9 +14,9 @@ from jinja2 import Environment
 
 from processors.config.settings import Settings
 from processors.forms.definitions import FORM_TYPES, TRUST_VALUES
-from processors.generate.forms import safe_name
 from processors.mail.directory import StaffDirectory
-from processors.mail.mailer import Message
+from processors.mail.message import Message
+from processors.naming import safe_name
 from processors.store.database import FormRecord
 from processors.templates.build import LETTER_FILENAME
 from processors.word.render import word_text

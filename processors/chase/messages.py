@@ -19,7 +19,7 @@ from processors.chase.rules import (
     Reminder,
 )
 from processors.forms.definitions import DATE_FORMAT_PY, FORM_TYPES
-from processors.mail.mailer import Message
+from processors.mail.message import Message
 
 CLOSING = "Following up every audit and its actions is how we close the loop (Quality Assurance Framework 8.2.1)."
 

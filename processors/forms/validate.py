@@ -6,24 +6,13 @@ import hashlib
 import re
 from collections.abc import Callable
 
-from processors.errors import QAError
+from processors.errors import FormInvalid
 from processors.forms.definitions import FORM_TYPES, Field, FormDefinition, Kind
 from processors.forms.models import ActionItem, ParsedForm, ValidatedForm, WorkItem
 from processors.forms.normalise import answer, grade, ticked, uk_date
 
 _ACTION_KEY = re.compile(r"^action_(\d+)(?:_owner|_due)?$")
 
-
-class FormInvalid(QAError):
-    """The form must be corrected and returned: every problem is listed."""
-
-    exit_code = 9
-
-    def __init__(self, form_label: str, problems: list[str]) -> None:
-        self.problems = problems
-        listed = "; ".join(problems)
-        super().__init__(f"{form_label}: {len(problems)} problem(s) to correct: {listed}. "
-                         "Correct the form in Word and put it back in the inbox.")
 
 
 def _convert(field: Field, raw: str) -> tuple[object | None, str | None]:

@@ -28,22 +28,13 @@ from O365.connection import MSGraphProtocol
 from O365.utils.token import BaseTokenBackend, MemoryTokenBackend
 
 from processors.config.settings import Settings
-from processors.errors import ConfigError, QAError
+from processors.errors import ConfigError, GraphError
 
 log = logging.getLogger("qa.graph")
 
 RETRY_STATUSES = frozenset({429, 503, 504})
 IDEMPOTENT = frozenset({"get", "put", "patch", "delete"})
 
-
-class GraphError(QAError):
-    """Microsoft Graph refused a request or could not be reached."""
-
-    exit_code = 11
-
-    def __init__(self, message: str, status: int | None = None, code: str = "") -> None:
-        super().__init__(message)
-        self.status, self.code = status, code
 
 
 class GraphProtocol(MSGraphProtocol):

@@ -23,7 +23,8 @@ from processors.forms.models import Rejection
 from processors.forms.validate import validate
 from processors.intake.inbox import move_unique, sha256_of
 from processors.mail.directory import StaffDirectory
-from processors.mail.mailer import Mailer, SendResult, make_mailer
+from processors.mail.mailer import make_mailer
+from processors.mail.message import Mailer, SendResult
 from processors.reading.parse import parse_file
 from processors.register.workbook import write_register
 from processors.store.database import RecordOutcome, Store

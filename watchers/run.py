@@ -1,0 +1,32 @@
+"""The `watch` command: run the watcher chosen by ``watch.source`` (folder or SharePoint) with the daily chase."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from processors.chase.daily import DailyChase
+from processors.config.settings import Settings
+from processors.graph.client import GraphClient
+from processors.intake.pipeline import Pipeline
+from processors.store.database import Store
+from watchers.common import WatchStats
+from watchers.folder import FolderWatcher
+from watchers.sharepoint import SharePointWatcher
+
+
+def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] = print) -> WatchStats:
+    """Run the watcher chosen by watch.source (the long-running service, or one pass with once=True)."""
+    with Store(settings.path("database")) as store:
+        pipeline = Pipeline(settings, store)
+        watcher: FolderWatcher | SharePointWatcher
+        if settings.watch.source == "sharepoint":
+            watcher = SharePointWatcher(settings, pipeline, GraphClient.from_settings(settings))
+            where = f"the SharePoint folder '{settings.email.graph.inbox_folder}'"
+        else:
+            watcher = FolderWatcher(settings, pipeline)
+            where = str(settings.path("inbox"))
+        if once:
+            return watcher.run(once=True)
+        watcher.install_signal_handlers()
+        say(f"Watching {where} (Ctrl+C to stop). Register: {settings.path('register')}")
+        return watcher.run(once=False, on_tick=DailyChase(settings, store, say=say))
