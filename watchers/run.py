@@ -9,6 +9,7 @@ from processors.config.settings import Settings
 from processors.graph.client import GraphClient
 from processors.intake.pipeline import Pipeline
 from processors.store.database import Store
+from processors.templates.check import INTAKE_TEMPLATES, require_templates
 from watchers.common import WatchStats
 from watchers.folder import FolderWatcher
 from watchers.sharepoint import SharePointWatcher
@@ -16,6 +17,7 @@ from watchers.sharepoint import SharePointWatcher
 
 def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] = print) -> WatchStats:
     """Run the watcher chosen by watch.source (the long-running service, or one pass with once=True)."""
+    require_templates(settings.path("templates"), INTAKE_TEMPLATES)  # not after the first good-practice form
     with Store(settings.path("database")) as store:
         pipeline = Pipeline(settings, store)
         watcher: FolderWatcher | SharePointWatcher

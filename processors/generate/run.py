@@ -17,6 +17,7 @@ from processors.forms.models import Case, WorkItem
 from processors.generate.forms import FormGenerator, GenerationResult, assign_form_ids, cycle_for
 from processors.progress import progress_bar
 from processors.store.database import Store
+from processors.templates.check import FORM_TEMPLATES, require_templates
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ def generate_blank(settings: Settings, form_type: str, count: int, cycle_id: str
     """Forms with their own form references but no case: for good practice anyone may record, or ad-hoc audits."""
     if count < 1:
         raise InputFileError("--count", "give at least 1 form")
+    require_templates(settings.path("templates"), FORM_TEMPLATES)
     cycle = cycle_id or cycle_for(date.today(), settings.cycle.length_days)
     nobody = Case("", "", 0, "", "", "", "", "")
     items = [WorkItem(_resolve_type(form_type) or "", nobody, cycle) for _ in range(count)]
@@ -75,6 +77,7 @@ def generate_blank(settings: Settings, form_type: str, count: int, cycle_id: str
 def generate_from_file(settings: Settings, cases_file: Path, cycle_id: str | None, form_type: str | None,
                        *, progress: bool = False) -> GenerateSummary:
     """One form per row of a case list or allocation list."""
+    require_templates(settings.path("templates"), FORM_TEMPLATES)
     cycle = cycle_id or cycle_for(date.today(), settings.cycle.length_days)
     items = read_work_items(cases_file, cycle, _resolve_type(form_type))
     return generate_items(settings, items, progress=progress)

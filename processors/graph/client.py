@@ -115,7 +115,7 @@ def _error_detail(response: requests.Response) -> tuple[str, str]:
 
 
 _HINTS = {
-    400: "the request was not accepted; please report it with generated/logs/qa.log",
+    400: "the request was not accepted; please report it with the log (logs/qa.log in the generated folder)",
     401: "the app could not sign in: check the QA_GRAPH_* environment variables and that the client secret "
          "has not expired",
     403: "the app registration lacks a permission or the site was not granted to it: see docs/sharepoint.md",

@@ -20,8 +20,8 @@ from processors.errors import OfficeError, PeriodError, RegisterLockedError, Unk
 from processors.mail.message import Message, SendResult
 from processors.naming import safe_name
 from processors.register.workbook import write_register
-from processors.reports.briefing import build_briefing, render_briefing
-from processors.reports.compose import render_report
+from processors.reports.briefing import build_briefing
+from processors.reports.compose import render_briefing, render_report
 from processors.reports.deliver import deliver
 from processors.reports.findings import load_recommendations
 from processors.reports.privacy import Scrubber, make_scrubber
@@ -29,6 +29,7 @@ from processors.reports.quarter import Period, Quarter, parse_quarter
 from processors.reports.report import build_report
 from processors.reports.source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
 from processors.store.database import Store
+from processors.templates.check import REPORT_TEMPLATES, require_templates
 from processors.word.office import convert, soffice
 
 log = logging.getLogger("qa.reports")
@@ -224,6 +225,7 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     started = time.perf_counter()
     options, today = report_settings(settings), today or date.today()
     period = parse_quarter(quarter, options.year_start_month)
+    require_templates(settings.path("templates"), REPORT_TEMPLATES)
     if period.start > today:
         raise PeriodError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
     run = ReportRun(period.label, settings.path("generated") / "reports" / period.label)
