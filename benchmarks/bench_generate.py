@@ -1,6 +1,6 @@
 """Benchmark: generate a 77-form cycle, beside a plain docxtpl loop measured in the same run.
 
-    python benchmarks/bench_generate.py [--forms 77] [--repeat 3]
+    python -m benchmarks.bench_generate [--forms 77] [--repeat 3]
 
 The plain loop is what one would write first: for each form, DocxTemplate(path), render(context,
 autoescape=True), save. Ours compiles each template once and appends rendered parts to a pre-built package.
@@ -9,21 +9,18 @@ autoescape=True), save. Ours compiles each template once and appends rendered pa
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from docxtpl import DocxTemplate
 
-from docxtpl import DocxTemplate  # noqa: E402
-
-from processors.config.settings import load_settings  # noqa: E402
-from processors.demo.synthetic import make_cases, make_pool  # noqa: E402
-from processors.forms.definitions import FORM_TYPES  # noqa: E402
-from processors.forms.models import WorkItem  # noqa: E402
-from processors.generate.forms import FormGenerator, assign_form_ids, form_context  # noqa: E402
+from processors.config.settings import load_settings
+from processors.demo.synthetic import make_cases, make_pool
+from processors.forms.definitions import FORM_TYPES
+from processors.forms.models import WorkItem
+from processors.generate.forms import FormGenerator, assign_form_ids, form_context
 
 CYCLE_MIX = (("thematic_audit", 33), ("practice_observation", 22), ("supervision_audit", 22))
 

@@ -1,6 +1,6 @@
 """Benchmark: ingest 1,000 returned forms into a register that already holds 10,000 rows.
 
-    python benchmarks/bench_ingest.py [--forms 1000] [--existing 1250] [--sample 3]
+    python -m benchmarks.bench_ingest [--forms 1000] [--existing 1250] [--sample 3]
 
 Prints, from one run: our pipeline (parse, validate, store, move, notices; the register rewritten once per
 batch) beside the straightforward approach (python-docx to open each form; openpyxl load, append and save
@@ -11,7 +11,6 @@ Also prints parse + validate per form (files read from disk).
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -20,20 +19,17 @@ from pathlib import Path
 import docx
 from openpyxl import load_workbook
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.bench_register import fill  # noqa: E402
-from benchmarks.common import ANSWERS, CASE, scratch_config  # noqa: E402
-from processors.config.settings import Settings, load_settings  # noqa: E402
-from processors.demo.fill import fill_form  # noqa: E402
-from processors.forms.models import WorkItem  # noqa: E402
-from processors.forms.validate import validate  # noqa: E402
-from processors.generate.forms import FormGenerator  # noqa: E402
-from processors.intake.pipeline import Pipeline  # noqa: E402
-from processors.reading.parse import parse_file  # noqa: E402
-from processors.register.workbook import write_register  # noqa: E402
-from processors.store.database import Store  # noqa: E402
+from benchmarks.bench_register import fill
+from benchmarks.common import ANSWERS, CASE, ROOT, scratch_config
+from processors.config.settings import Settings, load_settings
+from processors.demo.fill import fill_form
+from processors.forms.models import WorkItem
+from processors.forms.validate import validate
+from processors.generate.forms import FormGenerator
+from processors.intake.pipeline import Pipeline
+from processors.reading.parse import parse_file
+from processors.register.workbook import write_register
+from processors.store.database import Store
 
 
 def settings_in(folder: Path) -> Settings:

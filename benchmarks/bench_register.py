@@ -1,6 +1,6 @@
 """How long rewriting the Excel register takes once the store holds about a year and a half of forms.
 
-A plain script, not a test:  python benchmarks/bench_register.py [--forms 1250] [--actions 7]
+A plain script, not a test:  python -m benchmarks.bench_register [--forms 1250] [--actions 7]
 
 It fills a temporary store with synthetic forms (about 10,000 form and action rows by default), times
 ``write_register`` (read back people's edits, then rewrite every sheet), and beside it the
@@ -11,7 +11,6 @@ few forms, extrapolated to a whole cycle and to every form in the store.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
@@ -19,11 +18,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from processors.forms.models import ActionItem, Case, FormIdentity, ParsedForm, ValidatedForm, WorkItem  # noqa: E402
-from processors.register.workbook import REGISTER_SHA256, read_action_edits, write_register  # noqa: E402
-from processors.store.database import Store  # noqa: E402
+from processors.forms.models import ActionItem, Case, FormIdentity, ParsedForm, ValidatedForm, WorkItem
+from processors.register.workbook import REGISTER_SHA256, read_action_edits, write_register
+from processors.store.database import Store
 
 DOMAINS = ("voice_of_child", "assessment", "planning", "management_oversight", "timeliness", "multi_agency",
            "impact_for_child")

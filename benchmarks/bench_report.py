@@ -1,6 +1,6 @@
 """How long the quarterly report for the Senior Leadership Team takes over about 2,000 forms, charts and all.
 
-A plain script, not a test:  python benchmarks/bench_report.py [--forms 2000] [--repeat 3] [--pdf]
+A plain script, not a test:  python -m benchmarks.bench_report [--forms 2000] [--repeat 3] [--pdf]
 
 It fills a temporary store with synthetic forms over five quarters, then times the report (one snapshot of
 the store -> sections -> charts -> docxtpl render), stage by stage, beside the straightforward approach
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,19 +25,18 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from benchmarks.common import scratch_config  # noqa: E402
 from processors.config.reports import ReportSettings  # noqa: E402
 from processors.config.settings import PROJECT_ROOT, load_settings  # noqa: E402
 from processors.demo.report_sample import SampleSpec, fill_sample_store  # noqa: E402
 from processors.reports import charts as chart_module  # noqa: E402
 from processors.reports import data as sections  # noqa: E402
-from processors.reports import findings, run_reports  # noqa: E402
+from processors.reports import findings  # noqa: E402
 from processors.reports.compose import render_report, report_charts  # noqa: E402
 from processors.reports.privacy import make_scrubber  # noqa: E402
 from processors.reports.quarter import Quarter, parse_quarter  # noqa: E402
 from processors.reports.report import ReportData, build_report  # noqa: E402
+from processors.reports.runner import run_reports  # noqa: E402
 from processors.reports.source import Scope, load_snapshot, themes_in  # noqa: E402
 from processors.store.database import Store  # noqa: E402
 from processors.word.office import convert, soffice  # noqa: E402

@@ -1,6 +1,6 @@
 """Reliability and latency of `python run.py watch`, measured on a real subprocess watching a local folder.
 
-    python benchmarks/bench_watch.py [--drops 20] [--burst 500] [--kills 10]
+    python -m benchmarks.bench_watch [--drops 20] [--burst 500] [--kills 10]
 
 Prints: drop-to-store and drop-to-register latency (95th percentile of single drops); a burst copied in
 while the watcher runs (all in the store, none twice); and the watcher killed with SIGKILL in the middle
@@ -26,13 +26,10 @@ from pathlib import Path
 
 import openpyxl
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.common import ANSWERS, CASE, scratch_config  # noqa: E402
-from processors.demo.fill import fill_form  # noqa: E402
-from processors.forms.models import WorkItem  # noqa: E402
-from processors.generate.forms import FormGenerator  # noqa: E402
+from benchmarks.common import ANSWERS, CASE, ROOT, scratch_config
+from processors.demo.fill import fill_form
+from processors.forms.models import WorkItem
+from processors.generate.forms import FormGenerator
 
 
 class Bench:

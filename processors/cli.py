@@ -43,9 +43,10 @@ def command(group: click.Group, name: str, example: str) -> Callable:
                       help="Path to config.yaml (default: the project's embedded defaults).")
         @functools.wraps(func)
         def wrapper(config_path: Path | None, **kwargs: Any) -> None:
+            logfile: Path | None = None
             try:
                 settings = load_settings(config_path)
-                _setup_logging(settings)
+                logfile = _setup_logging(settings)
                 func(settings, **kwargs)
             except QAError as exc:
                 click.echo(f"Error: {exc}", err=True)
@@ -55,8 +56,9 @@ def command(group: click.Group, name: str, example: str) -> Callable:
                 sys.exit(130)
             except Exception as exc:  # the edge: anything unexpected is one line, with details in the log
                 log.error("unexpected error in %s:\n%s", name, traceback.format_exc())
-                click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. Details are in generated/logs/qa.log; "
-                           "please report it with that file.", err=True)
+                where = f"Details are in {logfile}; please report it with that file." if logfile else \
+                    "Please report it with the command you ran."
+                click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. {where}", err=True)
                 sys.exit(1)
 
         doc = (func.__doc__ or "").strip()
@@ -123,7 +125,7 @@ def templates_build(settings: Settings, force: bool) -> None:
 def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id: str | None, theme: str,
                  practice_week: Path | None, no_email: bool) -> None:
     """Allocate the six-weekly cycle fairly, generate the forms and email each auditor theirs."""
-    from processors.workflow import allocate_cycle
+    from processors.allocation.cycle import allocate_cycle
 
     summary = allocate_cycle(settings, cases_file, pool_file, cycle_id, theme, practice_week, send=not no_email,
                              progress=True)
@@ -145,7 +147,7 @@ def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | No
                  blank_type: str | None, count: int) -> None:
     """Render one pre-filled Word form per row of a case or allocation list, or blank forms to hand out."""
     from processors.errors import InputFileError
-    from processors.workflow import generate_blank, generate_from_file
+    from processors.generate.run import generate_blank, generate_from_file
 
     if (cases_file is None) == (blank_type is None):
         raise InputFileError("generate", "give either --cases FILE or --blank TYPE (see --help)")
@@ -161,7 +163,7 @@ def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | No
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def ingest_cmd(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Record returned forms (files or folders; default: the inbox), reject bad ones with reasons."""
-    from processors.workflow import ingest_paths
+    from processors.intake.run import ingest_paths
 
     report = ingest_paths(settings, list(paths) or [settings.path("inbox")], progress=True)
     for line in report.summary_lines():
@@ -172,7 +174,7 @@ def ingest_cmd(settings: Settings, paths: tuple[Path, ...]) -> None:
 @click.option("--once", is_flag=True, help="Process what is in the inbox now, then exit.")
 def watch_cmd(settings: Settings, once: bool) -> None:
     """Watch the inbox and record returned forms as they land (Ctrl+C to stop)."""
-    from processors.workflow import watch
+    from watchers.run import watch
 
     stats = watch(settings, once=once, say=click.echo)
     click.echo(f"Stopped: {stats.processed} file(s) processed, register written {stats.register_writes} time(s).")
@@ -185,7 +187,7 @@ def watch_cmd(settings: Settings, once: bool) -> None:
 @click.option("--send", is_flag=True, help="Email the reports to the recipients in config.yaml (reports.recipients).")
 def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool) -> None:
     """Write the quarterly report, themed and per-service reports and the briefing note (Word and PDF)."""
-    from processors.reports import run_reports
+    from processors.reports.runner import run_reports
 
     run = run_reports(settings, quarter, theme, service, send)
     for line in run.summary_lines():
@@ -195,7 +197,7 @@ def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str
 @command(cli, "chase", "python run.py chase            (daily, e.g. from a scheduled task; `watch` does it itself)")
 def chase_cmd(settings: Settings) -> None:
     """Remind auditors of forms not returned and owners of overdue actions; weekly digest; re-audit offers."""
-    from processors.chase import run_chase
+    from processors.chase.run import run_chase
     from processors.errors import DeliveryError
 
     run = run_chase(settings)
@@ -215,7 +217,8 @@ def demo_cmd(settings: Settings) -> None:
 
 
 def main() -> None:
-    cli(prog_name="python run.py")
+    """Entry point of `python run.py` and of the installed `qaforms` command."""
+    cli(prog_name="python run.py" if Path(sys.argv[0]).name == "run.py" else "qaforms")
 
 
 __all__ = ["cli", "main", "date"]

@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 
 from processors.allocation.caselist import read_pool, read_work_items
+from processors.allocation.cycle import allocate_cycle
 from processors.config.settings import PROJECT_ROOT, Settings
 from processors.demo.synthetic import make_cases, make_pool, write_cases, write_pool
-from processors.workflow import allocate_cycle
 
 TODAY = date(2026, 11, 27)
 
@@ -62,7 +62,7 @@ def test_the_command_line_stops_on_a_bad_pool_naming_file_row_and_column(config_
 def test_chase_escalates_to_line_managers_from_the_pool_allocate_used(settings: Settings, tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from processors.chase import run_chase
+    from processors.chase.run import run_chase
 
     cases_file, pool_file = inputs(tmp_path)
     summary = allocate_cycle(settings, cases_file, pool_file, "2026-C09", "Neglect", None, today=TODAY)

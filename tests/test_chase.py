@@ -19,17 +19,18 @@ import pydantic
 import pytest
 
 from processors.allocation.caselist import read_cases, read_work_items, write_pool
-from processors.chase import ChaseRun, case_progress, offer_list_path, run_chase
 from processors.chase.daily import DailyChase
+from processors.chase.reaudit import case_progress
+from processors.chase.run import ChaseRun, offer_list_path, run_chase
 from processors.config.chase import ChaseSettings
 from processors.config.settings import Settings, load_settings
 from processors.demo.fill import fill_form
 from processors.errors import ConfigError
 from processors.forms.models import ActionItem, Auditor, Case, FormIdentity, ParsedForm, ValidatedForm, WorkItem
 from processors.generate.forms import FormGenerator
+from processors.intake.run import ingest_paths
 from processors.mail.directory import Person, StaffDirectory
 from processors.store.database import ActionEdit, Store
-from processors.workflow import ingest_paths
 from tests.conftest import write_config
 from tests.returned_forms import thematic_answers
 from tests.smtp_server import smtp_server

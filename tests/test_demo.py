@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import openpyxl
@@ -17,12 +16,9 @@ def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> N
     generated = settings.path("generated")
     generated.mkdir(parents=True)
     (generated / "real work.txt").write_text("not the demo's to delete")
-    started = time.perf_counter()
     result = subprocess.run([sys.executable, "run.py", "demo", "--config", str(config_file)], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, timeout=180)
-    took = time.perf_counter() - started
     assert result.returncode == 0, result.stderr
-    assert took < 60
     assert (generated / "real work.txt").exists()
     assert sorted(p.name for p in generated.iterdir()) == ["demo", "logs", "real work.txt"]
     demo = generated / "demo"

@@ -17,9 +17,9 @@ from processors.demo.synthetic import make_cases, make_pool, write_cases
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.models import Case, WorkItem
 from processors.generate.forms import FormGenerator, assign_form_ids
+from processors.generate.run import generate_items
 from processors.store.database import Store
 from processors.word.office import convert, soffice
-from processors.workflow import generate_items
 from tests.docx_edit import all_xml, part_text
 
 LONG = "The plan was reviewed with the family. " * 80

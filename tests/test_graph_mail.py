@@ -14,7 +14,7 @@ from processors.errors import ConfigError, DeliveryError
 from processors.graph.client import GraphClient, GraphProtocol
 from processors.intake.pipeline import Pipeline
 from processors.mail.graph import GraphMailer
-from processors.mail.mailer import CheckedMailer, Message
+from processors.mail.message import CheckedMailer, Message
 from processors.store.database import Store
 from tests.conftest import write_config
 from tests.fake_graph import CLIENT_ID, DRIVE, MAILBOX, TENANT, TOKEN, FakeGraph, fake_graph, token_backend

@@ -18,9 +18,9 @@ from processors.config.settings import PROJECT_ROOT, Settings
 from processors.demo.fill import fill_form
 from processors.forms.models import WorkItem
 from processors.generate.forms import FormGenerator
+from processors.intake.run import ingest_paths
 from processors.mail.directory import Person, StaffDirectory
 from processors.store.database import Store
-from processors.workflow import ingest_paths
 from tests.docx_edit import all_xml
 from tests.returned_forms import GPR, TPA, good_practice_answers, thematic_answers
 
@@ -200,7 +200,7 @@ def test_an_unmatched_form_with_case_details_is_recorded_and_flagged(ready: Sett
 
 
 def test_a_blank_good_practice_record_anyone_fills_in_is_recorded_and_thanked(ready: Settings) -> None:
-    from processors.workflow import generate_blank
+    from processors.generate.run import generate_blank
 
     summary = generate_blank(ready, "good_practice", 2, "2026-C09")
     first, second = sorted(f.path for r in summary.results for f in r.forms)

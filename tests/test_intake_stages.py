@@ -10,7 +10,7 @@ import pytest
 from processors.config.settings import Settings
 from processors.intake.pipeline import Pipeline
 from processors.intake.received import IntakeFile, Received, Status
-from processors.intake.stages import Stage
+from processors.intake.stages.base import Stage
 from processors.store.database import Store
 from tests.returned_forms import GPR, TPA, good_practice_answers, thematic_answers
 from tests.test_ingest import returned

@@ -10,7 +10,8 @@ import pytest
 
 from processors.config.settings import Settings, load_settings
 from processors.errors import DeliveryError
-from processors.mail.mailer import Message, make_mailer
+from processors.mail.mailer import make_mailer
+from processors.mail.message import Message
 from tests.conftest import write_config
 from tests.smtp_server import smtp_server
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from docx import Document
 from openpyxl import load_workbook
 
+from processors.config.reports import ReportRecipients, ReportSettings
 from processors.config.settings import Settings, load_settings
-from processors.reports import ReportRecipients, ReportSettings, run_reports
+from processors.reports.runner import run_reports
 from processors.store.database import Store
 from tests.conftest import write_config
 from tests.smtp_server import smtp_server

@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from processors.config.reports import ReportSettings
 from processors.config.settings import Settings, load_settings
 from processors.demo.synthetic import make_cases, make_pool
 from processors.errors import QAError
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.models import ActionItem, Case, FormIdentity, ParsedForm, ValidatedForm, WorkItem
-from processors.reports import ReportRun, ReportSettings, run_reports
 from processors.reports.privacy import make_scrubber
 from processors.reports.quarter import parse_quarter, quarter_of
 from processors.reports.report import build_report
+from processors.reports.runner import ReportRun, run_reports
 from processors.reports.source import Scope, load_snapshot
 from processors.store.database import ActionEdit, Store
 from processors.templates.reports import build_templates

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from processors.errors import FormInvalid
 from processors.forms.definitions import THEMATIC_AUDIT
 from processors.forms.models import Case, FormIdentity, ParsedForm, WorkItem
-from processors.forms.validate import FormInvalid, validate
+from processors.forms.validate import validate
 
 CASE = Case("CF1234567", "A.B.", 9, "Child Protection", "Safeguarding", "Corby CP 1", "Dewi Pritchard", "Ola Nowak")
 ITEM = WorkItem("thematic_audit", CASE, "2026-C09", form_id="2026-C09-TPA-001", auditor="Niamh O'Connor")

@@ -31,8 +31,8 @@ import requests
 
 from processors.config.settings import Graph as GraphSettings
 from processors.config.settings import Settings
-from processors.errors import ConfigError, QAError
-from processors.graph.client import GraphClient, GraphError
+from processors.errors import ConfigError, GraphError, QAError
+from processors.graph.client import GraphClient
 from processors.intake.destination import reason_text
 from processors.intake.inbox import is_ignored, unique_target
 from processors.intake.pipeline import Pipeline

@@ -13,10 +13,11 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment
 
 from processors.config.settings import Settings
+from processors.errors import TemplateProblem
 from processors.forms.definitions import FORM_TYPES, TRUST_VALUES
-from processors.generate.forms import safe_name
 from processors.mail.directory import StaffDirectory
-from processors.mail.mailer import Message
+from processors.mail.message import Message
+from processors.naming import safe_name
 from processors.store.database import FormRecord
 from processors.templates.build import LETTER_FILENAME
 from processors.word.render import word_text
@@ -67,7 +68,10 @@ def _values_shown(form: FormRecord) -> str:
 
 def thank_you_letter(form: FormRecord, settings: Settings, today: date | None = None) -> Path:
     """Render the senior leader's thank-you letter (.docx) for a good-practice record."""
-    template = DocxTemplate(str(settings.path("templates") / LETTER_FILENAME))
+    path = settings.path("templates") / LETTER_FILENAME
+    if not path.is_file():  # removed while the watcher runs: commands check it at start (templates.check)
+        raise TemplateProblem(f"{path} is missing: run `python run.py templates build` to restore the default")
+    template = DocxTemplate(str(path))
     context = {
         "organisation": settings.organisation,
         "letter_date": (today or date.today()).strftime("%d %B %Y"),

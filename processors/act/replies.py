@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from processors.config.settings import Settings
 from processors.intake.received import FileOutcome, Status
 from processors.mail.incoming import IncomingMail
-from processors.mail.mailer import Message
+from processors.mail.message import Message
 
 
 @dataclass(frozen=True)

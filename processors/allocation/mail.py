@@ -8,7 +8,7 @@ from pathlib import Path
 from processors.dates import uk_text
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.models import WorkItem
-from processors.mail.mailer import Message
+from processors.mail.message import Message
 
 
 def allocation_messages(items: list[WorkItem], forms: dict[str, Path], organisation: str) -> tuple[

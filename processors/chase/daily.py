@@ -16,7 +16,7 @@ from processors.chase.run import ChaseRun, run_chase
 from processors.config.chase import chase_settings
 from processors.config.settings import Settings
 from processors.errors import QAError
-from processors.mail.mailer import Mailer
+from processors.mail.message import Mailer
 from processors.store.database import Store
 
 log = logging.getLogger("qa.chase")

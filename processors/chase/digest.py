@@ -16,7 +16,7 @@ from processors.chase.messages import action_line
 from processors.chase.reaudit import CaseProgress, ReauditOffer, offer_line
 from processors.chase.rules import CHASED_FORM_TYPES, OverdueAction
 from processors.dates import DATE_FORMAT_PY
-from processors.mail.mailer import Message
+from processors.mail.message import Message
 from processors.store.database import AllocationRecord, EscalationRecord
 
 

@@ -20,7 +20,7 @@ from processors.chase.rules import (
 )
 from processors.dates import DATE_FORMAT_PY
 from processors.forms.definitions import FORM_TYPES
-from processors.mail.mailer import Message
+from processors.mail.message import Message
 
 CLOSING = "Following up every audit and its actions is how we close the loop (Quality Assurance Framework 8.2.1)."
 

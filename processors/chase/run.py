@@ -29,13 +29,15 @@ from processors.chase.rules import (
     overdue_actions,
     overdue_forms,
 )
-from processors.chase.send import deliver, ever_sent, record, send_one
+from processors.chase.send import deliver, not_sent
 from processors.config.chase import WEEKDAYS, ChaseSettings, chase_settings, resolve
 from processors.config.settings import Settings
 from processors.dates import DATE_FORMAT_PY
 from processors.errors import InputFileError, RegisterLockedError
 from processors.mail.directory import StaffDirectory
-from processors.mail.mailer import Mailer, make_mailer
+from processors.mail.mailer import make_mailer
+from processors.mail.message import Mailer
+from processors.mail.sending import send_collecting
 from processors.register.workbook import write_register
 from processors.store.database import POOL_STATE, ActionRecord, AllocationRecord, FormRecord, Store
 
@@ -144,9 +146,9 @@ def _offers(ctx: _Context, forms: list[FormRecord], actions: list[ActionRecord],
                             ctx.config.reaudit_after_action_due_days)
     out = []
     for offer in offers:
-        first = ever_sent(ctx.store, REAUDIT_OFFER, offer.form_id)
+        first = ctx.store.first_reminder(REAUDIT_OFFER, offer.form_id)
         if first is None:
-            record(ctx.store, REAUDIT_OFFER, offer.form_id, ctx.admin.email, ctx.today)
+            ctx.store.record_reminder(REAUDIT_OFFER, offer.form_id, ctx.admin.email, ctx.today)
         out.append(replace(offer, offered_since=first or ctx.today))
     return out
 
@@ -179,7 +181,7 @@ def _digest(ctx: _Context, run: ChaseRun, allocations: list[AllocationRecord], f
     """The weekly digest, once per ISO week; True when it was sent now."""
     year, week, _ = ctx.today.isocalendar()
     target = f"{year}-W{week:02d}"
-    if ever_sent(ctx.store, DIGEST, target) is not None:
+    if ctx.store.first_reminder(DIGEST, target) is not None:
         return False
     cycles = open_cycles(allocations)
     week_ago = ctx.today - timedelta(days=7)
@@ -188,9 +190,9 @@ def _digest(ctx: _Context, run: ChaseRun, allocations: list[AllocationRecord], f
                     open_escalations(ctx.store.escalations(), ctx.today, ctx.config.escalation_window_days),
                     tuple(run.reaudit_offers), tuple(run.unmatched_owners),
                     tuple(p for p in case_progress(forms) if p.later_date > week_ago), run.reaudit_file)
-    if send_one(ctx.mailer, digest_message(digest, ctx.admin.email), run.problems) is None:
+    if send_collecting(ctx.mailer, digest_message(digest, ctx.admin.email), run.problems, not_sent) is None:
         return False
-    record(ctx.store, DIGEST, target, ctx.admin.email, ctx.today)
+    ctx.store.record_reminder(DIGEST, target, ctx.admin.email, ctx.today)
     run.emails += 1
     return True
 

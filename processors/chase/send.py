@@ -14,8 +14,8 @@ from datetime import date, timedelta
 
 from processors.chase.messages import Wording, compose, group_key
 from processors.chase.rules import ACTION_OWNER, FORM_AUDITOR, FORM_MANAGER, Reminder
-from processors.errors import DeliveryError
-from processors.mail.mailer import Mailer, Message, SendResult
+from processors.mail.message import Mailer, Message, SendResult
+from processors.mail.sending import send_collecting
 from processors.store.database import Store
 
 log = logging.getLogger("qa.chase")
@@ -31,31 +31,12 @@ class Delivery:
 
 def sent_within(store: Store, kind: str, target_id: str, recipient: str, today: date, days: int) -> bool:
     """True when this reminder was recorded on one of the ``days`` days ending ``today``."""
-    since = today - timedelta(days=max(days, 1) - 1)
-    return bool(store.query(
-        "SELECT 1 FROM reminders WHERE kind = ? AND target_id = ? AND recipient = ? AND sent_on BETWEEN ? AND ? "
-        "LIMIT 1", (kind, target_id, recipient.casefold(), since.isoformat(), today.isoformat())))
+    return store.reminder_sent_between(kind, target_id, recipient, today - timedelta(days=max(days, 1) - 1), today)
 
 
-def ever_sent(store: Store, kind: str, target_id: str) -> date | None:
-    """The first day a reminder of this kind about this target was recorded, if ever."""
-    rows = store.query("SELECT MIN(sent_on) FROM reminders WHERE kind = ? AND target_id = ?", (kind, target_id))
-    return date.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
-
-
-def record(store: Store, kind: str, target_id: str, recipient: str, day: date) -> None:
-    store.execute("INSERT OR IGNORE INTO reminders (kind, target_id, recipient, sent_on) VALUES (?, ?, ?, ?)",
-                  (kind, target_id, recipient.casefold(), day.isoformat()), dirty=False)
-
-
-def send_one(mailer: Mailer, message: Message, problems: list[str]) -> SendResult | None:
-    """Send; a refusal or failure becomes a line in ``problems`` (the message names forms and cases by ID)."""
-    try:
-        return mailer.send(message)
-    except (DeliveryError, OSError) as exc:
-        problems.append(f"'{message.subject}' to {', '.join(message.to)} not sent: {exc}")
-        log.warning("reminder not sent: %s", problems[-1])
-        return None
+def not_sent(message: Message, exc: Exception) -> str:
+    """How a reminder that could not be sent is reported (forms and cases are named by ID in the subject)."""
+    return f"'{message.subject}' to {', '.join(message.to)} not sent: {exc}"
 
 
 def deliver(store: Store, mailer: Mailer, reminders: Iterable[Reminder], today: date, every_days: int,
@@ -74,12 +55,12 @@ def deliver(store: Store, mailer: Mailer, reminders: Iterable[Reminder], today: 
         else:
             groups.setdefault(group_key(r), []).append(r)
     for group in groups.values():
-        result = send_one(mailer, compose(group, wording), delivery.problems)
+        result = send_collecting(mailer, compose(group, wording), delivery.problems, not_sent)
         if result is None:
             continue
         with store.transaction():
             for r in group:
-                record(store, r.kind, r.target_id, r.recipient, today)
+                store.record_reminder(r.kind, r.target_id, r.recipient, today)
         delivery.sent += group
         delivery.results.append(result)
     mark_chased(store, delivery.sent, today)

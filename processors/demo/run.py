@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from processors.allocation.cycle import allocate_cycle
 from processors.config.settings import Paths, Settings
 from processors.demo.answers import answers_for
 from processors.demo.fill import fill_form
@@ -22,12 +23,12 @@ from processors.forms.definitions import FORM_TYPES
 from processors.forms.models import Auditor, Case, WorkItem
 from processors.forms.vocabulary import CP_CHAIR, GOOD_PRACTICE, IRO, SENIOR_LEADER, SERVICE_MANAGER, TEAM_MANAGER
 from processors.generate.forms import FormGenerator, assign_form_ids, cycle_for
+from processors.generate.run import generate_items
 from processors.intake.pipeline import BatchReport, Pipeline
 from processors.mail.directory import Person, StaffDirectory
-from processors.reports import run_reports
 from processors.reports.quarter import quarter_of
+from processors.reports.runner import run_reports
 from processors.store.database import Store
-from processors.workflow import allocate_cycle, generate_items
 
 DEMO_CASES = 160
 GOOD_PRACTICE_RECORDS = 6

@@ -5,24 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from processors.dates import uk_date
-from processors.errors import QAError
+from processors.errors import FormInvalid
 from processors.files import sha256_bytes
 from processors.forms.definitions import FORM_TYPES, Field, FormDefinition, Kind
 from processors.forms.models import ActionItem, ParsedForm, ValidatedForm, WorkItem
 from processors.forms.normalise import answer, grade, ticked
 from processors.forms.vocabulary import GRADES, ActionPart, action_key, parse_action_key
-
-
-class FormInvalid(QAError):
-    """The form must be corrected and returned: every problem is listed."""
-
-    exit_code = 9
-
-    def __init__(self, form_label: str, problems: list[str]) -> None:
-        self.problems = problems
-        listed = "; ".join(problems)
-        super().__init__(f"{form_label}: {len(problems)} problem(s) to correct: {listed}. "
-                         "Correct the form in Word and put it back in the inbox.")
 
 
 def _convert(field: Field, raw: str) -> tuple[object | None, str | None]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from processors.dates import DATE_FORMAT_PY
 from processors.forms.definitions import FORM_TYPES, FormDefinition
 from processors.forms.models import FormIdentity, GeneratedForm, WorkItem
+from processors.naming import safe_name
 from processors.word.render import CompiledTemplate, compile_template
 
 
@@ -29,11 +30,6 @@ class GenerationResult:
 def cycle_for(day: date, length_days: int = 42) -> str:
     """The six-weekly cycle a day falls in, e.g. 2026-C09."""
     return f"{day.year}-C{(day.timetuple().tm_yday - 1) // length_days + 1:02d}"
-
-
-def safe_name(text: str) -> str:
-    keep = "".join(c if c.isalnum() or c in "-_" else "-" for c in text.strip())
-    return keep.strip("-")[:60] or "unnamed"
 
 
 def assign_form_ids(items: Iterable[WorkItem], taken: Iterable[str] = ()) -> list[WorkItem]:

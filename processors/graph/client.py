@@ -28,22 +28,13 @@ from O365.connection import MSGraphProtocol
 from O365.utils.token import BaseTokenBackend, MemoryTokenBackend
 
 from processors.config.settings import Settings
-from processors.errors import ConfigError, QAError
+from processors.errors import ConfigError, GraphError
 
 log = logging.getLogger("qa.graph")
 
 RETRY_STATUSES = frozenset({429, 503, 504})
 IDEMPOTENT = frozenset({"get", "put", "patch", "delete"})
 
-
-class GraphError(QAError):
-    """Microsoft Graph refused a request or could not be reached."""
-
-    exit_code = 11
-
-    def __init__(self, message: str, status: int | None = None, code: str = "") -> None:
-        super().__init__(message)
-        self.status, self.code = status, code
 
 
 class GraphProtocol(MSGraphProtocol):
@@ -124,7 +115,7 @@ def _error_detail(response: requests.Response) -> tuple[str, str]:
 
 
 _HINTS = {
-    400: "the request was not accepted; please report it with generated/logs/qa.log",
+    400: "the request was not accepted; please report it with the log (logs/qa.log in the generated folder)",
     401: "the app could not sign in: check the QA_GRAPH_* environment variables and that the client secret "
          "has not expired",
     403: "the app registration lacks a permission or the site was not granted to it: see docs/sharepoint.md",

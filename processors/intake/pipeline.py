@@ -19,9 +19,12 @@ from processors.config.settings import Settings
 from processors.errors import QAError, RegisterLockedError
 from processors.intake.destination import Destination, FolderDestination
 from processors.intake.received import FileOutcome, IntakeFile, Received, Status
-from processors.intake.stages import Notifier, Services, Stage, intake_stages
+from processors.intake.stages.base import Services, Stage
+from processors.intake.stages.notify import Notifier
+from processors.intake.stages.order import intake_stages
 from processors.mail.directory import StaffDirectory
-from processors.mail.mailer import Mailer, SendResult, make_mailer
+from processors.mail.mailer import make_mailer
+from processors.mail.message import Mailer, SendResult
 from processors.register.workbook import write_register
 from processors.store.database import Store
 

@@ -18,9 +18,9 @@ from urllib.parse import quote
 import requests
 
 from processors.config.settings import Settings
-from processors.errors import DeliveryError
-from processors.graph.client import GraphClient, GraphError
-from processors.mail.mailer import Message, SendResult
+from processors.errors import DeliveryError, GraphError
+from processors.graph.client import GraphClient
+from processors.mail.message import Message, SendResult
 
 log = logging.getLogger("qa.mail.graph")
 
@@ -67,7 +67,7 @@ def _recipient(address: str) -> dict[str, dict[str, str]]:
 
 
 class GraphMailer:
-    """The processors.mail.mailer.Mailer protocol over Microsoft Graph."""
+    """The processors.mail.message.Mailer protocol over Microsoft Graph."""
 
     name = "graph"
 

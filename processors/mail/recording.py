@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from processors.errors import DeliveryError
-
-if TYPE_CHECKING:
-    from processors.mail.mailer import Mailer, Message, SendResult
-    from processors.store.database import Store
+from processors.mail.message import Mailer, Message, SendResult
+from processors.store.database import Store
+from processors.store.records import SentRecord
 
 
 def record_send(store: Store, message: Message, backend: str, result: str, detail: str,
                 when: datetime | None = None) -> None:
     """One row of the ``sent`` table; ``result`` is 'sent' or 'failed: <why>'."""
-    store.execute(
-        "INSERT INTO sent (sent_at, kind, subject, recipients, attachments, backend, result, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        ((when or datetime.now()).isoformat(timespec="seconds"), message.kind, message.subject,
-         "; ".join([*message.to, *message.cc]), "; ".join(p.name for p in message.attachments), backend, result,
-         detail))
+    store.record_sent(SentRecord(when or datetime.now(), message.kind, message.subject,
+                                 "; ".join([*message.to, *message.cc]), "; ".join(p.name for p in message.attachments),
+                                 backend, result, detail))
 
 
 class RecordingMailer:

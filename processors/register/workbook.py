@@ -128,9 +128,7 @@ def _rejected_rows(store: Store) -> list[tuple]:
 
 
 def _sent_rows(store: Store) -> list[tuple]:
-    rows = store.query("SELECT sent_at, kind, subject, recipients, attachments, backend, result FROM sent "
-                       "ORDER BY sent_at, id")
-    return [(datetime.fromisoformat(sent_at), *rest) for sent_at, *rest in rows]
+    return [(s.sent_at, s.kind, s.subject, s.recipients, s.attachments, s.backend, s.result) for s in store.sent()]
 
 
 def _allocation_rows(store: Store) -> list[tuple]:

@@ -8,12 +8,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from processors.config.reports import ReportSettings
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.vocabulary import OBSERVATION
-from processors.reports.build import Rendered, load_template, render, to_context
 from processors.reports.data import graded_in
 from processors.reports.findings import AREAS, STRENGTHS, WORKFORCE_THEME, clip, distinct_texts
 from processors.reports.measures import GOOD_OR_BETTER, GradeCounts, points_change
@@ -120,8 +118,3 @@ def build_briefing(snap: Snapshot, month: Period, options: ReportSettings, scrub
         Table(_good_practice(snap, month, scrub, options.show_practitioner_names, n),
               f"No good practice was recorded in {month.title}."),
     )
-
-
-def render_briefing(template: Path, data: BriefingData) -> Rendered:
-    tpl = load_template(template)
-    return render(tpl, vars(to_context(data)), template.name)

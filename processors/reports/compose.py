@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from docxtpl import DocxTemplate
 
+from processors.reports.briefing import BriefingData
 from processors.reports.build import Rendered, chart_context, load_template, render, to_context
 from processors.reports.charts import Chart, actions_chart, grade_chart, service_chart, trend_chart
 from processors.reports.report import ReportData
@@ -41,13 +42,18 @@ def report_charts(data: ReportData) -> ReportCharts:
 
 def report_context(tpl: DocxTemplate, data: ReportData, charts: ReportCharts) -> dict[str, object]:
     context = vars(to_context(data))
-    context["quarter_label"] = word_text(data.quarter.label)
+    context["quarter_label"] = word_text(data.quarter.label)  # these three are REPORT_EXTRA_NAMES
     context["no_themes"] = word_text(f"No thematic audits were due or returned in {data.quarter.label}.")
     context["charts"] = SimpleNamespace(**{name: chart_context(tpl, getattr(charts, name))
                                            for name in ("grades", "trend", "services", "actions")})
     for theme, chart in zip(context["themes"], charts.themes):
         theme.chart = chart_context(tpl, chart)
     return context
+
+
+def render_briefing(template: Path, data: BriefingData) -> Rendered:
+    tpl = load_template(template)
+    return render(tpl, vars(to_context(data)), template.name)
 
 
 def render_report(template: Path, data: ReportData, charts: ReportCharts | None = None) -> Rendered:

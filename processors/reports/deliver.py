@@ -6,16 +6,15 @@ which the register shows in its Sent sheet. Only allow-listed domains are ever s
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 from processors.config.settings import Settings
 from processors.errors import DeliveryError
-from processors.mail.mailer import Mailer, Message, SendResult, make_mailer
+from processors.mail.mailer import make_mailer
+from processors.mail.message import Mailer, Message, SendResult
 from processors.mail.recording import record_send
+from processors.mail.sending import send_all
 from processors.store.database import Store
-
-log = logging.getLogger("qa.reports")
 
 
 @dataclass
@@ -24,16 +23,8 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
 
-def _send_one(mailer: Mailer, store: Store, message: Message, outcome: Outcome) -> None:
-    try:
-        result = mailer.send(message)  # the mailer records the attempt (processors.mail.recording)
-    except (DeliveryError, OSError) as exc:
-        outcome.problems.append(f"'{message.subject}' was not sent: {exc}")
-        log.warning("%s '%s' not sent: %s", message.kind, message.subject, exc)
-        return
-    outcome.sent.append(result)
-    log.info("%s '%s' sent to %d recipient(s) via %s", message.kind, message.subject,
-             len(message.to) + len(message.cc), result.backend)
+def _not_sent(message: Message, exc: Exception) -> str:
+    return f"'{message.subject}' was not sent: {exc}"
 
 
 def deliver(settings: Settings, store: Store, messages: list[Message], mailer: Mailer | None = None) -> Outcome:
@@ -47,6 +38,6 @@ def deliver(settings: Settings, store: Store, messages: list[Message], mailer: M
                 record_send(store, message, settings.email.backend, f"failed: {exc}", "")
             outcome.problems.append(f"no report was emailed: {exc}")
             return outcome
-    for message in messages:
-        _send_one(mailer, store, message, outcome)
+    sent = send_all(mailer, messages, _not_sent)  # the mailer records each attempt (processors.mail.recording)
+    outcome.sent, outcome.problems = sent.results, sent.problems
     return outcome

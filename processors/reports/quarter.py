@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from processors.errors import QAError
+from processors.errors import PeriodError
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-/ ]?\s*Q([1-4])\s*$", re.IGNORECASE)
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
@@ -68,7 +68,7 @@ def make_quarter(year: int, number: int, year_start_month: int = 1) -> Quarter:
 def parse_quarter(text: str, year_start_month: int = 1) -> Quarter:
     match = _QUARTER.match(text or "")
     if not match:
-        raise QAError(f"'{text}' is not a quarter: write the year and quarter number, like 2026-Q3")
+        raise PeriodError(f"'{text}' is not a quarter: write the year and quarter number, like 2026-Q3")
     return make_quarter(int(match.group(1)), int(match.group(2)), year_start_month)
 
 
@@ -88,5 +88,5 @@ def month_period(day: date) -> Period:
 def parse_month(text: str) -> Period:
     match = _MONTH.match(text or "")
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise QAError(f"'{text}' is not a month: write the year and month, like 2026-08")
+        raise PeriodError(f"'{text}' is not a month: write the year and month, like 2026-08")
     return month_period(date(int(match.group(1)), int(match.group(2)), 1))

@@ -26,6 +26,9 @@ PRIVACY_NOTE = ("OFFICIAL - SENSITIVE. Children are referred to by case ID only.
                 "Do not forward outside the trust.")
 
 
+REPORT_EXTRA_NAMES = ("quarter_label", "no_themes", "charts")  # what the report's template gets besides ReportData
+
+
 @dataclass(frozen=True)
 class ReportData:
     kind: str

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE, ReportSettings, report_settings
 from processors.config.settings import Settings
-from processors.errors import QAError, RegisterLockedError
-from processors.generate.forms import safe_name
-from processors.mail.mailer import Message, SendResult
+from processors.errors import OfficeError, PeriodError, RegisterLockedError, UnknownScope
+from processors.mail.message import Message, SendResult
+from processors.naming import safe_name
 from processors.register.workbook import write_register
-from processors.reports.briefing import build_briefing, render_briefing
-from processors.reports.compose import render_report
+from processors.reports.briefing import build_briefing
+from processors.reports.compose import render_briefing, render_report
 from processors.reports.deliver import deliver
 from processors.reports.findings import load_recommendations
 from processors.reports.privacy import Scrubber, make_scrubber
@@ -29,7 +29,8 @@ from processors.reports.quarter import Period, Quarter, parse_quarter
 from processors.reports.report import build_report
 from processors.reports.source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
 from processors.store.database import Store
-from processors.word.office import OfficeError, convert, soffice
+from processors.templates.check import REPORT_TEMPLATES, require_templates
+from processors.word.office import convert, soffice
 
 log = logging.getLogger("qa.reports")
 RECOMMENDATIONS = "recommendations.yaml"
@@ -80,7 +81,7 @@ def _resolve(name: str, known: list[str], what: str) -> str:
         if candidate.casefold() == name.strip().casefold():
             return candidate
     listed = ", ".join(known) if known else "none yet"
-    raise QAError(f"there is no {what} called '{name}' in the QA data: the {what}s are: {listed}")
+    raise UnknownScope(f"there is no {what} called '{name}' in the QA data: the {what}s are: {listed}")
 
 
 def plan_scopes(snap: Snapshot, quarter: Quarter, theme: str | None, service: str | None) -> list[Scope]:
@@ -224,8 +225,9 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     started = time.perf_counter()
     options, today = report_settings(settings), today or date.today()
     period = parse_quarter(quarter, options.year_start_month)
+    require_templates(settings.path("templates"), REPORT_TEMPLATES)
     if period.start > today:
-        raise QAError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
+        raise PeriodError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
     run = ReportRun(period.label, settings.path("generated") / "reports" / period.label)
     with Store(settings.path("database")) as store:
         snap = load_snapshot(store)

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
-from processors.errors import QAError
+from processors.errors import StoreDamaged, StoreUnavailable
 from processors.forms.models import Rejection, ValidatedForm, WorkItem
 from processors.forms.vocabulary import OPEN
 from processors.store.records import (  # re-exported: callers import the records from processors.store.database
@@ -33,6 +33,7 @@ from processors.store.records import (  # re-exported: callers import the record
     GradeRecord,
     RecordOutcome,
     RejectionRecord,
+    SentRecord,
     action_record,
     date_text,
     dt_text,
@@ -78,7 +79,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         except (sqlite3.Error, OSError) as exc:
-            raise QAError(f"cannot open the database {self.path} ({exc}): check that its folder exists and "
+            raise StoreUnavailable(f"cannot open the database {self.path} ({exc}): check that its folder exists and "
                           "that you may write to it") from None
         try:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -88,10 +89,10 @@ class Store:
         except BaseException as exc:
             conn.close()
             if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
-                raise QAError(f"{self.path} is not a QA database or is damaged ({exc}): restore it from a backup, "
+                raise StoreDamaged(f"{self.path} is not a QA database or is damaged ({exc}): restore it from a backup, "
                               "or move it aside to start an empty one") from None
             if isinstance(exc, sqlite3.OperationalError):
-                raise QAError(f"cannot use the database {self.path} ({exc}): check that you may write to it "
+                raise StoreUnavailable(f"cannot use the database {self.path} ({exc}): check that you may write to it "
                               "and that no other program holds it") from None
             raise
         return conn
@@ -131,7 +132,7 @@ class Store:
             return self._conn.execute(sql, params).fetchall()
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-        """Rows of a read-only query, for the small modules that own a table of their own (sent, reminders)."""
+        """Rows of a read-only query: for tests and diagnostics. The code outside this package calls methods."""
         return self._rows(sql, params)
 
     def execute(self, sql: str, params: Sequence[object] = (), *, dirty: bool = True) -> int:
@@ -353,6 +354,37 @@ class Store:
             self._conn.execute(f"UPDATE {table} SET notified_at = ? WHERE form_id = ?",
                                (dt_text(when or datetime.now()), form_id))
             self._mark_dirty()
+
+    # -- emails sent and reminders (their own small tables) --
+
+    def record_sent(self, sent: SentRecord) -> None:
+        """One email attempt; the register's Sent sheet shows it on its next rewrite."""
+        self.execute("INSERT INTO sent (sent_at, kind, subject, recipients, attachments, backend, result, detail) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (dt_text(sent.sent_at), sent.kind, sent.subject, sent.recipients, sent.attachments,
+                      sent.backend, sent.result, sent.detail))
+
+    def sent(self) -> list[SentRecord]:
+        """Every email attempt, oldest first."""
+        rows = self._rows("SELECT sent_at, kind, subject, recipients, attachments, backend, result, detail FROM sent "
+                          "ORDER BY sent_at, id")
+        return [SentRecord(datetime.fromisoformat(sent_at), *rest) for sent_at, *rest in rows]
+
+    def reminder_sent_between(self, kind: str, target_id: str, recipient: str, first: date, last: date) -> bool:
+        """True when this reminder was recorded on a day from ``first`` to ``last`` (inclusive)."""
+        return bool(self._rows(
+            "SELECT 1 FROM reminders WHERE kind = ? AND target_id = ? AND recipient = ? AND sent_on BETWEEN ? AND ? "
+            "LIMIT 1", (kind, target_id, recipient.casefold(), first.isoformat(), last.isoformat())))
+
+    def first_reminder(self, kind: str, target_id: str) -> date | None:
+        """The first day a reminder of this kind about this target was recorded, if ever."""
+        rows = self._rows("SELECT MIN(sent_on) FROM reminders WHERE kind = ? AND target_id = ?", (kind, target_id))
+        return date.fromisoformat(rows[0][0]) if rows and rows[0][0] else None
+
+    def record_reminder(self, kind: str, target_id: str, recipient: str, day: date) -> None:
+        """Remember that this reminder went today (once per kind, target, recipient and day)."""
+        self.execute("INSERT OR IGNORE INTO reminders (kind, target_id, recipient, sent_on) VALUES (?, ?, ?, ?)",
+                     (kind, target_id, recipient.casefold(), day.isoformat()), dirty=False)
 
     # -- queries --
 

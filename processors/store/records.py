@@ -237,6 +237,20 @@ class AllocationRecord:
     version: int                # 0 while nothing has come back
 
 
+@dataclass(frozen=True)
+class SentRecord:
+    """One email attempt (the ``sent`` table): ``result`` is 'sent' or 'failed: <why>'."""
+
+    sent_at: datetime
+    kind: str
+    subject: str
+    recipients: str     # "; "-joined addresses
+    attachments: str    # "; "-joined file names
+    backend: str
+    result: str
+    detail: str = ""
+
+
 # --- row <-> dataclass helpers ------------------------------------------------------------------
 
 def normalise_status(text: str | None) -> str | None:

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from processors.errors import QAError
+from processors.errors import StoreTooNew
 from processors.store.records import dt_text
 
 # --- schema -------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIO
     if len(set(known)) != len(known) or known != sorted(known):
         raise ValueError("migration numbers must be unique and in ascending order")
     if done and max(done) > max(known, default=0):
-        raise QAError("The database was written by a newer version of this software: update the software "
+        raise StoreTooNew("The database was written by a newer version of this software: update the software "
                       "(git pull) before running it again")
     applied = []
     for number, name, step in migrations:

@@ -157,6 +157,8 @@ def build_template(definition: FormDefinition, target: Path) -> Path:
 
 
 LETTER_FILENAME = "thank_you_letter.docx"
+LETTER_FIELDS = ("organisation", "letter_date", "form_ref", "values", "practitioner", "nominated_by", "nominator_role",
+                 "what_was_done", "difference_for_child", "senior_leader")  # what act.notices fills in
 LETTER_BODY = (
     ("{{ organisation }}", None),
     ("{{ letter_date }}", None),

@@ -1,8 +1,13 @@
-"""`templates check`: does each Word template still carry every field its definition names?
+"""`templates check`, and the check each command makes at start: are the seven Word templates usable?
 
-The QA administrator may reword a template in Word. What must survive is each field's content control
-(its tag), the kind of control, the dropdown choices, the pre-filled placeholders and the printed form
-reference. Each problem is reported in words that say what to put back.
+The QA administrator may reword a template in Word. For the four forms, what must survive is each
+field's content control (its tag), the kind of control, the dropdown choices, the pre-filled
+placeholders and the printed form reference. The quarterly report, the briefing note and the thank-you
+letter are docxtpl documents: they must open, their {{ }} and {% %} tags must parse and name only what
+the code fills in, and they must render. Each problem is reported in words that say what to put back.
+
+At start, ``require_templates`` checks only that the templates a command needs are there, open and
+render (not every field), and stops the command with one line naming the first that is not.
 """
 
 from __future__ import annotations
@@ -13,14 +18,20 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from docx.opc.exceptions import PackageNotFoundError
+from docxtpl import DocxTemplate
+from jinja2 import ChainableUndefined, Environment, TemplateError
 from lxml import etree
 
-from processors.errors import QAError
+from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE
+from processors.errors import QAError, TemplateProblem
 from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
 from processors.forms.models import Case, WorkItem
 from processors.forms.vocabulary import CHILD_IN_NEED
 from processors.generate.forms import FormGenerator
-from processors.templates.build import FOOTER_REF
+from processors.reports.briefing import BriefingData
+from processors.reports.report import REPORT_EXTRA_NAMES, ReportData
+from processors.templates.build import FOOTER_REF, LETTER_FIELDS, LETTER_FILENAME
 from processors.word.controls import Control, iter_controls, parse_xml
 
 EXPECTED_KIND = {Kind.GRADE: ("dropdown", "combobox"), Kind.CHOICE: ("dropdown", "combobox"),
@@ -102,16 +113,27 @@ def _render_problems(definition: FormDefinition, templates: Path) -> list[str]:
     return []
 
 
-def check_template(definition: FormDefinition, templates: Path) -> TemplateReport:
+def _missing(path: Path) -> str:
+    return (f"{path.name} is missing from {path.parent}: restore your copy, or run `python run.py templates build` "
+            "to write the default (templates that exist are kept)")
+
+
+def _unreadable(path: Path, exc: Exception) -> str:
+    return (f"{path.name} is not a readable Word document ({exc}): save it again from Word as .docx, or run "
+            "`python run.py templates build --force` to write the defaults")
+
+
+def check_template(definition: FormDefinition, templates: Path, *, fields: bool = True) -> TemplateReport:
+    """Every problem of one form's template; with ``fields=False`` only whether it opens and renders."""
     path = templates / definition.filename
     if not path.exists():
-        return TemplateReport(definition.key, path, [f"{path.name} is missing: restore it or run "
-                                                     "`python run.py templates build`"], 0)
+        return TemplateReport(definition.key, path, [_missing(path)], 0)
     try:
         document, footers = _read_parts(path)
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-        return TemplateReport(definition.key, path, [f"{path.name} is not a readable Word document ({exc}): "
-                                                     "save it again from Word as .docx"], 0)
+        return TemplateReport(definition.key, path, [_unreadable(path, exc)], 0)
+    if not fields:
+        return TemplateReport(definition.key, path, _render_problems(definition, templates), 0)
     controls = iter_controls(document)
     problems = _field_problems(definition, controls)
     if "form_ref" not in footers:
@@ -122,5 +144,68 @@ def check_template(definition: FormDefinition, templates: Path) -> TemplateRepor
     return TemplateReport(definition.key, path, problems, found)
 
 
+# --- the docxtpl documents: report, briefing note, thank-you letter ------------------------------
+
+@dataclass(frozen=True)
+class DocumentTemplate:
+    key: str
+    filename: str
+    names: frozenset[str]   # the top-level names the code fills in; a tag naming anything else stays empty
+
+
+DOCUMENTS: tuple[DocumentTemplate, ...] = (
+    DocumentTemplate("quarterly_report", REPORT_TEMPLATE,
+                     frozenset(ReportData.__dataclass_fields__) | frozenset(REPORT_EXTRA_NAMES)),
+    DocumentTemplate("briefing_note", BRIEFING_TEMPLATE, frozenset(BriefingData.__dataclass_fields__)),
+    DocumentTemplate("thank_you_letter", LETTER_FILENAME, frozenset(LETTER_FIELDS)),
+)
+
+
+def check_document(spec: DocumentTemplate, templates: Path, *, fields: bool = True) -> TemplateReport:
+    """It opens as .docx, its tags parse and render with a sample context, and (``fields``) name only known values."""
+    path = templates / spec.filename
+    if not path.exists():
+        return TemplateReport(spec.key, path, [_missing(path)], 0)
+    env = Environment(autoescape=True, undefined=ChainableUndefined)  # every value empty: loops run zero times
+    try:
+        template = DocxTemplate(str(path))
+        names = template.get_undeclared_template_variables(env)
+        template.render({}, jinja_env=env)
+    except TemplateError as exc:
+        return TemplateReport(spec.key, path, [f"{path.name}: a {{% %}} or {{{{ }}}} tag is broken ({exc.message}): "
+                                               "fix it in Word, or run `python run.py templates build --force`"], 0)
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        return TemplateReport(spec.key, path, [_unreadable(path, exc)], 0)
+    problems = []
+    if fields:
+        for name in sorted(names - spec.names):
+            guess = difflib.get_close_matches(name, sorted(spec.names), n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            problems.append(f"a tag asks for '{name}', which is not filled in{hint}: fix the tag in Word")
+    return TemplateReport(spec.key, path, problems, len(names & spec.names))
+
+
 def check_all(templates: Path) -> list[TemplateReport]:
-    return [check_template(d, templates) for d in FORM_TYPES.values()]
+    """All seven templates: the four forms, the quarterly report, the briefing note and the thank-you letter."""
+    return [check_template(d, templates) for d in FORM_TYPES.values()] + \
+        [check_document(s, templates) for s in DOCUMENTS]
+
+
+# --- at the start of a command ------------------------------------------------------------------
+
+FORM_TEMPLATES: tuple[str, ...] = tuple(d.filename for d in FORM_TYPES.values())  # generate, allocate
+REPORT_TEMPLATES: tuple[str, ...] = (REPORT_TEMPLATE, BRIEFING_TEMPLATE)          # report
+INTAKE_TEMPLATES: tuple[str, ...] = (LETTER_FILENAME,)                            # ingest, watch (good practice)
+
+
+def require_templates(templates: Path, filenames: tuple[str, ...]) -> None:
+    """Stop with one line (TemplateProblem) naming the first template that is missing or does not open or render."""
+    forms = {d.filename: d for d in FORM_TYPES.values()}
+    documents = {s.filename: s for s in DOCUMENTS}
+    for filename in filenames:
+        if filename in forms:
+            report = check_template(forms[filename], templates, fields=False)
+        else:
+            report = check_document(documents[filename], templates, fields=False)
+        if report.problems:
+            raise TemplateProblem(report.problems[0])

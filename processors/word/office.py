@@ -10,11 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from processors.errors import QAError
-
-
-class OfficeError(QAError):
-    exit_code = 8
+from processors.errors import OfficeError
 
 
 def soffice() -> str | None:

@@ -1,4 +1,4 @@
-"""The stages of intake, in order. `ingest`, the folder watcher, the SharePoint watcher and the mailbox
+"""The stages of intake (their order: order.py). `ingest`, the folder watcher, the SharePoint watcher and the mailbox
 watcher all run this list:
 
 hash -> duplicate check -> safety checks -> read -> identify -> sender check (forms that came by email)
@@ -6,27 +6,3 @@ hash -> duplicate check -> safety checks -> read -> identify -> sender check (fo
 
 The register is written once per batch (or debounced in `watch`) afterwards.
 """
-
-from __future__ import annotations
-
-from processors.intake.stages.base import Services, Stage
-from processors.intake.stages.duplicate import DuplicateCheck
-from processors.intake.stages.file_away import FileAway
-from processors.intake.stages.hash import HashFile
-from processors.intake.stages.identify import Identify
-from processors.intake.stages.notify import Notifier, Notify
-from processors.intake.stages.read import ReadForm
-from processors.intake.stages.record import RecordForm, RecordRejection
-from processors.intake.stages.safety import SafetyCheck
-from processors.intake.stages.sender import SenderCheck
-from processors.intake.stages.validate import ValidateForm
-
-
-def intake_stages(services: Services, notifier: Notifier) -> list[Stage]:
-    """The ordered list every file goes through."""
-    return [HashFile(services), DuplicateCheck(services), SafetyCheck(services), ReadForm(services),
-            Identify(services), SenderCheck(services), ValidateForm(services), RecordForm(services),
-            RecordRejection(services), FileAway(services), Notify(services, notifier)]
-
-
-__all__ = ["Notifier", "Services", "Stage", "intake_stages"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from processors.config.settings import Settings
 from processors.intake.received import IntakeFile
 from processors.mail.directory import StaffDirectory
-from processors.mail.mailer import Mailer
+from processors.mail.message import Mailer
 from processors.store.database import Store
 
 

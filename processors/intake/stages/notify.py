@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 
 from processors.act.notices import Notice, escalation_alert, good_practice_notice
-from processors.errors import DeliveryError
 from processors.intake.received import IntakeFile, Status
 from processors.intake.stages.base import Services, Stage
-from processors.mail.mailer import SendResult
+from processors.mail.message import SendResult
+from processors.mail.sending import send_all
 
 log = logging.getLogger("qa.intake")
 
@@ -55,12 +55,11 @@ class Notifier:
         self._deliver(notice)
 
     def _deliver(self, notice: Notice) -> None:
-        try:
-            results = [self.services.mailer.send(m) for m in notice.messages]
-        except DeliveryError as exc:
-            self.problems.append(f"{notice.form_id}: {exc}")
+        sent = send_all(self.services.mailer, notice.messages, lambda _m, exc: f"{notice.form_id}: {exc}")
+        self.sent += sent.results
+        if sent.problems:  # not marked: the catch-up tries this notice again
+            self.problems += sent.problems
             return
-        self.sent += results
         store = self.services.store
         mark = store.mark_escalation_notified if notice.kind == ESCALATION else store.mark_good_practice_notified
         mark(notice.form_id)

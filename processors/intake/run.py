@@ -1,0 +1,26 @@
+"""The `ingest` command: one pass over files and folders through the same pipeline the watchers use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from processors.config.settings import Settings
+from processors.errors import InputFileError
+from processors.intake.inbox import collect
+from processors.intake.pipeline import BatchReport, Pipeline
+from processors.progress import progress_bar
+from processors.store.database import Store
+from processors.templates.check import INTAKE_TEMPLATES, require_templates
+
+
+def ingest_paths(settings: Settings, paths: list[Path], *, progress: bool = False) -> BatchReport:
+    """One-shot ingest of files and folders through the same pipeline the watcher uses."""
+    require_templates(settings.path("templates"), INTAKE_TEMPLATES)  # before any form is recorded
+    settings.path("inbox").mkdir(parents=True, exist_ok=True)  # a fresh install has an empty inbox, not none
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise InputFileError(str(missing[0]), "no such file or folder: check the path")
+    files = collect(paths)
+    with Store(settings.path("database")) as store, \
+            progress_bar(len(files), "Reading returned forms", progress) as advance:
+        return Pipeline(settings, store).process_batch(files, on_file=advance)

@@ -1,0 +1,83 @@
+"""An email as the rest of the code sees it: the message, the result of sending it, and the allow-list check.
+
+This module loads nothing but the standard library, so anything may build messages without pulling in
+a backend (SMTP, Microsoft Graph) or the Word machinery.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Protocol
+
+from processors.errors import DeliveryError
+
+_POLICY = policy.default.clone(max_line_length=998)  # long subjects are not folded into odd header lines
+
+
+@dataclass(frozen=True)
+class Message:
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    cc: tuple[str, ...] = ()
+    attachments: tuple[Path, ...] = ()
+    kind: str = "notice"  # escalation | good_practice | thank_you | allocation | reminder | report
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message: Message
+    backend: str
+    detail: str  # outbox file, SMTP server or Graph message
+
+
+class Mailer(Protocol):
+    name: str
+
+    def send(self, message: Message) -> SendResult: ...
+
+
+def check_recipients(message: Message, allowed_domains: tuple[str, ...]) -> None:
+    recipients = [*message.to, *message.cc]
+    if not recipients:
+        raise DeliveryError(f"'{message.subject}' has no recipients: add the addresses to config.yaml (contacts)")
+    allowed = {d.lower() for d in allowed_domains}
+    refused = [r for r in recipients if r.rpartition("@")[2].lower() not in allowed or "@" not in r]
+    if refused:
+        raise DeliveryError(f"refused to send '{message.subject}' to {', '.join(refused)}: only addresses at "
+                            f"{', '.join(sorted(allowed))} are allowed (email.allowed_domains in config.yaml)")
+
+
+def build_email(message: Message, sender: str) -> EmailMessage:
+    mail = EmailMessage(policy=_POLICY)
+    mail["From"] = sender
+    mail["To"] = ", ".join(message.to)
+    if message.cc:
+        mail["Cc"] = ", ".join(message.cc)
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    mail["X-QA-Kind"] = message.kind
+    mail.set_content(message.body)
+    for path in message.attachments:
+        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        main, sub = ctype.split("/", 1)
+        mail.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
+    return mail
+
+
+class CheckedMailer:
+    """Wraps a backend: refuses recipients outside the allow-list before anything is sent."""
+
+    def __init__(self, backend: Mailer, allowed_domains: tuple[str, ...]) -> None:
+        self.backend, self.allowed = backend, allowed_domains
+        self.name = backend.name
+
+    def send(self, message: Message) -> SendResult:
+        check_recipients(message, self.allowed)
+        return self.backend.send(message)
