@@ -48,6 +48,8 @@ class BatchReport:
         for o in self.outcomes:
             if o.status == Status.REJECTED.value:
                 lines.append(f"  rejected {o.source.name}: {o.reason}")
+            elif o.status == Status.OLDER_COPY.value:
+                lines.append(f"  older copy {o.source.name} ({o.form_id}): kept in its history, not current")
         lines += [f"  email not sent: {p}" for p in self.delivery_problems]
         if self.sent:
             lines.append(f"  {len(self.sent)} email(s) sent ({self.sent[0].backend})")

@@ -28,11 +28,12 @@ class Status(str, Enum):
     DUPLICATE = "duplicate"      # this exact file was recorded before
     RECORDED = "recorded"
     SUPERSEDED = "superseded"    # a newer version of a form already recorded
+    OLDER_COPY = "older copy"    # saved before the version recorded: kept in its history, not current
     REJECTED = "rejected"
     HELD = "held"                # recorded or decided, but could not be filed away yet: tried again later
 
 
-FILED = (Status.DUPLICATE, Status.RECORDED, Status.SUPERSEDED, Status.REJECTED)
+FILED = (Status.DUPLICATE, Status.RECORDED, Status.SUPERSEDED, Status.OLDER_COPY, Status.REJECTED)
 
 
 @dataclass(frozen=True)

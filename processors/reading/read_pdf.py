@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from processors.reading.lookup import (
     lookup,
     unknown_template,
 )
+from processors.reading.saved import pdf_datetime
 from processors.word.controls import (
     is_prompt,
 )
@@ -55,7 +57,7 @@ def parse_pdf(data: bytes, source: Path, sha256: str = "") -> ParsedForm:
     if fields:
         notes += merge_acroform(fields, lookup(form_type), values)
     return ParsedForm(source=source, identity=identity, form_type=form_type, values=values,
-                      sha256=sha256 or hashlib.sha256(data).hexdigest(), notes=notes)
+                      sha256=sha256 or hashlib.sha256(data).hexdigest(), notes=notes, saved_at=_pdf_saved_at(reader))
 
 
 def _damaged_pdf() -> UnreadableFile:
@@ -83,6 +85,14 @@ def page_texts(reader: PdfReader) -> list[str]:
         return [page.extract_text() or "" for page in reader.pages[:PDF_MAX_PAGES]]
     except Exception:  # as above: a content stream pypdf cannot read
         raise _damaged_pdf() from None
+
+
+def _pdf_saved_at(reader: PdfReader) -> datetime | None:
+    try:
+        info = reader.metadata or {}
+        return pdf_datetime(str(info.get("/ModDate") or info.get("/CreationDate") or ""))
+    except Exception:  # as for the title: optional, never worth a rejection
+        return None
 
 
 def _pdf_title(reader: PdfReader) -> str:

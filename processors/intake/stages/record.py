@@ -12,9 +12,10 @@ from pathlib import Path
 from processors.forms.models import Rejection
 from processors.intake.received import IntakeFile, Status
 from processors.intake.stages.base import Stage
-from processors.store.database import RecordOutcome
+from processors.store.database import OLDER_COPY, RecordOutcome
 
-_STATUS = {RecordOutcome.NEW: Status.RECORDED, RecordOutcome.SUPERSEDED: Status.SUPERSEDED}
+_STATUS = {RecordOutcome.NEW: Status.RECORDED, RecordOutcome.SUPERSEDED: Status.SUPERSEDED,
+           RecordOutcome.OLDER: Status.OLDER_COPY}
 
 
 class RecordForm(Stage):
@@ -27,6 +28,8 @@ class RecordForm(Stage):
         assert item.form is not None
         outcome = self.services.store.record_form(item.form, item.name)
         item.finish(_STATUS.get(outcome, Status.DUPLICATE))
+        if outcome is RecordOutcome.OLDER:
+            item.warnings.append(OLDER_COPY)
 
 
 class RecordRejection(Stage):
