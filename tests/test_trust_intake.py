@@ -5,18 +5,21 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+import openpyxl
 import pytest
 
 from processors.config.settings import Settings
 from processors.demo.fill import fill_form
+from processors.forms.models import WorkItem
 from processors.generate.forms import FormGenerator
 from processors.mail.directory import Person, StaffDirectory
 from processors.store.database import Store
 from processors.workflow import ingest_paths
 from tests.docx_edit import corrupt_member
-from tests.returned_forms import GPR, TPA, thematic_answers
+from tests.returned_forms import CASE, GPR, TPA, thematic_answers
 
 SAVED = datetime(2026, 11, 20, 9, 30)
 
@@ -91,3 +94,54 @@ def test_a_damaged_part_is_rejected_and_the_good_copy_stays_current(ready: Setti
     form, versions = current(ready)
     assert form is not None and form.overall_grade == "Good" and len(versions) == 1
     assert (ready.path("rejected") / "damaged.docx.reason.txt").exists()
+
+
+POB = WorkItem("practice_observation", replace(CASE, case_id="CF1357913"), "2026-C09", form_id="2026-C09-POB-001",
+               auditor="Niamh O'Connor")
+
+
+def sheet(settings: Settings, name: str) -> list[dict[str, object]]:
+    rows = list(openpyxl.load_workbook(settings.path("register"))[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+@pytest.mark.parametrize(("carried", "changes", "expected"), [
+    (replace(TPA, case=replace(CASE, case_id="CF9999999")), {}, "its 'Case ID' is not the one allocated "
+                                                                "('CF9999999', not 'CF2468101')"),
+    (replace(TPA, case=replace(CASE, practitioner="Someone Else")), {}, "its 'Practitioner' is not the one allocated"),
+    (replace(TPA, form_id="2026-C09-POB-001"), {}, "2026-C09-POB-001 was issued as the form type 'Observation of "
+                                                   "Practice', but this file is the form type 'Thematic Peer Audit'"),
+])
+def test_a_form_carrying_another_forms_reference_is_held_not_recorded(ready: Settings, carried: WorkItem,
+                                                                      changes: dict[str, object],
+                                                                      expected: str) -> None:
+    with Store(ready.path("database")) as store:
+        store.add_work_items([POB])
+    inbox = ready.path("inbox")
+    (inbox / "mine.docx").write_bytes(form_bytes(ready, thematic_answers()))
+    ingest_paths(ready, [inbox])
+    before = {f.form_id: (f.version, f.overall_grade) for f in Store(ready.path("database")).forms()}
+    generator = FormGenerator(ready.path("templates"), "Trust", 14)
+    (inbox / "other.docx").write_bytes(fill_form(generator.render(carried),
+                                                 thematic_answers(overall_grade="Inadequate", **changes)))
+    report = ingest_paths(ready, [inbox])
+    (outcome,) = report.outcomes
+    assert outcome.status == "held"
+    assert outcome.reason.startswith("reference does not match its case: it carries the reference "
+                                     f"{carried.form_id}") and expected in outcome.reason
+    with Store(ready.path("database")) as store:
+        assert {f.form_id: (f.version, f.overall_grade) for f in store.forms()} == before
+    held = ready.path("held") / "other.docx"
+    assert held.exists() and "Held:" in (ready.path("held") / "other.docx.reason.txt").read_text(encoding="utf-8")
+    assert not (inbox / "other.docx").exists()
+    (row,) = sheet(ready, "Rejected")
+    assert row["File"] == "other.docx" and "reference does not match its case" in str(row["Reason"])
+    assert any(line.startswith("  held other.docx: reference does not match") for line in report.summary_lines())
+
+
+def test_a_matching_return_still_supersedes(ready: Settings) -> None:
+    inbox = ready.path("inbox")
+    (inbox / "first.docx").write_bytes(form_bytes(ready, thematic_answers()))
+    ingest_paths(ready, [inbox])
+    (inbox / "second.docx").write_bytes(form_bytes(ready, thematic_answers(overall_grade="Inadequate")))
+    assert [o.status for o in ingest_paths(ready, [inbox]).outcomes] == ["superseded"]

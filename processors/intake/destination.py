@@ -13,9 +13,9 @@ from typing import Protocol
 from processors.intake.inbox import move_unique
 
 
-def reason_text(name: str, reason: str, when: datetime | None = None) -> str:
-    """The .reason.txt left beside a rejected file."""
-    return f"File: {name}\nRejected: {when or datetime.now():%d/%m/%Y %H:%M}\nReason: {reason}\n"
+def reason_text(name: str, reason: str, when: datetime | None = None, action: str = "Rejected") -> str:
+    """The .reason.txt left beside a rejected (or held) file."""
+    return f"File: {name}\n{action}: {when or datetime.now():%d/%m/%Y %H:%M}\nReason: {reason}\n"
 
 
 class Destination(Protocol):
@@ -27,12 +27,17 @@ class Destination(Protocol):
         """Move a rejected file where rejected files go, with its reason beside it; return where it is now."""
         ...
 
+    def file_held(self, name: str, source: Path | None, reason: str) -> Path:
+        """Move a file held for the QA administrator to decide where held files go, with its reason beside it."""
+        ...
+
 
 class FolderDestination:
-    """The processed/ and rejected/ folders on disk (a synced OneDrive/SharePoint folder or a local one)."""
+    """The processed/, rejected/ and held/ folders on disk (a synced OneDrive/SharePoint folder or a local one)."""
 
-    def __init__(self, processed: Path, rejected: Path) -> None:
+    def __init__(self, processed: Path, rejected: Path, held: Path | None = None) -> None:
         self.processed, self.rejected = processed, rejected
+        self.held = held or rejected.parent / "held"
 
     def file_accepted(self, name: str, source: Path | None) -> Path:
         assert source is not None, "a file on disk always has a path"
@@ -40,6 +45,15 @@ class FolderDestination:
 
     def file_rejected(self, name: str, source: Path | None, reason: str) -> Path:
         assert source is not None, "a file on disk always has a path"
-        final = move_unique(source, self.rejected)
-        final.with_name(final.name + ".reason.txt").write_text(reason_text(name, reason), encoding="utf-8")
+        return self._with_reason(name, source, self.rejected, reason, "Rejected")
+
+    def file_held(self, name: str, source: Path | None, reason: str) -> Path:
+        return self._with_reason(name, source, self.held, reason, "Held")
+
+    @staticmethod
+    def _with_reason(name: str, source: Path | None, folder: Path, reason: str, action: str) -> Path:
+        assert source is not None, "a file on disk always has a path"
+        final = move_unique(source, folder)
+        final.with_name(final.name + ".reason.txt").write_text(reason_text(name, reason, action=action),
+                                                                encoding="utf-8")
         return final

@@ -48,6 +48,8 @@ class BatchReport:
         for o in self.outcomes:
             if o.status == Status.REJECTED.value:
                 lines.append(f"  rejected {o.source.name}: {o.reason}")
+            elif o.status == Status.HELD.value:
+                lines.append(f"  held {o.source.name}: {o.reason}")
             elif o.status == Status.OLDER_COPY.value:
                 lines.append(f"  older copy {o.source.name} ({o.form_id}): kept in its history, not current")
         lines += [f"  email not sent: {p}" for p in self.delivery_problems]
@@ -71,7 +73,8 @@ class Pipeline:
         self.services = Services(settings, store, self.mailer, StaffDirectory.load(settings.path("staff")))
         self.notifier = Notifier(self.services)
         self.stages: list[Stage] = intake_stages(self.services, self.notifier)
-        self.folders = FolderDestination(settings.path("processed"), settings.path("rejected"))
+        self.folders = FolderDestination(settings.path("processed"), settings.path("rejected"),
+                                         settings.path("held"))
 
     # -- one file --
 
@@ -109,8 +112,8 @@ class Pipeline:
 
     @staticmethod
     def _log(item: IntakeFile) -> None:
-        if item.status is Status.REJECTED:
-            log.info("rejected %r: %s", item.name, item.reason)
+        if item.status in (Status.REJECTED, Status.HELD):
+            log.info("%s %r: %s", item.status.value, item.name, item.reason)
         elif item.form is not None:  # by form ID: file names may name a child
             log.info("%s %s (%s)", item.status.value, item.form.form_id, item.form.form_type)
         elif item.status is Status.DUPLICATE:

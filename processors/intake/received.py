@@ -30,10 +30,11 @@ class Status(str, Enum):
     SUPERSEDED = "superseded"    # a newer version of a form already recorded
     OLDER_COPY = "older copy"    # saved before the version recorded: kept in its history, not current
     REJECTED = "rejected"
-    HELD = "held"                # recorded or decided, but could not be filed away yet: tried again later
+    HELD = "held"                # not recorded: kept in held/ with its reason for the QA administrator to decide
 
 
-FILED = (Status.DUPLICATE, Status.RECORDED, Status.SUPERSEDED, Status.OLDER_COPY, Status.REJECTED)
+FILED = (Status.DUPLICATE, Status.RECORDED, Status.SUPERSEDED, Status.OLDER_COPY, Status.REJECTED,
+         Status.HELD)
 
 
 @dataclass(frozen=True)

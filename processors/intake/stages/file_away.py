@@ -23,6 +23,8 @@ class FileAway(Stage):
         try:
             if item.status is Status.REJECTED:
                 item.final_path = where.file_rejected(item.name, path, item.reason)
+            elif item.status is Status.HELD:
+                item.final_path = where.file_held(item.name, path, item.reason)
             else:
                 item.final_path = where.file_accepted(item.name, path)
         except (OSError, QAError) as exc:  # the decision is in the store; the move is tried again at the next look

@@ -33,11 +33,14 @@ class RecordForm(Stage):
 
 
 class RecordRejection(Stage):
+    """A rejected file's reason, and a held file's, go into the store (the register's Rejected sheet)."""
+
     name = "record rejection"
 
     def applies(self, item: IntakeFile) -> bool:
-        return item.status is Status.REJECTED
+        return item.status in (Status.REJECTED, Status.HELD)
 
     def run(self, item: IntakeFile) -> None:
-        rejection = Rejection(file=Path(item.name), reason=item.reason, received=datetime.now())
+        reason = f"held for the QA administrator: {item.reason}" if item.status is Status.HELD else item.reason
+        rejection = Rejection(file=Path(item.name), reason=reason, received=datetime.now())
         self.services.store.record_rejection(rejection, item.sha256 or None)
