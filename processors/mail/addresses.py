@@ -47,9 +47,11 @@ def parse_address(text: str) -> str:
     if "@" not in raw:
         raise AddressProblem(f"'{raw}' is not an email address (it has no '@domain'): write it like "
                              "name@example-trust.org.uk")
-    if len(found) != 1 or raw.count("@") != 1:
+    if len(found) > 1 or raw.count("@") > 1:
         raise AddressProblem(f"'{raw}' holds {max(len(found), raw.count('@'))} addresses: write exactly one email "
                              "address (like name@example-trust.org.uk) in this cell")
+    if not found:
+        raise AddressProblem(f"'{raw}' is not an email address: write it like name@example-trust.org.uk")
     local, at, domain = found[0].rpartition("@")
     if not at or not _LOCAL.fullmatch(local) or not _DOMAIN.fullmatch(domain) or ".." in local \
             or local.startswith(".") or local.endswith("."):
