@@ -28,6 +28,9 @@ def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> N
     workbook = openpyxl.load_workbook(demo / "register.xlsx")
     assert workbook["Forms"].max_row > 70 and workbook["Rejected"].max_row == 5
     assert workbook["Allocations"].max_row == 84
+    forms = list(workbook["Forms"].iter_rows(values_only=True))
+    source = forms[0].index("Source file")
+    assert any(str(row[source]).endswith(" returned v2.docx") for row in forms[1:])  # the later save is current
     outbox = [p.name for p in (demo / "outbox").glob("*.eml")]
     assert sum("-allocation-" in n for n in outbox) > 50
     assert any("-escalation-" in n for n in outbox) and any("-thank_you-" in n for n in outbox)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import time
 import zipfile
@@ -216,3 +217,117 @@ def test_parse_file_gives_the_same_reasons(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match="picture or scan"):
         parse_file(write(tmp_path, "photo.jpg", bytes.fromhex("FFD8FFE0") + b"\0" * 32))
     assert UnreadableFile("x").exit_code not in (0, 1)
+
+
+# --- hostile values, addresses, damaged parts, borrowed references: add a row to a table -----------------
+
+HOSTILE_HEADER_VALUES = [
+    ("Rhys\nap Gwilym", "Rhys ap Gwilym"),
+    ("Rhys\r\nBcc: attacker@elsewhere.example", "Rhys Bcc: attacker@elsewhere.example"),
+    ("Rhys\u2028ap\u2029Gwilym", "Rhys ap Gwilym"),
+    ("tab\there\x0bvt\x0cff\x00nul\x1besc\x85nel", "tab here vt ff nul esc nel"),
+    ("right\u202eto-left override", "right to-left override"),
+    ("  Siân   Llewelyn-O'Connor ", "Siân Llewelyn-O'Connor"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), HOSTILE_HEADER_VALUES)
+def test_a_header_value_is_one_clean_line(value: str, expected: str) -> None:
+    from processors.mail.addresses import header_text
+    from processors.mail.mailer import Message, build_email
+
+    assert header_text(value) == expected
+    mail = build_email(Message(to=("qa@example-trust.org.uk",), subject=value, body="x"), "qa@example-trust.org.uk")
+    assert mail["Subject"] == expected
+
+
+HOSTILE_ADDRESS_CELLS = [
+    ("attacker@elsewhere.example, sam@example-trust.org.uk", "holds 2 addresses"),
+    ("postmaster,x@example-trust.org.uk", "holds 2 addresses"),
+    ("sam@example-trust.org.uk; pat@example-trust.org.uk", "holds 2 addresses"),
+    ("postmaster", "has no '@domain'"),
+    ("sam@", "is not an email address"),
+    ("sam@example-trust", "is not an email address"),
+    ("sam@@example-trust.org.uk", "addresses"),
+    ("sam@example-trust.org.uk\nBcc: x@elsewhere.example", "line break"),
+    ("sam@example-trust.org.uk\u2028x@elsewhere.example", "line break"),
+]
+
+
+@pytest.mark.parametrize(("cell", "expected"), HOSTILE_ADDRESS_CELLS)
+def test_an_address_cell_that_is_not_one_address_is_refused(cell: str, expected: str) -> None:
+    from processors.mail.addresses import AddressProblem, parse_address, refused_recipients
+
+    with pytest.raises(AddressProblem, match=re.escape(expected)):
+        parse_address(cell)
+    assert refused_recipients([cell], ["example-trust.org.uk"])
+
+
+OUTSIDE_DOMAINS = [("sam@elsewhere.example", ("example-trust.org.uk",)),
+                   ("sam@example-trust.org.uk.elsewhere.example", ("example-trust.org.uk",)),
+                   ("sam@mail.example-trust.org.uk", ("example-trust.org.uk",)),
+                   ("sam@notexample-trust.org.uk", ("*.example-trust.org.uk",))]
+
+
+@pytest.mark.parametrize(("address", "allowed"), OUTSIDE_DOMAINS)
+def test_an_address_outside_the_allowed_domains_is_refused(address: str, allowed: tuple[str, ...]) -> None:
+    from processors.mail.addresses import refused_recipients
+
+    assert refused_recipients([address], allowed) == [address]
+    assert refused_recipients(["Sam@EXAMPLE-trust.org.uk"], allowed) == []
+
+
+DAMAGED_PARTS = ["word/styles.xml", "word/document.xml", "docProps/custom.xml", "word/footer1.xml",
+                 "[Content_Types].xml"]
+
+
+@pytest.mark.parametrize("part", DAMAGED_PARTS)
+def test_a_part_that_fails_its_checksum_is_refused_as_damaged(tmp_path: Path, good_form: bytes, part: str) -> None:
+    from tests.docx_edit import corrupt_member
+
+    reason = reason_for(write(tmp_path, "form.docx", corrupt_member(good_form, part)))
+    assert "damaged" in reason and "ask the sender to send it again" in reason
+
+
+BORROWED_REFERENCES = [  # what the returned form says vs its work item -> what is said about it
+    ({"case_id": "CF9999999"}, "its 'Case ID' is not the one allocated ('CF9999999', not 'CF0000001')"),
+    ({"practitioner": "Someone Else"}, "its 'Practitioner' is not the one allocated"),
+    ({"team": "Team 2"}, "its 'Team' is not the one allocated"),
+    ({"form_type": "practice_observation"}, "was issued as the form type 'Thematic Peer Audit', but this file is "
+                                            "the form type 'Observation of Practice'"),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), BORROWED_REFERENCES)
+def test_a_form_that_does_not_match_its_work_item_is_named_for_holding(changes: dict[str, str],
+                                                                       expected: str) -> None:
+    from dataclasses import replace
+
+    from processors.forms.models import FormIdentity, ParsedForm
+    from processors.intake.matching import mismatches
+
+    case = Case("CF0000001", "A.B.", 7, "Child in Need", "Safeguarding", "Team 1", "Pat Doe", "Sam Roe")
+    item = WorkItem("thematic_audit", case, "2026-C09", form_id="2026-C09-TPA-001")
+    values = {"case_id": "CF0000001", "practitioner": "Pat  DOE", "team": "team 1", "child_age": "7"}
+    values.update({k: v for k, v in changes.items() if k != "form_type"})
+    form_type = changes.get("form_type", "thematic_audit")
+    parsed = ParsedForm(Path("x.docx"), FormIdentity("2026-C09-TPA-001", form_type, "1.0"), form_type, values, "")
+    assert any(expected in problem for problem in mismatches(parsed, item))
+    assert mismatches(replace(parsed, values={**values, **{k: str(v) for k, v in
+                                                            {"case_id": "CF0000001", "practitioner": "Pat Doe",
+                                                             "team": "Team 1"}.items()}},
+                              form_type="thematic_audit",
+                              identity=FormIdentity("2026-C09-TPA-001", "thematic_audit", "1.0")), item) == []
+
+
+SAVED_TIMES = [("2026-11-20T10:15:00Z", "2026-11-20 10:15:00+00:00"),
+               ("2026-11-20T10:15:00+01:00", "2026-11-20 09:15:00+00:00"),
+               ("not a time", None)]
+
+
+@pytest.mark.parametrize(("text", "expected"), SAVED_TIMES)
+def test_a_documents_saved_time_is_read_or_left_unknown(text: str, expected: str | None) -> None:
+    from processors.reading.saved import pdf_datetime, w3c_datetime
+
+    assert (str(w3c_datetime(text)) if w3c_datetime(text) else None) == expected
+    assert str(pdf_datetime("D:20261120101500+01'00'")) == "2026-11-20 09:15:00+00:00"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,20 @@ def test_a_returned_form_is_recorded_and_moved_to_processed(settings: Settings, 
     assert fake.names_in(INBOX) == ["Old", "Processed", "~$dit CF1357911.docx"]
     assert [r.route for r in fake.requests].count("content") == 1  # only the form was downloaded
     assert settings.path("register").exists() and staged(settings) == []
+
+
+def test_a_form_carrying_another_cases_reference_ends_in_held_with_a_reason_file(settings: Settings,
+                                                                                  fake: FakeGraph) -> None:
+    other = replace(FIRST, case=replace(FIRST.case, case_id="CF9999999"))
+    fake.add_file(INBOX, "borrowed.docx", form_bytes(settings, other))
+    w = run_once(settings)
+    (outcome,) = w.stats.outcomes
+    assert outcome.status == "held" and outcome.reason.startswith("reference does not match its case")
+    assert fake.names_in("QA Returns/Held") == ["borrowed.docx", "borrowed.docx.reason.txt"]
+    reason = (fake.content_of("QA Returns/Held/borrowed.docx.reason.txt") or b"").decode()
+    assert reason.startswith("File: borrowed.docx\nHeld: ")
+    with Store(settings.path("database")) as store:
+        assert store.form(FIRST.form_id) is None
 
 
 def test_a_bad_file_ends_in_rejected_with_a_reason_file(settings: Settings, fake: FakeGraph) -> None:

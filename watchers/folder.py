@@ -51,7 +51,7 @@ class _Events(FileSystemEventHandler):
 def check_layout(settings: Settings) -> None:
     """Refuse a config that would make the watcher read its own output."""
     inbox = settings.path("inbox")
-    for name in ("processed", "rejected", "generated", "outbox", "letters"):
+    for name in ("processed", "rejected", "held", "generated", "outbox", "letters"):
         other = settings.path(name)
         if other == inbox or other.is_relative_to(inbox):
             raise ConfigError(f"paths.{name} ({other}) is inside the watched inbox ({inbox}): the watcher would "

@@ -207,7 +207,7 @@ class DocumentLibrary:
 
 
 class LibraryDestination:
-    """Intake's file-away for a library item: moved into the processed or rejected folder of the library."""
+    """Intake's file-away for a library item: moved into the processed, rejected or held folder of the library."""
 
     def __init__(self, library: DocumentLibrary, item: DriveItem, folder_id: Callable[[str], str],
                  cfg: GraphSettings) -> None:
@@ -218,9 +218,15 @@ class LibraryDestination:
         return self._move(self.cfg.processed_folder)
 
     def file_rejected(self, name: str, source: Path | None, reason: str) -> Path:
-        where = self._move(self.cfg.rejected_folder)
-        self.library.upload_text(self.folder_id(self.cfg.rejected_folder), f"{where.name}.reason.txt",
-                                 reason_text(name, reason))
+        return self._with_reason(name, self.cfg.rejected_folder, reason, "Rejected")
+
+    def file_held(self, name: str, source: Path | None, reason: str) -> Path:
+        return self._with_reason(name, self.cfg.held_folder, reason, "Held")
+
+    def _with_reason(self, name: str, folder: str, reason: str, action: str) -> Path:
+        where = self._move(folder)
+        self.library.upload_text(self.folder_id(folder), f"{where.name}.reason.txt",
+                                 reason_text(name, reason, action=action))
         return where
 
     def _move(self, folder: str) -> Path:

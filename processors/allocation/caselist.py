@@ -40,6 +40,7 @@ from processors.forms.vocabulary import (
     LEGAL_STATUSES,
     ROLES,
 )
+from processors.mail.addresses import AddressProblem, parse_address
 
 CASE_COLUMNS: tuple[str, ...] = (
     "Case ID", "Child initials", "Age", "Legal status", "Service", "Team", "Practitioner", "Team manager",
@@ -359,9 +360,12 @@ def _row_cycle(row: Row, cycle_id: str) -> str:
 
 def _email(row: Row, column: str, required: bool = True) -> str:
     text = row.text(column, required=required)
-    if text and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
-        raise row.error(column, f"'{text}' is not an email address: write it like name@example-trust.org.uk")
-    return text
+    if not text:
+        return text
+    try:
+        return parse_address(text)
+    except AddressProblem as exc:
+        raise row.error(column, f"{exc}, then run again") from None
 
 
 def _role(row: Row, column: str, required: bool = True) -> str:

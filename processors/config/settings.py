@@ -35,6 +35,7 @@ class Paths(_Strict):
     inbox: Path = Path("generated/inbox")
     processed: Path = Path("generated/processed")
     rejected: Path = Path("generated/rejected")
+    held: Path = Path("generated/held")  # returns whose reference does not match their case, for a decision
     outbox: Path = Path("generated/outbox")
     register: Path = Path("generated/register.xlsx")
     database: Path = Path("generated/qa.sqlite3")
@@ -83,6 +84,7 @@ class Graph(_Strict):
     inbox_folder: str = "QA Returns"
     processed_folder: str = "QA Returns/Processed"
     rejected_folder: str = "QA Returns/Rejected"
+    held_folder: str = "QA Returns/Held"
     base_url: str = "https://graph.microsoft.com/v1.0"
 
 

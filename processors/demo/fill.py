@@ -14,11 +14,12 @@ import re
 import zipfile
 from collections.abc import Mapping
 from copy import deepcopy
-from datetime import date
+from datetime import UTC, date, datetime
 
 from lxml import etree
 
 from processors.dates import DATE_FORMAT_PY, uk_date
+from processors.reading.saved import CORE_PART, DCTERMS_MODIFIED
 from processors.word.controls import parse_xml, scan_control
 from processors.word.ooxml import BOX_CHECKED, BOX_UNCHECKED, PLACEHOLDER_STYLE, el, w, w14
 
@@ -30,12 +31,13 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def fill_form(docx_bytes: bytes, answers: Mapping[str, Answer]) -> bytes:
+def fill_form(docx_bytes: bytes, answers: Mapping[str, Answer], saved_at: datetime | None = None) -> bytes:
     """Return a copy of a generated .docx with the controls tagged by `answers`' keys filled in.
 
     Raises KeyError naming every key that no control in the document carries. An empty string puts a
     control back to its placeholder, as clearing it in Word does. Locked (pre-filled) controls can be
-    changed too, which Word would not allow: tests use that to make awkward returns.
+    changed too, which Word would not allow: tests use that to make awkward returns. With `saved_at`, the
+    document's last-saved time (``dcterms:modified``) is set as Word sets it on save.
     """
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as source:
         root = parse_xml(source.read(DOCUMENT_PART))
@@ -45,8 +47,20 @@ def fill_form(docx_bytes: bytes, answers: Mapping[str, Answer]) -> bytes:
             raise KeyError(f"no control tagged {', '.join(unknown)} in this form")
         for key, value in answers.items():
             fill_control(controls[key], value)
-        xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        return _replace_part(source, DOCUMENT_PART, xml)
+        parts = {DOCUMENT_PART: etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)}
+        if saved_at is not None and CORE_PART in source.namelist():
+            parts[CORE_PART] = _saved(source.read(CORE_PART), saved_at)
+        return _replace_parts(source, parts)
+
+
+def _saved(core: bytes, when: datetime) -> bytes:
+    root = parse_xml(core)
+    modified = root.find(DCTERMS_MODIFIED)
+    if modified is None:
+        modified = etree.SubElement(root, DCTERMS_MODIFIED)
+    stamp = when.astimezone(UTC) if when.tzinfo else when
+    modified.text = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _controls_by_tag(root: etree._Element) -> dict[str, etree._Element]:
@@ -58,11 +72,11 @@ def _controls_by_tag(root: etree._Element) -> dict[str, etree._Element]:
     return found
 
 
-def _replace_part(source: zipfile.ZipFile, part: str, data: bytes) -> bytes:
+def _replace_parts(source: zipfile.ZipFile, parts: Mapping[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as target:
         for info in source.infolist():
-            target.writestr(info.filename, data if info.filename == part else source.read(info))
+            target.writestr(info.filename, parts.get(info.filename) or source.read(info))
     return out.getvalue()
 
 

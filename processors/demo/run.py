@@ -11,7 +11,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from processors.allocation.cycle import allocate_cycle
@@ -91,12 +91,14 @@ def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inb
             answers["senior_leader"] = rng.choice(leaders)
         if n == 3:
             answers.pop("overall_grade", None)  # forgotten: rejected, the auditor is told what to fix
-        data = fill_form(gen.render(item), answers)
+        saved = datetime(today.year, today.month, today.day, 9) + timedelta(minutes=n)  # saved in Word
+        data = fill_form(gen.render(item), answers, saved_at=saved)
         (inbox / f"{item.form_id} returned.docx").write_bytes(data)
         written += 1
-        if n == 5:  # a corrected form sent again: supersedes the first, history kept
+        if n == 5:  # a corrected form sent again, saved later: current whatever the order it is read in
             answers["strengths"] = str(answers.get("strengths", "")) + " (corrected after discussion)"
-            (inbox / f"{item.form_id} returned v2.docx").write_bytes(fill_form(gen.render(item), answers))
+            corrected = fill_form(gen.render(item), answers, saved_at=saved + timedelta(hours=3))
+            (inbox / f"{item.form_id} returned v2.docx").write_bytes(corrected)
             written += 1
         if n == 7:  # the same file dropped twice: recorded once
             (inbox / f"{item.form_id} returned - Copy.docx").write_bytes(data)

@@ -82,6 +82,7 @@ class ParsedForm:
     values: dict[str, str]
     sha256: str
     notes: list[str] = field(default_factory=list)  # how things were read (e.g. 'matched by label')
+    saved_at: datetime | None = None  # when the document was last saved (its own record, else the file time)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from typing import Protocol
 from processors.intake.inbox import move_unique
 
 
-def reason_text(name: str, reason: str, when: datetime | None = None, what: str = "Rejected") -> str:
+def reason_text(name: str, reason: str, when: datetime | None = None, action: str = "Rejected") -> str:
     """The .reason.txt left beside a rejected (or held) file."""
-    return f"File: {name}\n{what}: {when or datetime.now():%d/%m/%Y %H:%M}\nReason: {reason}\n"
+    return f"File: {name}\n{action}: {when or datetime.now():%d/%m/%Y %H:%M}\nReason: {reason}\n"
 
 
 class Destination(Protocol):
@@ -28,29 +28,31 @@ class Destination(Protocol):
         ...
 
     def file_held(self, name: str, source: Path | None, reason: str) -> Path:
-        """Move a file the QA administrator must decide on where held files go, with the reason beside it."""
+        """Move a file held for the QA administrator to decide where held files go, with its reason beside it."""
         ...
 
 
 class FolderDestination:
-    """The processed/ and rejected/ folders on disk (a synced OneDrive/SharePoint folder or a local one)."""
+    """The processed/, rejected/ and held/ folders on disk (a synced OneDrive/SharePoint folder or a local one)."""
 
-    def __init__(self, processed: Path, rejected: Path, held: Path) -> None:
-        self.processed, self.rejected, self.held = processed, rejected, held
+    def __init__(self, processed: Path, rejected: Path, held: Path | None = None) -> None:
+        self.processed, self.rejected = processed, rejected
+        self.held = held or rejected.parent / "held"
 
     def file_accepted(self, name: str, source: Path | None) -> Path:
         assert source is not None, "a file on disk always has a path"
         return move_unique(source, self.processed)
 
     def file_rejected(self, name: str, source: Path | None, reason: str) -> Path:
-        return self._with_reason(self.rejected, name, source, reason)
+        return self._with_reason(name, source, self.rejected, reason, "Rejected")
 
     def file_held(self, name: str, source: Path | None, reason: str) -> Path:
-        return self._with_reason(self.held, name, source, reason, "Held")
+        return self._with_reason(name, source, self.held, reason, "Held")
 
     @staticmethod
-    def _with_reason(folder: Path, name: str, source: Path | None, reason: str, what: str = "Rejected") -> Path:
+    def _with_reason(name: str, source: Path | None, folder: Path, reason: str, action: str) -> Path:
         assert source is not None, "a file on disk always has a path"
         final = move_unique(source, folder)
-        final.with_name(final.name + ".reason.txt").write_text(reason_text(name, reason, what=what), encoding="utf-8")
+        final.with_name(final.name + ".reason.txt").write_text(reason_text(name, reason, action=action),
+                                                                encoding="utf-8")
         return final

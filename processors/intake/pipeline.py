@@ -51,6 +51,10 @@ class BatchReport:
         for o in self.outcomes:
             if o.status == Status.REJECTED.value:
                 lines.append(f"  rejected {o.source.name}: {o.reason}")
+            elif o.status == Status.HELD.value:
+                lines.append(f"  held {o.source.name}: {o.reason}")
+            elif o.status == Status.OLDER_COPY.value:
+                lines.append(f"  older copy {o.source.name} ({o.form_id}): kept in its history, not current")
         lines += [f"  email not sent: {p}" for p in self.delivery_problems]
         if self.sent:
             lines.append(f"  {len(self.sent)} email(s) sent ({self.sent[0].backend})")
@@ -111,8 +115,8 @@ class Pipeline:
 
     @staticmethod
     def _log(item: IntakeFile) -> None:
-        if item.status is Status.REJECTED:
-            log.info("rejected %r: %s", item.name, item.reason)
+        if item.status in (Status.REJECTED, Status.HELD):
+            log.info("%s %r: %s", item.status.value, item.name, item.reason)
         elif item.form is not None:  # by form ID: file names may name a child
             log.info("%s %s (%s)", item.status.value, item.form.form_id, item.form.form_type)
         elif item.status is Status.DUPLICATE:

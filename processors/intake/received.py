@@ -28,11 +28,13 @@ class Status(str, Enum):
     DUPLICATE = "duplicate"      # this exact file was recorded before
     RECORDED = "recorded"
     SUPERSEDED = "superseded"    # a newer version of a form already recorded
+    OLDER_COPY = "older copy"    # saved before the version recorded: kept in its history, not current
     REJECTED = "rejected"
-    HELD = "held"                # not recorded: kept for the QA administrator to decide, with the reason
+    HELD = "held"                # not recorded: kept in held/ with its reason for the QA administrator to decide
 
 
-FILED = (Status.DUPLICATE, Status.RECORDED, Status.SUPERSEDED, Status.REJECTED, Status.HELD)
+FILED = (Status.DUPLICATE, Status.RECORDED, Status.SUPERSEDED, Status.OLDER_COPY, Status.REJECTED,
+         Status.HELD)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from processors.errors import InputFileError
 from processors.forms.normalise import squash
+from processors.mail.addresses import AddressProblem, parse_address
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,17 @@ class Person:
     email: str
     role: str = ""
     team: str = ""
+
+
+def _email(path: Path, row: dict[str, str], column: str, line: int) -> str:
+    """The row's one address (empty when none is known); anything else stops, naming the file, row and column."""
+    text = (row.get(column) or "").strip()
+    if not text:
+        return ""
+    try:
+        return parse_address(text)
+    except AddressProblem as exc:
+        raise InputFileError(str(path), f"{exc}, then run again", row=line, column=column) from None
 
 
 class StaffDirectory:
@@ -35,7 +47,7 @@ class StaffDirectory:
             if "name" not in header or "email" not in header:
                 raise InputFileError(str(path), "the staff list needs 'Name' and 'Email' columns in its first row",
                                      row=1)
-            people = [Person(row[header["name"]].strip(), row[header["email"]].strip(),
+            people = [Person(row[header["name"]].strip(), _email(path, row, header["email"], reader.line_num),
                              row.get(header.get("role", ""), "") or "", row.get(header.get("team", ""), "") or "")
                       for row in reader if (row.get(header["name"]) or "").strip()]
         return cls(people)

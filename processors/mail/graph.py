@@ -20,6 +20,7 @@ import requests
 from processors.config.settings import Settings
 from processors.errors import DeliveryError, GraphError
 from processors.graph.client import GraphClient
+from processors.mail.addresses import header_text
 from processors.mail.message import Message, SendResult
 
 log = logging.getLogger("qa.mail.graph")
@@ -51,7 +52,7 @@ class Attachment:
 def graph_message(message: Message, attachments: list[Attachment] | None = None) -> dict[str, object]:
     """The documented message resource for sendMail / create message."""
     body: dict[str, object] = {
-        "subject": message.subject,
+        "subject": header_text(message.subject),
         "body": {"contentType": "Text", "content": message.body},
         "toRecipients": [_recipient(a) for a in message.to],
         "ccRecipients": [_recipient(a) for a in message.cc],

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from processors.errors import DeliveryError
+from processors.mail.addresses import header_text, refused_recipients
 
 _POLICY = policy.default.clone(max_line_length=998)  # long subjects are not folded into odd header lines
 
@@ -46,28 +47,29 @@ def check_recipients(message: Message, allowed_domains: tuple[str, ...]) -> None
     recipients = [*message.to, *message.cc]
     if not recipients:
         raise DeliveryError(f"'{message.subject}' has no recipients: add the addresses to config.yaml (contacts)")
-    allowed = {d.lower() for d in allowed_domains}
-    refused = [r for r in recipients if r.rpartition("@")[2].lower() not in allowed or "@" not in r]
+    refused = refused_recipients(recipients, allowed_domains)
     if refused:
-        raise DeliveryError(f"refused to send '{message.subject}' to {', '.join(refused)}: only addresses at "
-                            f"{', '.join(sorted(allowed))} are allowed (email.allowed_domains in config.yaml)")
+        allowed = sorted({d.lower() for d in allowed_domains})
+        raise DeliveryError(f"refused to send '{header_text(message.subject)}' to {', '.join(refused)}: only "
+                            f"addresses at {', '.join(allowed)} are allowed, one whole address each "
+                            "(email.allowed_domains in config.yaml)")
 
 
 def build_email(message: Message, sender: str) -> EmailMessage:
     mail = EmailMessage(policy=_POLICY)
-    mail["From"] = sender
-    mail["To"] = ", ".join(message.to)
+    mail["From"] = header_text(sender)
+    mail["To"] = ", ".join(header_text(a) for a in message.to)
     if message.cc:
-        mail["Cc"] = ", ".join(message.cc)
-    mail["Subject"] = message.subject
+        mail["Cc"] = ", ".join(header_text(a) for a in message.cc)
+    mail["Subject"] = header_text(message.subject)
     mail["Date"] = formatdate(localtime=True)
     mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    mail["X-QA-Kind"] = message.kind
+    mail["X-QA-Kind"] = header_text(message.kind)
     mail.set_content(message.body)
     for path in message.attachments:
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         main, sub = ctype.split("/", 1)
-        mail.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=path.name)
+        mail.add_attachment(path.read_bytes(), maintype=main, subtype=sub, filename=header_text(path.name))
     return mail
 
 

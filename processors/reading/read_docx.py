@@ -27,6 +27,7 @@ from processors.reading.lookup import (
     parse_part,
     read_identity,
 )
+from processors.reading.saved import docx_saved_at
 from processors.word.controls import (
     ControlScan,
     enclosing_cell,
@@ -62,10 +63,11 @@ def parse_docx(data: bytes, source: Path, sha256: str = "") -> ParsedForm:
         xml = read_member(package, main_part(package) or DOCUMENT_PART)
         document = document_root(xml)
         identity, form_type, notes = read_identity(package, document)
+        saved_at = docx_saved_at(package)
     reader = FieldReader(FORM_TYPES[form_type], notes)
     reader.read(document, has_legacy=b"ffData" in xml)
     return ParsedForm(source=source, identity=identity, form_type=form_type, values=reader.values,
-                      sha256=sha256 or sha256_bytes(data), notes=reader.notes)
+                      sha256=sha256 or sha256_bytes(data), notes=reader.notes, saved_at=saved_at)
 
 
 def document_root(xml: bytes) -> etree._Element:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from processors.reading.lookup import (
     lookup,
     unknown_template,
 )
+from processors.reading.pdf_layout import Columns, Fragment, answer_column, body_lines, page_fragments
+from processors.reading.saved import pdf_datetime
 from processors.word.controls import (
     is_prompt,
 )
@@ -48,14 +51,16 @@ def parse_pdf(data: bytes, source: Path, sha256: str = "") -> ParsedForm:
                                  "Save As > PDF)")
         raise unknown_template()
     definition = FORM_TYPES[form_type]
-    values = labelled_values(body_text(pages), definition)
-    notes = [f"{identity.form_id if identity else definition.title}: read from a PDF by its printed labels"]
+    positioned = positioned_values(reader, len(pages), definition)
+    values = positioned if positioned is not None else labelled_values(body_text(pages), definition)
+    how = "the position of its text" if positioned is not None else "its printed labels"
+    notes = [f"{identity.form_id if identity else definition.title}: read from a PDF by {how}"]
     if definition.action_rows:
         values.update(pdf_actions(reader, pages))
     if fields:
         notes += merge_acroform(fields, lookup(form_type), values)
     return ParsedForm(source=source, identity=identity, form_type=form_type, values=values,
-                      sha256=sha256 or sha256_bytes(data), notes=notes)
+                      sha256=sha256 or sha256_bytes(data), notes=notes, saved_at=_pdf_saved_at(reader))
 
 
 def _damaged_pdf() -> UnreadableFile:
@@ -83,6 +88,14 @@ def page_texts(reader: PdfReader) -> list[str]:
         return [page.extract_text() or "" for page in reader.pages[:PDF_MAX_PAGES]]
     except Exception:  # as above: a content stream pypdf cannot read
         raise _damaged_pdf() from None
+
+
+def _pdf_saved_at(reader: PdfReader) -> datetime | None:
+    try:
+        info = reader.metadata or {}
+        return pdf_datetime(str(info.get("/ModDate") or info.get("/CreationDate") or ""))
+    except Exception:  # as for the title: optional, never worth a rejection
+        return None
 
 
 def _pdf_title(reader: PdfReader) -> str:
@@ -128,16 +141,44 @@ def pdf_patterns(form_type: str) -> PdfPatterns:
     return PdfPatterns(labels, re.compile(rf"(?m)^[ \t]*(?:{titles})[ \t]*$"))
 
 
+def positioned_values(reader: PdfReader, page_count: int, definition: FormDefinition) -> dict[str, str] | None:
+    """Each field's answer from the answer column beside its label; None when the pages show no such column
+    (then the plain text is read label by label)."""
+    try:
+        lines = body_lines([page_fragments(reader.pages[n]) for n in range(page_count)])
+    except Exception:  # positions are a best effort: without them the text is read in order
+        return None
+    column = answer_column(lines, definition)
+    if column is None:
+        return None
+    columns = Columns.split(lines, column)
+    patterns = pdf_patterns(definition.key)
+    titles = [columns.line_at(m.start()) for m in patterns.sections.finditer(columns.labels)]
+    found = [(key, kind, columns.line_at(start)) for key, kind, start, _ in _find_labels(columns.labels, patterns)]
+    values: dict[str, str] = {}
+    for n, (key, kind, first) in enumerate(found):
+        stops = [t for t in titles if t > first] + ([found[n + 1][2]] if n + 1 < len(found) else [len(lines)])
+        values[key] = _clean(columns.answer(first, max(first + 1, min(stops))), kind, None, patterns.sections)
+    return values
+
+
+def _find_labels(text: str, patterns: PdfPatterns) -> list[tuple[str, Kind, int, int]]:
+    """(key, kind, start, end) of each field's label found in `text`, in the form's order."""
+    found: list[tuple[str, Kind, int, int]] = []
+    position = 0
+    for key, kind, label, _ in patterns.labels:
+        match = label.search(text, position)
+        if match:
+            found.append((key, kind, match.start(), match.end()))
+            position = match.end()
+    return found
+
+
 def labelled_values(text: str, definition: FormDefinition) -> dict[str, str]:
     """Each field's value: the text after its label up to the next label found, in the form's order."""
     patterns = pdf_patterns(definition.key)
-    found: list[tuple[str, Kind, re.Pattern[str] | None, int, int]] = []
-    position = 0
-    for key, kind, label, hint in patterns.labels:
-        match = label.search(text, position)
-        if match:
-            found.append((key, kind, hint, match.start(), match.end()))
-            position = match.end()
+    hints = {key: hint for key, _, _, hint in patterns.labels}
+    found = [(key, kind, hints[key], start, end) for key, kind, start, end in _find_labels(text, patterns)]
     values: dict[str, str] = {}
     for n, (key, kind, hint, _, end) in enumerate(found):
         stop = found[n + 1][3] if n + 1 < len(found) else len(text)
@@ -157,29 +198,6 @@ def _clean(raw: str, kind: Kind, hint: re.Pattern[str] | None, sections: re.Patt
     if kind is Kind.CHECKBOX:
         return _checkbox_text(value)
     return value
-
-
-@dataclass(frozen=True)
-class Fragment:
-    """A piece of text where a PDF page shows it (points from the bottom left)."""
-
-    x: float
-    y: float
-    text: str
-
-
-def page_fragments(page: object) -> list[Fragment]:
-    """A page's text pieces, top to bottom, then left to right."""
-    found: list[Fragment] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], font: object, size: object) -> None:
-        if text.strip():
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            found.append(Fragment(round(x, 1), round(y, 1), text))
-
-    page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
-    return sorted(found, key=lambda f: (-f.y, f.x))
 
 
 def pdf_actions(reader: PdfReader, pages: list[str]) -> dict[str, str]:

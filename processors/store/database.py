@@ -53,6 +53,8 @@ from processors.store.records import (  # re-exported: callers import the record
 from processors.store.schema import migrate
 
 REGISTER_DIRTY = "register_dirty"
+OLDER_COPY = ("an older copy than the one recorded: it was saved before the current version, so it is kept in "
+              "the form's history and the current version stays as it is")
 POOL_STATE = "auditor_pool_file"  # the auditor pool the last allocation used
 
 
@@ -209,6 +211,14 @@ class Store:
         with self.transaction():
             if self.has_file(form.parsed.sha256):
                 return RecordOutcome.DUPLICATE
+            if self._older_than_current(form):
+                form.warnings.append(OLDER_COPY)
+                pk = self._insert_form(form, self._next_version(form.form_id, supersede=False), source_file,
+                                       superseded=True)
+                self._conn.executemany("INSERT INTO grades (form_pk, domain, grade) VALUES (?, ?, ?)",
+                                       [(pk, domain, grade) for domain, grade in form.grades.items()])
+                self._mark_dirty()
+                return RecordOutcome.OLDER
             version = self._next_version(form.form_id)
             pk = self._insert_form(form, version, source_file)
             self._conn.executemany("INSERT INTO grades (form_pk, domain, grade) VALUES (?, ?, ?)",
@@ -220,22 +230,31 @@ class Store:
             self._mark_dirty()
         return RecordOutcome.NEW if version == 1 else RecordOutcome.SUPERSEDED
 
-    def _next_version(self, form_id: str) -> int:
+    def _next_version(self, form_id: str, supersede: bool = True) -> int:
         (latest,) = self._conn.execute("SELECT COALESCE(MAX(version), 0) FROM forms WHERE form_id = ?",
                                        (form_id,)).fetchone()
-        if latest:
+        if latest and supersede:
             self._conn.execute("UPDATE forms SET superseded = 1 WHERE form_id = ?", (form_id,))
         return latest + 1
 
-    def _insert_form(self, form: ValidatedForm, version: int, source_file: str) -> int:
+    def _older_than_current(self, form: ValidatedForm) -> bool:
+        """True when the current version was saved after this one: a late-arriving older copy never wins."""
+        if form.parsed.saved_at is None:
+            return False
+        row = self._conn.execute("SELECT saved_at FROM forms WHERE form_id = ? AND superseded = 0",
+                                 (form.form_id,)).fetchone()
+        current = parse_dt(row[0]) if row else None
+        return current is not None and parse_dt(dt_text(form.parsed.saved_at)) < current
+
+    def _insert_form(self, form: ValidatedForm, version: int, source_file: str, superseded: bool = False) -> int:
         identity = form.parsed.identity
         cursor = self._conn.execute(
-            f"INSERT INTO forms ({_FORM_COLUMNS.split(', ', 1)[1]}, recorded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            f"INSERT INTO forms ({_FORM_COLUMNS.split(', ', 1)[1]}, recorded_at, saved_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (form.form_id, version, form.form_type, form.case_id, identity.template_version if identity else "",
              encode_values(form.values), form.overall_grade, int(form.immediate_concern), int(form.matched),
              json.dumps(form.warnings, ensure_ascii=False), dt_text(form.received), source_file,
-             form.parsed.sha256, dt_text(datetime.now())))
+             form.parsed.sha256, int(superseded), dt_text(datetime.now()), dt_text(form.parsed.saved_at)))
         return int(cursor.lastrowid or 0)
 
     def _replace_actions(self, form: ValidatedForm, pk: int) -> None:

@@ -87,6 +87,7 @@ class RecordOutcome(str, Enum):
     NEW = "new"                # first version of this form ID
     SUPERSEDED = "superseded"  # a corrected form: a new version, earlier ones kept as history
     DUPLICATE = "duplicate"    # the very same file was recorded before: nothing written
+    OLDER = "older copy"       # saved before the current version: kept in the history, not current
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,7 @@ MIGRATIONS: list[Migration] = [
     (5, "escalations: resolved on and outcome",
      "ALTER TABLE escalations ADD COLUMN resolved_on TEXT; "
      "ALTER TABLE escalations ADD COLUMN outcome TEXT NOT NULL DEFAULT '';"),
+    (6, "forms: when the document was last saved", "ALTER TABLE forms ADD COLUMN saved_at TEXT;"),
 ]
 
 

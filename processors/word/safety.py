@@ -210,19 +210,37 @@ def damaged_reason() -> str:
 
 
 def check_zip(package: zipfile.ZipFile, limits: ZipLimits = DEFAULT_LIMITS) -> None:
-    """Judge a zip from its central directory only: nothing is decompressed here."""
+    """Judge a zip from its central directory first (counts, sizes, ratios, passwords); only then is every
+    member decompressed, in chunks and up to its declared size, to check its CRC."""
     members = package.infolist()
     _check_sizes(members, limits)
     names = {m.filename for m in members}
     if any(m.flag_bits & 0x1 for m in members):
         raise UnreadableFile("this file is password-protected, so it cannot be read: remove the password, save it "
                              f"as 'Word Document (*.docx)', {PUT_BACK}")
+    check_crcs(package)
     if _has_macros(package, names):
         raise UnreadableFile("this is a macro-enabled Word document (.docm): for safety, documents with macros are "
                              "not opened. Open it in Word, choose File > Save As > 'Word Document (*.docx)' (this "
                              f"saves it without macros), {PUT_BACK}")
     if main_part(package, names) is None:
         raise UnreadableFile(_not_word(package, names))
+
+
+def check_crcs(package: zipfile.ZipFile) -> None:
+    """Every member read to its end, so a damaged part is found even if the reader never opens it."""
+    try:
+        bad = package.testzip()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        bad = "?"
+    if bad is not None:
+        raise UnreadableFile(damaged_part_reason())
+
+
+def damaged_part_reason() -> str:
+    return ("the file is damaged: part of it does not match its own checksum (a copy or sync went wrong, or a disk "
+            "error), so none of it can be trusted. Open the original in Word; if it opens, save it again and "
+            f"{PUT_BACK}; if not, ask the sender to send it again")
 
 
 _OFFICE_DOCUMENT = re.compile(rb'<Relationship\b[^>]*?Type="[^"]*/officeDocument"[^>]*?>')

@@ -12,9 +12,10 @@ from pathlib import Path
 from processors.forms.models import Rejection
 from processors.intake.received import IntakeFile, Status
 from processors.intake.stages.base import Stage
-from processors.store.database import RecordOutcome
+from processors.store.database import OLDER_COPY, RecordOutcome
 
-_STATUS = {RecordOutcome.NEW: Status.RECORDED, RecordOutcome.SUPERSEDED: Status.SUPERSEDED}
+_STATUS = {RecordOutcome.NEW: Status.RECORDED, RecordOutcome.SUPERSEDED: Status.SUPERSEDED,
+           RecordOutcome.OLDER: Status.OLDER_COPY}
 
 
 class RecordForm(Stage):
@@ -27,10 +28,12 @@ class RecordForm(Stage):
         assert item.form is not None
         outcome = self.services.store.record_form(item.form, item.name)
         item.finish(_STATUS.get(outcome, Status.DUPLICATE))
+        if outcome is RecordOutcome.OLDER:
+            item.warnings.append(OLDER_COPY)
 
 
 class RecordRejection(Stage):
-    """A rejected (or held) file gets a row in the store, and so in the register's Rejected sheet."""
+    """A rejected file's reason, and a held file's, go into the store (the register's Rejected sheet)."""
 
     name = "record rejection"
 
@@ -38,6 +41,6 @@ class RecordRejection(Stage):
         return item.status in (Status.REJECTED, Status.HELD)
 
     def run(self, item: IntakeFile) -> None:
-        reason = item.reason if item.status is Status.REJECTED else f"Held for the QA administrator: {item.reason}"
+        reason = f"held for the QA administrator: {item.reason}" if item.status is Status.HELD else item.reason
         rejection = Rejection(file=Path(item.name), reason=reason, received=datetime.now())
         self.services.store.record_rejection(rejection, item.sha256 or None)
