@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ import click
 
 from processors.config.settings import Settings, load_settings
 from processors.errors import QAError
+from processors.logsafe import OneLineFormatter
 
 log = logging.getLogger("qa")
 
@@ -29,7 +29,7 @@ def _setup_logging(settings: Settings) -> Path:
     root = logging.getLogger("qa")
     if not any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == logfile for h in root.handlers):
         handler = logging.FileHandler(logfile, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(logging.INFO)
     return logfile
@@ -54,7 +54,7 @@ def command(group: click.Group, name: str, example: str) -> Callable:
                 click.echo("Stopped.", err=True)
                 sys.exit(130)
             except Exception as exc:  # the edge: anything unexpected is one line, with details in the log
-                log.error("unexpected error in %s:\n%s", name, traceback.format_exc())
+                log.error("unexpected error in %s", name, exc_info=True)
                 click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. Details are in generated/logs/qa.log; "
                            "please report it with that file.", err=True)
                 sys.exit(1)

@@ -72,3 +72,15 @@ class UnreadableFile(QAError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class StoreLostError(QAError):
+    """The store is empty (lost, replaced) beside a register that lists forms: rewriting would wipe it."""
+
+    exit_code = 8
+
+
+class StoreDamagedError(QAError):
+    """The store's file is damaged (a corrupt page): it must be restored or rebuilt."""
+
+    exit_code = 9

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from processors.intake.inbox import move_unique
+from processors.intake.inbox import move_unique, unique_target
 
 
 def reason_text(name: str, reason: str, when: datetime | None = None) -> str:
@@ -40,6 +40,11 @@ class FolderDestination:
 
     def file_rejected(self, name: str, source: Path | None, reason: str) -> Path:
         assert source is not None, "a file on disk always has a path"
+        if source.is_symlink():  # the link is removed, never archived: only its reason is kept
+            final = unique_target(self.rejected, name)
+            final.with_name(final.name + ".reason.txt").write_text(reason_text(name, reason), encoding="utf-8")
+            source.unlink()
+            return final
         final = move_unique(source, self.rejected)
         final.with_name(final.name + ".reason.txt").write_text(reason_text(name, reason), encoding="utf-8")
         return final

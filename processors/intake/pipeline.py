@@ -12,6 +12,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +21,12 @@ from processors.errors import QAError, RegisterLockedError
 from processors.intake.destination import Destination, FolderDestination
 from processors.intake.received import FileOutcome, IntakeFile, Received, Status
 from processors.intake.stages import Notifier, Services, Stage, intake_stages
+from processors.logsafe import printable
 from processors.mail.directory import StaffDirectory
 from processors.mail.mailer import Mailer, SendResult, make_mailer
 from processors.register.workbook import write_register
 from processors.store.database import Store
+from processors.store.lock import DEFAULT_WAIT, run_lock
 
 log = logging.getLogger("qa.pipeline")
 
@@ -46,8 +49,8 @@ class BatchReport:
         parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do"
         lines = [f"Processed {len(self.outcomes)} file(s) in {self.seconds:.2f} s: {parts}"]
         for o in self.outcomes:
-            if o.status == Status.REJECTED.value:
-                lines.append(f"  rejected {o.source.name}: {o.reason}")
+            if o.status in (Status.REJECTED.value, Status.HELD.value):
+                lines.append(f"  {o.status} {printable(o.source.name)}: {o.reason}")
         lines += [f"  email not sent: {p}" for p in self.delivery_problems]
         if self.sent:
             lines.append(f"  {len(self.sent)} email(s) sent ({self.sent[0].backend})")
@@ -62,8 +65,10 @@ class BatchReport:
 class Pipeline:
     """Runs the stages on each file; sends notices still owed and writes the register once per batch."""
 
-    def __init__(self, settings: Settings, store: Store, mailer: Mailer | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, mailer: Mailer | None = None, *,
+                 command: str = "ingest", lock_wait: float = DEFAULT_WAIT) -> None:
         self.settings = settings
+        self.command, self.lock_wait = command, lock_wait  # the run lock: one process works at a time
         self.store = store
         self.mailer = mailer or make_mailer(settings, store)
         self.services = Services(settings, store, self.mailer, StaffDirectory.load(settings.path("staff")))
@@ -77,6 +82,16 @@ class Pipeline:
         """Every stage that applies, in order. Never raises for a bad file: it ends rejected with a reason."""
         item = IntakeFile(received)
         ran: list[Stage] = []
+        with self.locked():
+            self._process(item, ran)
+        self._log(item)
+        return FileOutcome.of(item)
+
+    def locked(self) -> AbstractContextManager[None]:
+        """The run lock, re-entrant: held per file by `watch`, for the whole batch by `ingest`."""
+        return run_lock(self.settings, self.command, self.lock_wait)
+
+    def _process(self, item: IntakeFile, ran: list[Stage]) -> None:
         try:
             for stage in self.stages:
                 if stage.applies(item):
@@ -85,8 +100,6 @@ class Pipeline:
         finally:
             for stage in reversed(ran):
                 stage.cleanup(item)
-        self._log(item)
-        return FileOutcome.of(item)
 
     def process_file(self, path: Path, destination: Destination | None = None) -> FileOutcome:
         """A file on disk, filed away to the configured processed/ and rejected/ folders unless told otherwise."""
@@ -107,8 +120,8 @@ class Pipeline:
 
     @staticmethod
     def _log(item: IntakeFile) -> None:
-        if item.status is Status.REJECTED:
-            log.info("rejected %r: %s", item.name, item.reason)
+        if item.status in (Status.REJECTED, Status.HELD):
+            log.info("%s %r: %s", item.status.value, item.name, item.reason)
         elif item.form is not None:  # by form ID: file names may name a child
             log.info("%s %s (%s)", item.status.value, item.form.form_id, item.form.form_type)
         elif item.status is Status.DUPLICATE:
@@ -118,13 +131,15 @@ class Pipeline:
 
     def send_pending_notices(self) -> tuple[list[SendResult], list[str]]:
         """Notices sent since the last call, after a catch-up of those still owed (a failed send, a crash)."""
-        self.notifier.send_pending()
+        with self.locked():
+            self.notifier.send_pending()
         return self.notifier.take_results()
 
     def write_register(self, report: BatchReport) -> None:
         path = self.settings.path("register")
         try:
-            written = write_register(self.store, path)
+            with self.locked():
+                written = write_register(self.store, path)
             report.register_path = path
             report.register_warnings = written.warnings
             for warning in written.warnings:

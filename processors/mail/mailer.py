@@ -9,6 +9,7 @@ import mimetypes
 import os
 import smtplib
 import ssl
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -91,14 +92,27 @@ class OutboxMailer:
     def send(self, message: Message) -> SendResult:
         self.folder.mkdir(parents=True, exist_ok=True)
         stem = f"{datetime.now():%Y%m%d-%H%M%S}-{message.kind}-{safe_name(message.subject)[:50]}"
-        target = self.folder / f"{stem}.eml"
-        n = 1
-        while target.exists():
-            n += 1
-            target = self.folder / f"{stem}-{n}.eml"
-        partial = target.with_suffix(".eml.partial")
+        partial = self.folder / f".{stem[:40]}-{uuid.uuid4().hex[:8]}.eml.partial"  # one per writer
         partial.write_bytes(bytes(build_email(message, self.sender)))
-        partial.replace(target)
+        try:
+            n = 1
+            target = self.folder / f"{stem}.eml"
+            while True:  # a hard link never replaces: two runs at once cannot write over each other's email
+                try:
+                    os.link(partial, target)
+                    break
+                except FileExistsError:
+                    n += 1
+                    target = self.folder / f"{stem}-{n}.eml"
+                except OSError:  # no hard links on this file system
+                    if target.exists():
+                        n += 1
+                        target = self.folder / f"{stem}-{n}.eml"
+                        continue
+                    os.replace(partial, target)
+                    break
+        finally:
+            partial.unlink(missing_ok=True)
         return SendResult(message, self.name, str(target))
 
 

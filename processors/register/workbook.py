@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from processors.errors import RegisterLockedError
 from processors.forms.definitions import FORM_TYPES, GRADES
+from processors.register.people_edits import check_store_not_lost, keep_people_work
 from processors.store.database import REGISTER_DIRTY, Store
 from processors.store.records import (
     ACTION_STATUSES,
@@ -521,10 +522,15 @@ def write_register(store: Store, path: Path) -> RegisterReport:
     path = Path(path)
     report = RegisterReport(path)
     try:
+        check_store_not_lost(store, path)
         _check_writable(path)
+        changed = path.is_file() and store.get_state(REGISTER_SHA256) != _file_sha256(path)
         _read_back(store, path, report)
         data = _snapshot(store)
-        store.set_state(REGISTER_SHA256, _save_atomically(build_workbook(data), path))
+        workbook = build_workbook(data)
+        if changed:  # people may have added columns, sheets or rows: carried across, or backed up and reported
+            report.warnings = keep_people_work(path, workbook, report.warnings).lines()
+        store.set_state(REGISTER_SHA256, _save_atomically(workbook, path))
     except PermissionError:
         _mark_dirty(store)
         raise RegisterLockedError(_locked_message(path)) from None
