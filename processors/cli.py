@@ -168,6 +168,17 @@ def ingest_cmd(settings: Settings, paths: tuple[Path, ...]) -> None:
         click.echo(line)
 
 
+@command(cli, "rebuild", "python run.py rebuild            (after the store was lost: no email, no file moved)")
+@click.option("--from", "source", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder of recorded forms (default: paths.processed).")
+def rebuild_cmd(settings: Settings, source: Path | None) -> None:
+    """Re-create a lost store from processed/, the allocation files and the register's edited columns."""
+    from processors.intake.rebuild import rebuild_store
+
+    for line in rebuild_store(settings, source).summary_lines():
+        click.echo(line)
+
+
 @command(cli, "watch", "python run.py watch            (or: python run.py watch --once, from a scheduled task)")
 @click.option("--once", is_flag=True, help="Process what is in the inbox now, then exit.")
 def watch_cmd(settings: Settings, once: bool) -> None:

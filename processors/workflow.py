@@ -23,9 +23,14 @@ from processors.forms.definitions import form_type as lookup_form_type
 from processors.forms.models import Case, WorkItem
 from processors.generate.forms import FormGenerator, GenerationResult, assign_form_ids, cycle_for, safe_name
 from processors.intake.inbox import collect
+from processors.intake.layout import check_layout
 from processors.intake.pipeline import BatchReport, Pipeline
 from processors.mail.mailer import make_mailer
+from processors.register.people_edits import read_edits_first
 from processors.store.database import POOL_STATE, Store
+from processors.store.lock import run_lock
+
+WATCH_LOCK_WAIT = 3600.0  # the watcher waits for a one-shot run (an ingest, a report) to finish, however long
 
 if TYPE_CHECKING:
     from watchers.folder import WatchStats
@@ -108,10 +113,14 @@ def ingest_paths(settings: Settings, paths: list[Path], *, progress: bool = Fals
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise InputFileError(str(missing[0]), "no such file or folder: check the path")
+    check_layout(settings, paths)
     files = collect(paths)
-    with Store(settings.path("database")) as store, \
+    with run_lock(settings, "ingest"), Store(settings.path("database")) as store, \
             progress_bar(len(files), "Reading returned forms", progress) as advance:
-        return Pipeline(settings, store).process_batch(files, on_file=advance)
+        edits_not_used = read_edits_first(store, settings.path("register"))
+        report = Pipeline(settings, store).process_batch(files, on_file=advance)
+        report.register_warnings = [*edits_not_used, *report.register_warnings]
+        return report
 
 
 def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] = print) -> WatchStats:
@@ -119,7 +128,10 @@ def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] 
     from processors.chase.daily import DailyChase
 
     with Store(settings.path("database")) as store:
-        pipeline = Pipeline(settings, store)
+        with run_lock(settings, "watch"):
+            for warning in read_edits_first(store, settings.path("register")):
+                say(f"Register edit not used: {warning}")
+        pipeline = Pipeline(settings, store, command="watch", lock_wait=WATCH_LOCK_WAIT)
         if settings.watch.source == "sharepoint":
             from processors.graph.client import GraphClient
             from watchers.sharepoint import SharePointWatcher
@@ -163,6 +175,14 @@ def allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle_
                    practice_week_file: Path | None, *, send: bool = True, progress: bool = False,
                    today: date | None = None) -> AllocateSummary:
     """Allocate the cycle, write the allocation file, generate the forms and email each auditor theirs."""
+    with run_lock(settings, "allocate"):
+        return _allocate_cycle(settings, cases_file, pool_file, cycle_id, theme, practice_week_file, send=send,
+                               progress=progress, today=today)
+
+
+def _allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle_id: str | None, theme: str,
+                    practice_week_file: Path | None, *, send: bool, progress: bool,
+                    today: date | None) -> AllocateSummary:
     today = today or date.today()
     cycle = cycle_id or cycle_for(today, settings.cycle.length_days)
     cases, pool = read_cases(cases_file), read_pool(pool_file)

@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from processors.config.settings import Settings
-from processors.errors import QAError, RegisterLockedError
+from processors.errors import (
+    AlreadyRunningError,
+    QAError,
+    RegisterLockedError,
+    StoreDamagedError,
+    StoreLostError,
+)
 from processors.intake.destination import Destination, FolderDestination
 from processors.intake.received import FileOutcome, IntakeFile, Received, Status
 from processors.intake.stages import Notifier, Services, Stage, intake_stages
@@ -108,6 +114,8 @@ class Pipeline:
     def _run(self, stage: Stage, item: IntakeFile) -> None:
         try:
             stage.run(item)
+        except (StoreDamagedError, StoreLostError, AlreadyRunningError):
+            raise  # not about this file: the run stops with one line
         except QAError as exc:
             item.reject(str(exc))
         except Exception as exc:  # a bug must not stop the batch: keep the file and say so

@@ -161,6 +161,9 @@ def _compare_sheet(title: str, rows: list[tuple], ws: Worksheet, keeping: Keepin
             keeping.lost.append(f"{title} row {number} has no {key}: it cannot be kept")
         elif keyed and row_id not in new_ids:
             keeping.lost.append(f"{title} row {number}: {key} '{row_id}' is no longer in the store")
+    if renamed and extra:
+        keeping.lost.append(f"{title}: column(s) {', '.join(repr(h) for h in renamed)} missing (renamed?): what was "
+                            "typed under the new name is not read as an edit")
     if extra and keyed:
         carried = _carry_columns(ws, rows, extra)
         for _i, header in extra:
@@ -204,3 +207,21 @@ def _carry_sheet(new: Workbook, title: str, rows: list[tuple]) -> None:
                 cell = ws.cell(row=r, column=c, value=value)
                 if isinstance(value, str) and value.startswith("="):
                     cell.data_type = "s"
+
+
+# --- before acting ------------------------------------------------------------------------------
+
+def read_edits_first(store: Store, path: Path) -> list[str]:
+    """Store what people typed in the register (Status, Completed on, Notes; Resolved on, Outcome) before a
+    command decides anything (who to remind, what is open). Returns warnings about edits not used."""
+    from processors.errors import RegisterLockedError
+    from processors.register.workbook import RegisterReport, _read_back
+
+    check_store_not_lost(store, path)
+    report = RegisterReport(path)
+    try:
+        _read_back(store, path, report)
+    except PermissionError:
+        raise RegisterLockedError(f"the register {path} cannot be read: close it or give this account access to "
+                                  "it, so the edits people made there are used") from None
+    return report.warnings

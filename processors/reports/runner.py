@@ -19,6 +19,7 @@ from processors.config.settings import Settings
 from processors.errors import QAError, RegisterLockedError
 from processors.generate.forms import safe_name
 from processors.mail.mailer import Message, SendResult
+from processors.register.people_edits import read_edits_first
 from processors.register.workbook import write_register
 from processors.reports.briefing import build_briefing, render_briefing
 from processors.reports.compose import render_report
@@ -29,6 +30,7 @@ from processors.reports.quarter import Period, Quarter, parse_quarter
 from processors.reports.report import build_report
 from processors.reports.source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
 from processors.store.database import Store
+from processors.store.lock import run_lock
 from processors.word.office import OfficeError, convert, soffice
 
 log = logging.getLogger("qa.reports")
@@ -227,7 +229,12 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     if period.start > today:
         raise QAError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
     run = ReportRun(period.label, settings.path("generated") / "reports" / period.label)
-    with Store(settings.path("database")) as store:
+    with run_lock(settings, "report"), Store(settings.path("database")) as store:
+        try:  # what people marked completed or resolved in the register counts in the reports
+            run.problems += [f"register edit not used: {w}" for w in
+                             read_edits_first(store, settings.path("register"))]
+        except RegisterLockedError as exc:
+            run.problems.append(str(exc))
         snap = load_snapshot(store)
         if not snap.forms:
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
-from processors.errors import QAError
+from processors.errors import QAError, StoreDamagedError
 from processors.forms.models import Rejection, ValidatedForm, WorkItem
 from processors.store.records import (  # re-exported: callers import the records from processors.store.database
     ActionEdit,
@@ -56,6 +56,14 @@ POOL_STATE = "auditor_pool_file"  # the auditor pool the last allocation used
 
 # --- the store ----------------------------------------------------------------------------------
 
+def damaged(path: Path, exc: Exception) -> StoreDamagedError:
+    why = " ".join(str(exc).split())
+    return StoreDamagedError(
+        f"the store {path} is damaged or is not a QA database ({why}): nothing was changed. Restore it from a "
+        "backup; or move it aside and run `python run.py rebuild` to re-create it from processed/, the allocation "
+        "files and the register")
+
+
 _FORM_COLUMNS = ("id, form_id, version, form_type, case_id, template_version, values_json, overall_grade, "
                  "immediate_concern, matched, warnings_json, received, source_file, sha256, superseded")
 _WORK_ITEM_COLUMNS = ("form_id, form_type, cycle_id, case_id, child_initials, child_age, legal_status, service, "
@@ -84,11 +92,13 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn)
+            (verdict,) = conn.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
         except BaseException as exc:
             conn.close()
             if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
-                raise QAError(f"{self.path} is not a QA database or is damaged ({exc}): restore it from a backup, "
-                              "or move it aside to start an empty one") from None
+                raise damaged(self.path, exc) from None
             if isinstance(exc, sqlite3.OperationalError):
                 raise QAError(f"cannot use the database {self.path} ({exc}): check that you may write to it "
                               "and that no other program holds it") from None
@@ -127,7 +137,12 @@ class Store:
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, (sqlite3.OperationalError, sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+                    raise
+                raise damaged(self.path, exc) from None
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         """Rows of a read-only query, for the small modules that own a table of their own (sent, reminders)."""
