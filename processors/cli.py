@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,7 @@ import click
 
 from processors.config.settings import Settings, load_settings
 from processors.errors import QAError
+from processors.logsafe import OneLineFormatter
 
 log = logging.getLogger("qa")
 
@@ -29,7 +29,7 @@ def _setup_logging(settings: Settings) -> Path:
     root = logging.getLogger("qa")
     if not any(isinstance(h, logging.FileHandler) and Path(h.baseFilename) == logfile for h in root.handlers):
         handler = logging.FileHandler(logfile, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
     root.setLevel(logging.INFO)
     return logfile
@@ -55,7 +55,7 @@ def command(group: click.Group, name: str, example: str) -> Callable:
                 click.echo("Stopped.", err=True)
                 sys.exit(130)
             except Exception as exc:  # the edge: anything unexpected is one line, with details in the log
-                log.error("unexpected error in %s:\n%s", name, traceback.format_exc())
+                log.error("unexpected error in %s", name, exc_info=True)
                 where = f"Details are in {logfile}; please report it with that file." if logfile else \
                     "Please report it with the command you ran."
                 click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. {where}", err=True)
@@ -167,6 +167,17 @@ def ingest_cmd(settings: Settings, paths: tuple[Path, ...]) -> None:
 
     report = ingest_paths(settings, list(paths) or [settings.path("inbox")], progress=True)
     for line in report.summary_lines():
+        click.echo(line)
+
+
+@command(cli, "rebuild", "python run.py rebuild            (after the store was lost: no email, no file moved)")
+@click.option("--from", "source", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder of recorded forms (default: paths.processed).")
+def rebuild_cmd(settings: Settings, source: Path | None) -> None:
+    """Re-create a lost store from processed/, the allocation files and the register's edited columns."""
+    from processors.intake.rebuild import rebuild_store
+
+    for line in rebuild_store(settings, source).summary_lines():
         click.echo(line)
 
 

@@ -26,6 +26,8 @@ Code  Error                     Meaning and what to do
 14    StoreTooNew               The QA database was written by a newer version: update the software.
 15    PeriodError               A mistyped ``--quarter`` (like 2026-Q3) or month, or one not started yet.
 16    UnknownScope              ``report --theme/--service`` names a theme or service not in the QA data.
+17    StoreLostError            The QA database is empty beside a register that lists forms: restore it, or
+                                ``python run.py rebuild`` re-creates it without sending email or moving files.
 130   (Ctrl+C)                  Stopped by the user.
 ====  ========================  ==============================================================================
 """
@@ -163,3 +165,9 @@ class UnknownScope(QAError):
     """A report was asked for a theme or service the QA data does not have."""
 
     exit_code = 16
+
+
+class StoreLostError(StoreError):
+    """The store is empty (lost, replaced) beside a register that lists forms: rewriting would wipe it."""
+
+    exit_code = 17

@@ -57,7 +57,7 @@ def test_a_damaged_store_says_restore_a_backup(tmp_path: Path) -> None:
     load_settings(config).path("database").write_bytes(b"this is not an SQLite file at all" * 100)
     result = run(config, "ingest")
     assert result.exit_code == errors.StoreDamaged.exit_code
-    assert "is not a QA database or is damaged" in one_line(result) and "backup" in result.stderr
+    assert "is damaged or is not a QA database" in one_line(result) and "backup" in result.stderr
 
 
 def test_a_store_from_a_newer_version_says_update(tmp_path: Path) -> None:

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
-from processors.intake.run import ingest_paths
 
 from processors.config.settings import Settings
 from processors.demo.fill import fill_form
 from processors.forms.models import WorkItem
 from processors.generate.forms import FormGenerator
+from processors.intake.run import ingest_paths
 from processors.mail.directory import Person, StaffDirectory
 from processors.store.database import Store
 from tests.docx_edit import corrupt_member

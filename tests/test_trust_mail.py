@@ -10,13 +10,13 @@ import csv
 from pathlib import Path
 
 import pytest
-from processors.intake.run import ingest_paths
 
 from processors.allocation.caselist import read_pool
 from processors.config.settings import Settings, load_settings
 from processors.demo.fill import fill_form
 from processors.errors import DeliveryError, InputFileError
 from processors.generate.forms import FormGenerator
+from processors.intake.run import ingest_paths
 from processors.mail.directory import Person, StaffDirectory
 from processors.mail.mailer import Message, make_mailer
 from processors.store.database import Store

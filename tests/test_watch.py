@@ -23,7 +23,6 @@ from processors.store.database import Store
 from tests.conftest import write_config
 from tests.returned_forms import TPA, thematic_answers
 from watchers.folder import FolderWatcher
-from watchers.lock import InboxLock
 
 FAST = {"stable_seconds": 0.3, "register_debounce_seconds": 0.5, "rescan_seconds": 1.0}
 
@@ -76,7 +75,7 @@ def test_files_already_there_are_processed_and_temporary_files_ignored(fast: Set
     with Store(fast.path("database")) as store:
         stats = FolderWatcher(fast, Pipeline(fast, store)).run(once=True, tick=0.05)
     assert stats.processed == 1 and recorded_ids(fast) == ["2026-C09-TPA-001"]
-    assert sorted(p.name for p in inbox.iterdir() if p.name != ".qa-watch.lock") == sorted(
+    assert sorted(p.name for p in inbox.iterdir()) == sorted(
         ["~$audit 1.docx", ".~lock.audit 1.docx#", "~WRL0001.tmp", "Thumbs.db", "desktop.ini", ".hidden"])
     assert not fast.path("rejected").exists()
     assert fast.path("register").exists()
@@ -113,9 +112,20 @@ def test_a_burst_is_recorded_once_each_with_few_register_rewrites(fast: Settings
 
 
 def test_a_second_watcher_on_the_same_inbox_refuses_to_start(fast: Settings) -> None:
-    with InboxLock(fast.path("inbox")), Store(fast.path("database")) as store, \
-            pytest.raises(AlreadyRunningError, match="already watching"):
-        FolderWatcher(fast, Pipeline(fast, store)).run(once=True)
+    other = subprocess.Popen([sys.executable, "-c", "import sys, time; from processors.config.settings import "
+                              "load_settings; from watchers.lock import watcher_lock\n"
+                              "with watcher_lock(load_settings(sys.argv[1])):\n print('held', flush=True); "
+                              "time.sleep(30)", str(fast.path("inbox").parent / "config.yaml")],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == "held"
+        with Store(fast.path("database")) as store, \
+                pytest.raises(AlreadyRunningError, match=r"another watcher is in progress: `watch` \(pid \d+ on"):
+            FolderWatcher(fast, Pipeline(fast, store)).run(once=True)
+    finally:
+        other.kill()
+        other.wait()
+    assert not (fast.path("inbox") / ".qa-watch.lock").exists()  # nothing of ours in the synced inbox
 
 
 def test_outputs_inside_the_inbox_are_refused(tmp_path: Path) -> None:

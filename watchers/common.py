@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from processors.config.settings import Settings
+from processors.errors import AlreadyRunningError
 from processors.intake.pipeline import BatchReport, FileOutcome, Pipeline
 
 log = logging.getLogger("qa.watch")
@@ -58,10 +59,13 @@ class FollowUp:
         if not force and not overdue and self.register_due is not None and now < self.register_due:
             return False
         report = BatchReport()
-        _sent, problems = self.pipeline.send_pending_notices()  # notices a failed send left owed: tried again
-        for problem in problems:
-            log.warning("email not sent: %s", problem)
-        self.pipeline.write_register(report)
+        try:
+            _sent, problems = self.pipeline.send_pending_notices()  # notices a failed send left owed: tried again
+            for problem in problems:
+                log.warning("email not sent: %s", problem)
+            self.pipeline.write_register(report)
+        except AlreadyRunningError as exc:  # another run holds the store: the register is written after it
+            report.register_problem = str(exc)
         if report.register_problem:
             log.warning("%s", report.register_problem)
             self.register_due = now + max(5.0, self.settings.watch.register_debounce_seconds)

@@ -8,6 +8,7 @@ rewritten debounced, so a burst of files gives a few rewrites, not one per file.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -20,11 +21,14 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from processors.config.settings import Settings
-from processors.errors import AlreadyRunningError, ConfigError
+from processors.errors import AlreadyRunningError
 from processors.intake.inbox import collect, is_ignored
+from processors.intake.layout import check_layout
 from processors.intake.pipeline import Pipeline
 from watchers.common import MAX_REGISTER_DELAY, FollowUp, WatchStats, install_stop_signals
-from watchers.lock import InboxLock
+from watchers.lock import watcher_lock
+
+log = logging.getLogger("qa.watch")
 
 
 @dataclass
@@ -46,16 +50,6 @@ class _Events(FileSystemEventHandler):
             if value and event.event_type != "deleted":
                 self.notice(Path(os.fsdecode(value)))
                 break
-
-
-def check_layout(settings: Settings) -> None:
-    """Refuse a config that would make the watcher read its own output."""
-    inbox = settings.path("inbox")
-    for name in ("processed", "rejected", "held", "generated", "outbox", "letters"):
-        other = settings.path(name)
-        if other == inbox or other.is_relative_to(inbox):
-            raise ConfigError(f"paths.{name} ({other}) is inside the watched inbox ({inbox}): the watcher would "
-                              f"pick up its own files; move paths.{name} outside the inbox in config.yaml")
 
 
 class FolderWatcher:
@@ -114,7 +108,15 @@ class FolderWatcher:
                 self._candidates.pop(path, None)
             if not path.exists():
                 continue
-            outcome = self.pipeline.process_file(path)
+            try:
+                outcome = self.pipeline.process_file(path)
+            except AlreadyRunningError as exc:  # a one-shot run holds the store for longer than we wait
+                log.warning("%s; trying again shortly", exc)
+                self.notice(path)
+                break
+            except Exception:  # one file must never stop the watcher: it stays in the inbox for the next rescan
+                log.exception("unexpected error with %r; it stays in the inbox and is tried again", path.name)
+                continue
             if outcome.status == "skipped":
                 self.notice(path)
                 continue
@@ -140,7 +142,7 @@ class FolderWatcher:
     def run(self, *, once: bool = False, tick: float = 0.1, on_tick: Callable[[], None] | None = None) -> WatchStats:
         """Run until stopped (or, with once=True, until what is in the inbox now has been processed)."""
         self.inbox.mkdir(parents=True, exist_ok=True)
-        with InboxLock(self.inbox):
+        with watcher_lock(self.settings):
             self.rescan()
             if once:
                 return self._drain(tick)

@@ -8,19 +8,26 @@ from processors.chase.daily import DailyChase
 from processors.config.settings import Settings
 from processors.graph.client import GraphClient
 from processors.intake.pipeline import Pipeline
+from processors.register.read_first import read_edits_first
 from processors.store.database import Store
+from processors.store.lock import run_lock
 from processors.templates.check import INTAKE_TEMPLATES, require_templates
 from watchers.common import WatchStats
 from watchers.folder import FolderWatcher
 from watchers.mailbox import MailboxWatcher
 from watchers.sharepoint import SharePointWatcher
 
+WATCH_LOCK_WAIT = 3600.0  # the watcher waits for a one-shot run (an ingest, a report) to finish, however long
+
 
 def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] = print) -> WatchStats:
     """Run the watcher chosen by watch.source (the long-running service, or one pass with once=True)."""
     require_templates(settings.path("templates"), INTAKE_TEMPLATES)  # not after the first good-practice form
     with Store(settings.path("database")) as store:
-        pipeline = Pipeline(settings, store)
+        with run_lock(settings, "watch"):
+            for warning in read_edits_first(store, settings.path("register")):
+                say(f"Register edit not used: {warning}")
+        pipeline = Pipeline(settings, store, command="watch", lock_wait=WATCH_LOCK_WAIT)
         watcher: FolderWatcher | SharePointWatcher
         if settings.watch.source == "sharepoint":
             watcher = SharePointWatcher(settings, pipeline, GraphClient.from_settings(settings))

@@ -38,7 +38,7 @@ from processors.intake.inbox import is_ignored, unique_target
 from processors.intake.pipeline import Pipeline
 from processors.intake.received import Received, Status
 from watchers.common import FollowUp, WatchStats, install_stop_signals
-from watchers.lock import InboxLock
+from watchers.lock import watcher_lock
 
 log = logging.getLogger("qa.watch.sharepoint")
 
@@ -353,7 +353,7 @@ class SharePointWatcher:
         """Poll until stopped (or, with once=True, one poll). Errors in the first poll are raised: they
         are almost always configuration (drive ID, folder, permissions); later ones are logged and retried."""
         self.staging.mkdir(parents=True, exist_ok=True)
-        with InboxLock(self.staging):
+        with watcher_lock(self.settings):
             self._clear_staging()
             try:
                 self.poll()

@@ -5,6 +5,7 @@ Messages name cases by ID. The concern's details go only to the people who must 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,9 +84,12 @@ def thank_you_letter(form: FormRecord, settings: Settings, today: date | None = 
     template.render({k: word_text(v) for k, v in context.items()}, jinja_env=Environment(autoescape=True))
     target = settings.path("letters") / f"{safe_name(form.form_id)}_thank_you.docx"
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    template.save(str(partial))
-    partial.replace(target)
+    partial = target.with_name(f".{target.stem}-{uuid.uuid4().hex[:8]}.partial")  # one per writer, never shared
+    try:
+        template.save(str(partial))
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 

@@ -20,6 +20,7 @@ from processors.mail.mailer import make_mailer
 from processors.mail.sending import send_all
 from processors.naming import safe_name
 from processors.store.database import POOL_STATE, Store
+from processors.store.lock import run_lock
 from processors.templates.check import FORM_TEMPLATES, require_templates
 
 
@@ -49,6 +50,14 @@ def allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle_
                    today: date | None = None) -> AllocateSummary:
     """Allocate the cycle, write the allocation file, generate the forms and email each auditor theirs."""
     require_templates(settings.path("templates"), FORM_TEMPLATES)  # before the allocation file is written
+    with run_lock(settings, "allocate"):
+        return _allocate_cycle(settings, cases_file, pool_file, cycle_id, theme, practice_week_file, send=send,
+                               progress=progress, today=today)
+
+
+def _allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle_id: str | None, theme: str,
+                    practice_week_file: Path | None, *, send: bool, progress: bool,
+                    today: date | None) -> AllocateSummary:
     today = today or date.today()
     cycle = cycle_id or cycle_for(today, settings.cycle.length_days)
     cases, pool = read_cases(cases_file), read_pool(pool_file)

@@ -38,8 +38,10 @@ from processors.mail.directory import StaffDirectory
 from processors.mail.mailer import make_mailer
 from processors.mail.message import Mailer
 from processors.mail.sending import send_collecting
+from processors.register.read_first import read_edits_first
 from processors.register.workbook import write_register
 from processors.store.database import POOL_STATE, ActionRecord, AllocationRecord, FormRecord, Store
+from processors.store.lock import run_lock
 
 log = logging.getLogger("qa.chase")
 OFFERS_STATE = "reaudit_offers_written"  # state: the offers the offer list was last written with
@@ -93,11 +95,18 @@ def run_chase(settings: Settings, today: date | None = None, store: Store | None
     """One chase (see the module's docstring); ``store`` defaults to the configured database."""
     today = today or date.today()
     if store is None:
-        with Store(settings.path("database")) as own:
+        with run_lock(settings, "chase"), Store(settings.path("database")) as own:
             return run_chase(settings, today, own, mailer=mailer, register=register)
+    with run_lock(settings, "chase"):
+        return _chase(settings, today, store, mailer, register)
+
+
+def _chase(settings: Settings, today: date, store: Store, mailer: Mailer | None, register: bool) -> ChaseRun:
     ctx = _context(settings, store, mailer or make_mailer(settings, store), today)
+    unread = _read_edits(settings, store)  # an action marked Completed in the register is not chased
     allocations, actions, forms = store.allocations(), store.actions(), store.forms()
     run = _remind(ctx, allocations, actions)
+    run.problems += unread
     run.reaudit_offers = _offers(ctx, forms, actions, allocations)
     run.reaudit_file = _write_offer_list(ctx, run.reaudit_offers, run.problems)
     if WEEKDAYS[today.weekday()] == ctx.config.digest_weekday:
@@ -108,6 +117,16 @@ def run_chase(settings: Settings, today: date | None = None, store: Store | None
              today.isoformat(), len(run.sent), len(run.skipped), "sent" if run.digest_sent else "not sent",
              len(run.reaudit_offers), len(run.problems))
     return run
+
+
+def _read_edits(settings: Settings, store: Store) -> list[str]:
+    """People's edits in the register, stored before anything is decided; problems reading it, as lines."""
+    try:
+        for warning in read_edits_first(store, settings.path("register")):
+            log.warning("register: %s", warning)
+    except RegisterLockedError as exc:
+        return [str(exc)]
+    return []
 
 
 def _pool_file(settings: Settings, store: Store) -> Path | None:

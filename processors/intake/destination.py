@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from processors.intake.inbox import move_unique
+from processors.intake.inbox import move_unique, unique_target
 
 
 def reason_text(name: str, reason: str, when: datetime | None = None, action: str = "Rejected") -> str:
@@ -52,6 +52,12 @@ class FolderDestination:
     @staticmethod
     def _with_reason(name: str, source: Path | None, folder: Path, reason: str, action: str) -> Path:
         assert source is not None, "a file on disk always has a path"
+        if source.is_symlink():  # the link is removed, never archived: only its reason is kept
+            final = unique_target(folder, name)
+            final.with_name(final.name + ".reason.txt").write_text(reason_text(name, reason, action=action),
+                                                                    encoding="utf-8")
+            source.unlink()
+            return final
         final = move_unique(source, folder)
         final.with_name(final.name + ".reason.txt").write_text(reason_text(name, reason, action=action),
                                                                 encoding="utf-8")

@@ -12,21 +12,30 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from processors.config.settings import Settings
-from processors.errors import QAError, RegisterLockedError
+from processors.errors import (
+    AlreadyRunningError,
+    QAError,
+    RegisterLockedError,
+    StoreDamaged,
+    StoreLostError,
+)
 from processors.intake.destination import Destination, FolderDestination
 from processors.intake.received import FileOutcome, IntakeFile, Received, Status
 from processors.intake.stages.base import Services, Stage
 from processors.intake.stages.notify import Notifier
 from processors.intake.stages.order import intake_stages
+from processors.logsafe import printable
 from processors.mail.directory import StaffDirectory
 from processors.mail.mailer import make_mailer
 from processors.mail.message import Mailer, SendResult
 from processors.register.workbook import write_register
 from processors.store.database import Store
+from processors.store.lock import DEFAULT_WAIT, run_lock
 
 log = logging.getLogger("qa.pipeline")
 
@@ -50,11 +59,11 @@ class BatchReport:
         lines = [f"Processed {len(self.outcomes)} file(s) in {self.seconds:.2f} s: {parts}"]
         for o in self.outcomes:
             if o.status == Status.REJECTED.value:
-                lines.append(f"  rejected {o.source.name}: {o.reason}")
+                lines.append(f"  rejected {printable(o.source.name)}: {o.reason}")
             elif o.status == Status.HELD.value:
-                lines.append(f"  held {o.source.name}: {o.reason}")
+                lines.append(f"  held {printable(o.source.name)}: {o.reason}")
             elif o.status == Status.OLDER_COPY.value:
-                lines.append(f"  older copy {o.source.name} ({o.form_id}): kept in its history, not current")
+                lines.append(f"  older copy {printable(o.source.name)} ({o.form_id}): kept in its history, not current")
         lines += [f"  email not sent: {p}" for p in self.delivery_problems]
         if self.sent:
             lines.append(f"  {len(self.sent)} email(s) sent ({self.sent[0].backend})")
@@ -69,8 +78,10 @@ class BatchReport:
 class Pipeline:
     """Runs the stages on each file; sends notices still owed and writes the register once per batch."""
 
-    def __init__(self, settings: Settings, store: Store, mailer: Mailer | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store, mailer: Mailer | None = None, *,
+                 command: str = "ingest", lock_wait: float = DEFAULT_WAIT) -> None:
         self.settings = settings
+        self.command, self.lock_wait = command, lock_wait  # the run lock: one process works at a time
         self.store = store
         self.mailer = mailer or make_mailer(settings, store)
         self.services = Services(settings, store, self.mailer, StaffDirectory.load(settings.path("staff")))
@@ -85,6 +96,16 @@ class Pipeline:
         """Every stage that applies, in order. Never raises for a bad file: it ends rejected with a reason."""
         item = IntakeFile(received)
         ran: list[Stage] = []
+        with self.locked():
+            self._process(item, ran)
+        self._log(item)
+        return FileOutcome.of(item)
+
+    def locked(self) -> AbstractContextManager[None]:
+        """The run lock, re-entrant: held per file by `watch`, for the whole batch by `ingest`."""
+        return run_lock(self.settings, self.command, self.lock_wait)
+
+    def _process(self, item: IntakeFile, ran: list[Stage]) -> None:
         try:
             for stage in self.stages:
                 if stage.applies(item):
@@ -93,8 +114,6 @@ class Pipeline:
         finally:
             for stage in reversed(ran):
                 stage.cleanup(item)
-        self._log(item)
-        return FileOutcome.of(item)
 
     def process_file(self, path: Path, destination: Destination | None = None) -> FileOutcome:
         """A file on disk, filed away to the configured processed/ and rejected/ folders unless told otherwise."""
@@ -103,6 +122,8 @@ class Pipeline:
     def _run(self, stage: Stage, item: IntakeFile) -> None:
         try:
             stage.run(item)
+        except (StoreDamaged, StoreLostError, AlreadyRunningError):
+            raise  # not about this file: the run stops with one line
         except QAError as exc:
             item.reject(str(exc))
         except Exception as exc:  # a bug must not stop the batch: keep the file and say so
@@ -126,13 +147,15 @@ class Pipeline:
 
     def send_pending_notices(self) -> tuple[list[SendResult], list[str]]:
         """Notices sent since the last call, after a catch-up of those still owed (a failed send, a crash)."""
-        self.notifier.send_pending()
+        with self.locked():
+            self.notifier.send_pending()
         return self.notifier.take_results()
 
     def write_register(self, report: BatchReport) -> None:
         path = self.settings.path("register")
         try:
-            written = write_register(self.store, path)
+            with self.locked():
+                written = write_register(self.store, path)
             report.register_path = path
             report.register_warnings = written.warnings
             for warning in written.warnings:

@@ -7,9 +7,12 @@ from pathlib import Path
 from processors.config.settings import Settings
 from processors.errors import InputFileError
 from processors.intake.inbox import collect
+from processors.intake.layout import check_layout
 from processors.intake.pipeline import BatchReport, Pipeline
 from processors.progress import progress_bar
+from processors.register.read_first import read_edits_first
 from processors.store.database import Store
+from processors.store.lock import run_lock
 from processors.templates.check import INTAKE_TEMPLATES, require_templates
 
 
@@ -20,7 +23,11 @@ def ingest_paths(settings: Settings, paths: list[Path], *, progress: bool = Fals
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise InputFileError(str(missing[0]), "no such file or folder: check the path")
+    check_layout(settings, paths)
     files = collect(paths)
-    with Store(settings.path("database")) as store, \
+    with run_lock(settings, "ingest"), Store(settings.path("database")) as store, \
             progress_bar(len(files), "Reading returned forms", progress) as advance:
-        return Pipeline(settings, store).process_batch(files, on_file=advance)
+        edits_not_used = read_edits_first(store, settings.path("register"))
+        report = Pipeline(settings, store).process_batch(files, on_file=advance)
+        report.register_warnings = [*edits_not_used, *report.register_warnings]
+        return report

@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from processors.errors import RegisterLockedError
 from processors.forms.definitions import FORM_TYPES, GRADES
+from processors.register.people_edits import REGISTER_SHA256, check_store_not_lost, keep_people_work
 from processors.store.database import REGISTER_DIRTY, Store
 from processors.store.records import (
     ACTION_STATUSES,
@@ -57,7 +58,6 @@ GRADE_COLOURS = {           # fill, font: Excel's own good / neutral / bad palet
 }
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _EXCEL_CELL_LIMIT = 32767
-REGISTER_SHA256 = "register_sha256"  # state: content of the register as we last wrote it
 
 
 @dataclass(frozen=True)
@@ -417,7 +417,7 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _read_back(store: Store, path: Path, report: RegisterReport) -> None:
+def read_back(store: Store, path: Path, report: RegisterReport) -> None:
     """Store the edits people made in the existing register; keep an unreadable register aside.
 
     A register nobody has saved since we wrote it (same content) has no edits, so it is not read again.
@@ -519,10 +519,15 @@ def write_register(store: Store, path: Path) -> RegisterReport:
     path = Path(path)
     report = RegisterReport(path)
     try:
+        check_store_not_lost(store, path)
         _check_writable(path)
-        _read_back(store, path, report)
+        changed = path.is_file() and store.get_state(REGISTER_SHA256) != _file_sha256(path)
+        read_back(store, path, report)
         data = _snapshot(store)
-        store.set_state(REGISTER_SHA256, _save_atomically(build_workbook(data), path))
+        workbook = build_workbook(data)
+        if changed:  # people may have added columns, sheets or rows: carried across, or backed up and reported
+            report.warnings = keep_people_work(path, workbook, report.warnings).lines()
+        store.set_state(REGISTER_SHA256, _save_atomically(workbook, path))
     except PermissionError:
         _mark_dirty(store)
         raise RegisterLockedError(_locked_message(path)) from None

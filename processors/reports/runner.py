@@ -19,6 +19,7 @@ from processors.config.settings import Settings
 from processors.errors import OfficeError, PeriodError, RegisterLockedError, UnknownScope
 from processors.mail.message import Message, SendResult
 from processors.naming import safe_name
+from processors.register.read_first import read_edits_first
 from processors.register.workbook import write_register
 from processors.reports.briefing import build_briefing
 from processors.reports.compose import render_briefing, render_report
@@ -29,6 +30,7 @@ from processors.reports.quarter import Period, Quarter, parse_quarter
 from processors.reports.report import build_report
 from processors.reports.source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
 from processors.store.database import Store
+from processors.store.lock import run_lock
 from processors.templates.check import REPORT_TEMPLATES, require_templates
 from processors.word.office import convert, soffice
 
@@ -229,7 +231,12 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     if period.start > today:
         raise PeriodError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
     run = ReportRun(period.label, settings.path("generated") / "reports" / period.label)
-    with Store(settings.path("database")) as store:
+    with run_lock(settings, "report"), Store(settings.path("database")) as store:
+        try:  # what people marked completed or resolved in the register counts in the reports
+            run.problems += [f"register edit not used: {w}" for w in
+                             read_edits_first(store, settings.path("register"))]
+        except RegisterLockedError as exc:
+            run.problems.append(str(exc))
         snap = load_snapshot(store)
         if not snap.forms:
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")

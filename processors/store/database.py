@@ -60,6 +60,14 @@ POOL_STATE = "auditor_pool_file"  # the auditor pool the last allocation used
 
 # --- the store ----------------------------------------------------------------------------------
 
+def damaged(path: Path, exc: Exception) -> StoreDamaged:
+    why = " ".join(str(exc).split())
+    return StoreDamaged(
+        f"the store {path} is damaged or is not a QA database ({why}): nothing was changed. Restore it from a "
+        "backup; or move it aside and run `python run.py rebuild` to re-create it from processed/, the allocation "
+        "files and the register")
+
+
 _FORM_COLUMNS = ("id, form_id, version, form_type, case_id, template_version, values_json, overall_grade, "
                  "immediate_concern, matched, warnings_json, received, source_file, sha256, superseded")
 _WORK_ITEM_COLUMNS = ("form_id, form_type, cycle_id, case_id, child_initials, child_age, legal_status, service, "
@@ -88,11 +96,13 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn)
+            (verdict,) = conn.execute("PRAGMA quick_check(1)").fetchone()
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
         except BaseException as exc:
             conn.close()
             if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
-                raise StoreDamaged(f"{self.path} is not a QA database or is damaged ({exc}): restore it from a backup, "
-                              "or move it aside to start an empty one") from None
+                raise damaged(self.path, exc) from None
             if isinstance(exc, sqlite3.OperationalError):
                 raise StoreUnavailable(f"cannot use the database {self.path} ({exc}): check that you may write to it "
                               "and that no other program holds it") from None
@@ -131,7 +141,12 @@ class Store:
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
-            return self._conn.execute(sql, params).fetchall()
+            try:
+                return self._conn.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, (sqlite3.OperationalError, sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+                    raise
+                raise damaged(self.path, exc) from None
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         """Rows of a read-only query: for tests and diagnostics. The code outside this package calls methods."""
@@ -423,6 +438,15 @@ class Store:
         """The current version of one form, looked up by key (never by loading every form)."""
         rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE form_id = ? AND superseded = 0", (form_id,))
         return form_record(rows[0], self.work_item(form_id)) if rows else None
+
+    def has_forms(self) -> bool:
+        """True when any form has ever been recorded."""
+        return bool(self._rows("SELECT 1 FROM forms LIMIT 1"))
+
+    def sent_since(self, kind: str, subject: str, since: str) -> bool:
+        """True when an email of this kind and subject was recorded as sent at or after `since` (ISO time)."""
+        return bool(self._rows("SELECT 1 FROM sent WHERE kind = ? AND subject = ? AND result = 'sent' "
+                               "AND sent_at >= ? LIMIT 1", (kind, subject, since)))
 
     def pending_notices(self) -> dict[str, list[str]]:
         """Form IDs whose escalation alert or good-practice notice has not gone yet, oldest first, by kind."""

@@ -28,6 +28,7 @@ class FileAway(Stage):
             else:
                 item.final_path = where.file_accepted(item.name, path)
         except (OSError, QAError) as exc:  # the decision is in the store; the move is tried again at the next look
-            log.warning("could not file away %r (%s): kept for the next run", item.name, exc)
-            item.warnings.append(f"{item.status.value}, but not moved yet ({exc}): "
-                                 "it stays in the inbox and is filed away at the next run")
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            log.warning("could not file away %r (%s): held for the next run", item.name, why)
+            item.finish(Status.HELD, f"{item.status.value}, but could not be moved out of the inbox ({why}): "
+                                     "it is held there and tried again at the next run")

@@ -15,6 +15,10 @@ class HashFile(Stage):
 
     def run(self, item: IntakeFile) -> None:
         assert item.received.path is not None
+        if item.received.path.is_symlink():  # never read through a link: it may point anywhere on the disk
+            item.reject("it is a link (shortcut) to another file, not the file itself: put the form itself "
+                        "in the inbox")
+            return
         try:
             item.sha256 = sha256_of(item.received.path)
         except OSError as exc:  # still being written or synced: leave it where it is for the next look

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 
 from processors.act.notices import Notice, escalation_alert, good_practice_notice
+from processors.act.sent_once import claim, message_key, release, sent
+from processors.errors import DeliveryError
 from processors.intake.received import IntakeFile, Status
 from processors.intake.stages.base import Services, Stage
 from processors.mail.message import SendResult
-from processors.mail.sending import send_all
 
 log = logging.getLogger("qa.intake")
 
@@ -22,8 +23,9 @@ ESCALATION, GOOD_PRACTICE = "escalation", "good_practice"
 class Notifier:
     """Builds and sends the notices a recorded form calls for; remembers what went and what did not."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, send: bool = True) -> None:
         self.services = services
+        self.send = send  # False (rebuilding the store): notices are recorded as already sent, nothing goes
         self.sent: list[SendResult] = []
         self.problems: list[str] = []
 
@@ -50,21 +52,35 @@ class Notifier:
         record = store.form(form_id)
         if record is None:
             return
+        if not self.send:
+            self._mark(kind, form_id)
+            return
         notice = (escalation_alert(record, settings) if kind == ESCALATION
                   else good_practice_notice(record, settings, self.services.staff))
         self._deliver(notice)
 
     def _deliver(self, notice: Notice) -> None:
-        sent = send_all(self.services.mailer, notice.messages, lambda _m, exc: f"{notice.form_id}: {exc}")
-        self.sent += sent.results
-        if sent.problems:  # not marked: the catch-up tries this notice again
-            self.problems += sent.problems
-            return
         store = self.services.store
-        mark = store.mark_escalation_notified if notice.kind == ESCALATION else store.mark_good_practice_notified
-        mark(notice.form_id)
+        for number, message in enumerate(notice.messages):
+            key = message_key(notice.kind, notice.form_id, number)
+            if not claim(store, key, message):
+                continue  # sent already, by this run or an earlier one
+            try:
+                self.sent.append(self.services.mailer.send(message))
+            except (DeliveryError, OSError) as exc:
+                release(store, key)
+                self.problems.append(f"{notice.form_id}: {exc}")
+                return
+            sent(store, key)
+        self._mark(notice.kind, notice.form_id)
         log.info("%s notice for %s sent to %d recipient(s)", notice.kind, notice.form_id,
                  sum(len(m.to) + len(m.cc) for m in notice.messages))
+
+
+    def _mark(self, kind: str, form_id: str) -> None:
+        store = self.services.store
+        mark = store.mark_escalation_notified if kind == ESCALATION else store.mark_good_practice_notified
+        mark(form_id)
 
 
 class Notify(Stage):
