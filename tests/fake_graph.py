@@ -1,13 +1,20 @@
-"""A loopback stand-in for Microsoft Graph (http.server in a thread, port 0) answering as Graph's docs say.
+"""A loopback stand-in for Microsoft Graph (http.server in threads, port 0) answering as Graph's docs say.
 
-It holds one document library (drive) and one mailbox:
-- drive: ``root/delta`` with paging (@odata.nextLink, then @odata.deltaLink), 410 Gone with a Location
-  for a delta link made stale by ``expire_delta_links``; items by ID and by path (``root:/a/b``); content
-  download as a 302 to a pre-authenticated URL, which ``break_download`` makes stop half-way; folder
-  creation, PATCH moves (``@microsoft.graph.conflictBehavior=rename``) and PUT uploads;
-- mail: ``sendMail`` (the JSON body checked against the documented message shape), drafts, attachments,
-  ``createUploadSession`` with chunked PUTs checked against Content-Range, and ``send``;
-- ``throttle`` answers 429 with Retry-After on a route.
+Each behaviour that a client could get wrong cites, beside it, the page of Microsoft's Graph reference
+(microsoftgraph/microsoft-graph-docs-contrib, v1.0) or the known-issue thread it follows.
+
+It holds one document library (drive) and one mailbox, on two hosts: Graph itself (``base_url``) and a
+"files" host (``files_url``, another host name and port) for pre-authenticated download and upload URLs.
+- drive: ``root/delta`` with paging (@odata.nextLink, then @odata.deltaLink) that honours ``$select``;
+  410 Gone with a Location for a delta link made stale by ``expire_delta_links``; items by ID and by path
+  (``root:/a/b``), with eTag and cTag; Office files listed with a size other than their content's; content
+  download as a 302 to the files host, which ``break_download`` makes stop half-way; folder creation; PATCH
+  moves that answer 409 nameAlreadyExists on a taken name (whatever ``conflictBehavior`` says) and 412 on a
+  stale ``if-match``; PUT uploads;
+- mail, for the user's object ID or user principal name only (404 ErrorInvalidUser otherwise): ``sendMail``
+  (the JSON body checked against the documented message shape), drafts, attachments, ``createUploadSession``
+  with chunked PUTs to the files host checked against Content-Range, and ``send``;
+- any request over 4 MB is refused with 413; ``throttle`` / ``fail`` answer 429 (or 503...) on a route.
 Everything received is kept (``requests``, ``sent``, ``uploads``, ``problems``) for tests to assert on.
 Delta items carry ``parentReference.id`` but no ``path``, as Graph's delta remarks say.
 """
@@ -29,16 +36,24 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from O365.utils.token import MemoryTokenBackend
 
 TOKEN = "fake-graph-access-token"
 TENANT, CLIENT_ID = "00000000-0000-0000-0000-0000000000aa", "00000000-0000-0000-0000-0000000000bb"
 DRIVE = "b!fakeDriveId-QA_Returns"
-MAILBOX = "qa-forms@example-trust.org.uk"
-MAX_REQUEST = 4 * 1024 * 1024        # Graph's request size limit
-MAX_CHUNK = 4 * 1024 * 1024          # an upload-session PUT carries at most 4 MB
+MAILBOX = "qa-forms@example-trust.org.uk"                 # the QA mailbox's email address
+MAILBOX_UPN = "qa.forms@exampletrust.onmicrosoft.com"     # its sign-in name: not the address
+MAILBOX_ID = "3f2a9c4e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"       # its object ID
+# Graph refuses a request over 4 MB: microsoftgraph/microsoft-graph-docs#85 (a maintainer: "there is a 4MB limit
+# on the size of a request"); message-post-attachments.md: an attachment posted whole must be "under 3 MB".
+MAX_REQUEST = 4 * 1024 * 1024
+MAX_CHUNK = 4 * 1024 * 1024          # attachment-createuploadsession.md: "up to 4 MB each time"
+# SharePoint lists Office files with a size other than the bytes a download gives (it writes its metadata into
+# them): OneDrive/onedrive-api-docs#935, microsoftgraph/microsoft-graph-docs-contrib#762.
+OFFICE_SUFFIXES = {".docx", ".docm", ".dotx", ".doc", ".xlsx", ".xlsm", ".xls", ".pptx", ".ppt"}
+OFFICE_SIZE_DRIFT = 1843
 MESSAGE_KEYS = {"subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "replyTo", "attachments",
                 "internetMessageHeaders", "importance", "from", "sender"}
 
@@ -65,7 +80,10 @@ class Recorded:
     status: int = 0                 # what the fake answered
 
     def json(self) -> Any:
-        return json.loads(self.body or b"null")
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            raise Reply(400, "BadRequest", "Unable to read JSON request payload.") from None
 
 
 @dataclass
@@ -76,12 +94,30 @@ class FakeItem:
     content: bytes | None = None    # None: a folder
     deleted: bool = False
     changed: int = 0
-    listed_size: int | None = None  # a size the library reports that differs from the content's
+    listed_size: int | None = None  # a size the library reports, when a test sets one
     modified: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(hours=1))
+    version: int = 1                # any change (content, name, folder): the eTag
+    content_version: int = 1        # content changes only: the cTag
 
     @property
     def is_folder(self) -> bool:
         return self.content is None
+
+    @property
+    def etag(self) -> str:
+        return f'"{{{self.id}}},{self.version}"'
+
+    @property
+    def ctag(self) -> str:
+        return f'"c:{{{self.id}}},{self.content_version}"'
+
+    @property
+    def size(self) -> int:
+        """What the library lists: for Office files not the content's length (see OFFICE_SIZE_DRIFT)."""
+        if self.listed_size is not None:
+            return self.listed_size
+        length = len(self.content or b"")
+        return length + OFFICE_SIZE_DRIFT if PurePosixPath(self.name).suffix.lower() in OFFICE_SUFFIXES else length
 
 
 @dataclass
@@ -117,31 +153,47 @@ class FakeGraph:
         self.root = FakeItem("root-id", "root", "", changed=0)
         self.items: dict[str, FakeItem] = {self.root.id: self.root}
         self.delta_floor = 0                        # tokens below this answer 410
-        self.cursors: dict[str, tuple[list[dict], int]] = {}
-        self.throttles: dict[str, tuple[int, float]] = {}
+        self.cursors: dict[str, tuple[list[dict], int, str]] = {}
+        self.failures: dict[str, tuple[int, int, float | None]] = {}   # route: (times, status, retry_after)
         self.breaks: dict[str, int] = {}
+        self.edits: dict[str, bytes] = {}           # item ID: content saved right after its next download
+        self.chunked_downloads = False              # downloads without Content-Length (Transfer-Encoding: chunked)
+        self.mailbox_outside_policy = False         # the Exchange application access policy leaves the mailbox out
         self.locked: set[str] = set()
         self.requests: list[Recorded] = []
         self.sent: list[SentMail] = []
         self.drafts: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, UploadSession] = {}
         self.problems: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.server.daemon_threads = True
-        self.server.fake = self  # type: ignore[attr-defined]
+        self.server = self._server()
         self.root_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.base_url = f"{self.root_url}/v1.0"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+        # driveitem-get-content.md: content is a 302 to a pre-authenticated URL on another host (files.1drv.com...),
+        # which needs no Authorization header; upload URLs are likewise on another host (outlook.office.com).
+        # Another name and port here, so the client follows it as it would in a tenant (requests drops the token
+        # when a redirect changes the host).
+        self.files_server = self._server()
+        self.files_url = f"http://localhost:{self.files_server.server_address[1]}"
+        self.threads = [threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+                        for server in (self.server, self.files_server)]
+
+    def _server(self) -> ThreadingHTTPServer:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server.daemon_threads = True
+        server.fake = self  # type: ignore[attr-defined]
+        return server
 
     # -- lifecycle --
 
     def start(self) -> FakeGraph:
-        self.thread.start()
+        for thread in self.threads:
+            thread.start()
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        for server in (self.server, self.files_server):
+            server.shutdown()
+            server.server_close()
 
     # -- the library, as a test sets it up and inspects it --
 
@@ -163,6 +215,13 @@ class FakeGraph:
         with self.lock:
             item.deleted, item.changed = True, next(self.seq)
 
+    def save(self, item: FakeItem, content: bytes, *, seconds_ago: float = 0) -> None:
+        """Someone saves new content (AutoSave in Word): a new eTag and cTag, modified `seconds_ago`."""
+        with self.lock:
+            item.content, item.changed = content, next(self.seq)
+            item.version, item.content_version = item.version + 1, item.content_version + 1
+            item.modified = datetime.now(UTC) - timedelta(seconds=seconds_ago)
+
     def names_in(self, path: str) -> list[str]:
         folder = self.item_at(path)
         with self.lock:
@@ -183,8 +242,17 @@ class FakeGraph:
     # -- behaviour switches --
 
     def throttle(self, route: str, times: int = 1, retry_after: float = 1) -> None:
-        """The next `times` requests on `route` (delta, sendMail, content, ...) get 429 with Retry-After."""
-        self.throttles[route] = (times, retry_after)
+        """The next `times` requests on `route` (delta, sendMail, content, ...) get 429 with Retry-After
+        (throttling.md: the request failed; wait what Retry-After says, then send it again)."""
+        self.fail(route, 429, times, retry_after)
+
+    def fail(self, route: str, status: int, times: int = 1, retry_after: float | None = None) -> None:
+        """The next `times` requests on `route` get `status` (503, 504...), with Retry-After when given."""
+        self.failures[route] = (times, status, retry_after)
+
+    def edit_after_download(self, item: FakeItem, content: bytes) -> None:
+        """Someone saves `content` into `item` just after its next download has been served."""
+        self.edits[item.id] = content
 
     def break_download(self, item: FakeItem, times: int = 1) -> None:
         """The next `times` downloads of `item` announce the full length, send half and close the connection."""
@@ -219,7 +287,8 @@ class FakeGraph:
 
     def resource(self, item: FakeItem, *, with_path: bool = True) -> dict[str, Any]:
         if item is self.root:
-            return {"id": item.id, "name": "root", "folder": {"childCount": 0}, "root": {}}
+            return {"id": item.id, "name": "root", "folder": {"childCount": 0}, "root": {}, "eTag": item.etag,
+                    "lastModifiedDateTime": _iso(item.modified)}
         data: dict[str, Any] = {"id": item.id, "parentReference": {"driveId": DRIVE, "driveType": "documentLibrary",
                                                                  "id": item.parent_id}}
         if with_path:
@@ -227,14 +296,14 @@ class FakeGraph:
         if item.deleted:
             data["deleted"] = {"state": "deleted"}  # OneDrive for Business omits the name of deleted items
             return data
-        data["name"] = item.name
-        if item.is_folder:
+        data.update(name=item.name, eTag=item.etag, lastModifiedDateTime=_iso(item.modified))
+        if item.is_folder:  # driveitem.md: no cTag for a folder in SharePoint
             data["folder"] = {"childCount": sum(1 for i in self.items.values() if i.parent_id == item.id)}
             data["size"] = 0
         else:
             data["file"] = {"mimeType": "application/octet-stream"}
-            data["size"] = item.listed_size if item.listed_size is not None else len(item.content or b"")
-            data["lastModifiedDateTime"] = item.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+            data["size"] = item.size
+            data["cTag"] = item.ctag
         return data
 
     def _free_name(self, parent_id: str, name: str) -> str:
@@ -252,14 +321,32 @@ class FakeGraph:
         return item
 
 
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _drive(drive: str) -> None:
     if drive != DRIVE:
         raise Reply(404, "itemNotFound", "The provided drive ID does not exist.")
 
 
-def _mailbox(user: str) -> None:
-    if user.lower() != MAILBOX:
+def _mailbox(fake: FakeGraph, user: str) -> None:
+    # user-sendmail.md (and every /users/... mail page): /users/{id | userPrincipalName}. The email address is
+    # neither when the mailbox's sign-in name differs from it, and Graph answers 404 ErrorInvalidUser.
+    if user.lower() not in (MAILBOX_ID, MAILBOX_UPN.lower()):
         raise Reply(404, "ErrorInvalidUser", f"The requested user '{user}' is invalid.")
+    # auth-limit-mailbox-access.md: a mailbox outside the app's application access policy is refused so.
+    if fake.mailbox_outside_policy:
+        raise Reply(403, "ErrorAccessDenied", "Access to OData is disabled.")
+
+
+def _select(resource: dict[str, Any], req: Recorded) -> dict[str, Any]:
+    """driveitem-delta.md (and OData): with $select, only the properties named come back."""
+    chosen = req.query.get("$select", [""])[0]
+    if not chosen:
+        return resource
+    names = {n.strip() for n in chosen.split(",")}
+    return {k: v for k, v in resource.items() if k in names}
 
 
 # -- routes ----------------------------------------------------------------------------------------
@@ -283,26 +370,31 @@ def _delta(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, 
         if cursor not in fake.cursors:
             raise Reply(400, "invalidRequest", "Invalid page cursor.")
         return _delta_page(fake, cursor, int(req.query.get("page", ["0"])[0]))
+    # the links handed out keep the request's $select, so every page and every later poll honour it
+    chosen = req.query.get("$select", [""])[0]
+    keep = f"$select={quote(chosen, safe=',')}&" if chosen else ""
     token = req.query.get("token", [""])[0]
     since = int(token) if token.isdigit() else None
     if since is not None and since < fake.delta_floor:
+        # driveitem-delta.md: 410 Gone with a Location that starts a fresh enumeration
         raise Reply(410, "resyncChangesApplyDifferences", "Resync required: the delta token has expired.",
-                    {"Location": f"{fake.base_url}/drives/{DRIVE}/root/delta"})
+                    {"Location": f"{fake.base_url}/drives/{DRIVE}/root/delta" + (f"?{keep[:-1]}" if keep else "")})
     changed = sorted((i for i in fake.items.values() if (since is None and not i.deleted)
                       or (since is not None and i.changed > since)), key=lambda i: i.changed)
     cursor = f"c{len(fake.cursors) + 1}"
-    fake.cursors[cursor] = ([fake.resource(i, with_path=False) for i in changed], next(fake.seq))
+    fake.cursors[cursor] = ([_select(fake.resource(i, with_path=False), req) for i in changed], next(fake.seq),
+                            keep)
     return _delta_page(fake, cursor, 0)
 
 
 def _delta_page(fake: FakeGraph, cursor: str, page: int) -> tuple[int, Any, dict[str, str]]:
-    items, token = fake.cursors[cursor]
+    items, token, keep = fake.cursors[cursor]
     chunk = items[page * fake.page_size:(page + 1) * fake.page_size]
     body: dict[str, Any] = {"@odata.context": f"{fake.base_url}/$metadata#Collection(driveItem)", "value": chunk}
     if (page + 1) * fake.page_size < len(items):
-        body["@odata.nextLink"] = f"{fake.base_url}/drives/{DRIVE}/root/delta?cursor={cursor}&page={page + 1}"
+        body["@odata.nextLink"] = f"{fake.base_url}/drives/{DRIVE}/root/delta?{keep}cursor={cursor}&page={page + 1}"
     else:
-        body["@odata.deltaLink"] = f"{fake.base_url}/drives/{DRIVE}/root/delta?token={token}"
+        body["@odata.deltaLink"] = f"{fake.base_url}/drives/{DRIVE}/root/delta?{keep}token={token}"
     return 200, body, {}
 
 
@@ -312,13 +404,13 @@ def _item_by_path(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tupl
     item = fake.item_at(args[1])
     if item is None:
         raise Reply(404, "itemNotFound", "The resource could not be found.")
-    return 200, fake.resource(item), {}
+    return 200, _select(fake.resource(item), req), {}
 
 
 @route("GET", "item", r"^/v1\.0/drives/([^/]+)/items/([^/:]+)$")
 def _get_item(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
     _drive(args[0])
-    return 200, fake.resource(fake._item(args[1])), {}
+    return 200, _select(fake.resource(fake._item(args[1])), req), {}
 
 
 @route("GET", "content", r"^/v1\.0/drives/([^/]+)/items/([^/:]+)/content$")
@@ -327,7 +419,8 @@ def _content(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int
     item = fake._item(args[1])
     if item.is_folder:
         raise Reply(400, "invalidRequest", "A folder has no content.")
-    return 302, b"", {"Location": f"{fake.root_url}/_download/{item.id}?tempauth=fake"}
+    # driveitem-get-content.md: "302 Found" to a pre-authenticated URL, on another host, needing no token
+    return 302, b"", {"Location": f"{fake.files_url}/_download/{item.id}?tempauth=fake-download-token"}
 
 
 @route("POST", "create-folder", r"^/v1\.0/drives/([^/]+)/(?:root|items/([^/:]+))/children$")
@@ -350,6 +443,10 @@ def _create_folder(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tup
 def _move(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
     _drive(args[0])
     item = fake._item(args[1])
+    # driveitem-move.md: an if-match eTag (or cTag) that is no longer the item's is "412 Precondition Failed"
+    expected = req.headers.get("if-match")
+    if expected and expected not in (item.etag, item.ctag):
+        raise Reply(412, "resourceModified", "ETag does not match current item's value.")
     if item.id in fake.locked:
         raise Reply(423, "resourceLocked", "The resource you are attempting to access is locked.")
     body = req.json()
@@ -357,13 +454,13 @@ def _move(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, A
     target = fake._item(str(target_id)) if target_id else None
     if target is None or not target.is_folder:
         raise Reply(400, "invalidRequest", "parentReference.id must name a folder.")
-    name = str(body.get("name") or item.name)
+    name = str(body.get("name") or item.name)  # driveitem-move.md: a move may rename in the same PATCH
     clash = fake._child(target.id, name)
+    # driveitem.md scopes @microsoft.graph.conflictBehavior to actions that create an item, and moves ignore it
+    # (OneDrive/onedrive-api-docs#1383): a name already in the folder is 409 nameAlreadyExists, whatever is asked.
     if clash is not None and clash is not item:
-        if req.query.get("@microsoft.graph.conflictBehavior", [""])[0] != "rename":
-            raise Reply(409, "nameAlreadyExists", "The specified item name already exists.")
-        name = fake._free_name(target.id, name)
-    item.parent_id, item.name, item.changed = target.id, name, next(fake.seq)
+        raise Reply(409, "nameAlreadyExists", "Name already exists")
+    item.parent_id, item.name, item.changed, item.version = target.id, name, next(fake.seq), item.version + 1
     return 200, fake.resource(item), {}
 
 
@@ -382,9 +479,7 @@ def _upload(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int,
 
 @route("POST", "sendMail", r"^/v1\.0/users/([^/]+)/sendMail$")
 def _send_mail(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
-    _mailbox(args[0])
-    if len(req.body) > MAX_REQUEST:
-        raise Reply(413, "RequestEntityTooLarge", "The request is larger than 4 MB.")
+    _mailbox(fake, args[0])
     body = req.json()
     problems = [] if isinstance(body, dict) else ["the body is not a JSON object"]
     if not problems:
@@ -400,7 +495,7 @@ def _send_mail(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[i
 
 @route("POST", "create-message", r"^/v1\.0/users/([^/]+)/messages$")
 def _create_message(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
-    _mailbox(args[0])
+    _mailbox(fake, args[0])
     message = req.json()
     _refuse(fake, "create message", message_problems(message, need_recipients=False))
     message_id = f"AAMkDraft{next(fake.ids):04d}="
@@ -410,7 +505,7 @@ def _create_message(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tu
 
 @route("POST", "add-attachment", r"^/v1\.0/users/([^/]+)/messages/([^/]+)/attachments$")
 def _add_attachment(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
-    _mailbox(args[0])
+    _mailbox(fake, args[0])
     draft = _draft(fake, args[1])
     attachment = req.json()
     _refuse(fake, "add attachment", attachment_problems(attachment, "attachment"))
@@ -420,7 +515,7 @@ def _add_attachment(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tu
 
 @route("POST", "createUploadSession", r"^/v1\.0/users/([^/]+)/messages/([^/]+)/attachments/createUploadSession$")
 def _create_session(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
-    _mailbox(args[0])
+    _mailbox(fake, args[0])
     _draft(fake, args[1])
     body = req.json()
     item = body.get("AttachmentItem") if isinstance(body, dict) else None
@@ -436,7 +531,7 @@ def _create_session(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tu
     session_id = f"S{next(fake.ids):04d}"
     fake.sessions[session_id] = UploadSession(args[1], item["name"], item["size"])
     return 201, {"@odata.context": f"{fake.base_url}/$metadata#microsoft.graph.uploadSession",
-                 "uploadUrl": f"{fake.root_url}/_upload/{session_id}?authtoken=fake-session-token",
+                 "uploadUrl": f"{fake.files_url}/_upload/{session_id}?authtoken=fake-session-token",
                  "expirationDateTime": "2030-01-01T00:00:00Z", "nextExpectedRanges": ["0-"]}, {}
 
 
@@ -470,13 +565,13 @@ def _upload_chunk(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tupl
     draft = fake.drafts[session.message_id]
     draft["attachments"].append({"@odata.type": "#microsoft.graph.fileAttachment", "name": session.name,
                                  "contentBytes": base64.b64encode(bytes(session.received)).decode()})
-    location = f"{fake.base_url}/users('{MAILBOX}')/messages('{session.message_id}')/attachments('{args[0]}')"
+    location = f"{fake.base_url}/users('{MAILBOX_ID}')/messages('{session.message_id}')/attachments('{args[0]}')"
     return 201, b"", {"Location": location}
 
 
 @route("POST", "send-draft", r"^/v1\.0/users/([^/]+)/messages/([^/]+)/send$")
 def _send_draft(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
-    _mailbox(args[0])
+    _mailbox(fake, args[0])
     draft = fake.drafts.pop(_draft(fake, args[1])["id"])
     _refuse(fake, "send", message_problems({k: v for k, v in draft.items() if k in MESSAGE_KEYS},
                                            need_recipients=True))
@@ -486,7 +581,7 @@ def _send_draft(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[
 
 @route("DELETE", "delete-message", r"^/v1\.0/users/([^/]+)/messages/([^/]+)$")
 def _delete_message(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
-    _mailbox(args[0])
+    _mailbox(fake, args[0])
     fake.drafts.pop(_draft(fake, args[1])["id"])
     return 204, b"", {}
 
@@ -589,6 +684,14 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         req = Recorded(self.command, unquote(parts.path), parse_qs(parts.query),
                        {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic(), url=self.path)
+        files_host = self.server is fake.files_server
+        if files_host != parts.path.startswith("/_"):  # Graph's paths on Graph, pre-authenticated URLs elsewhere
+            with fake.lock:
+                fake.requests.append(req)
+                req.route, req.status = "wrong-host", 404
+            return self._reply(404, {"error": {"code": "itemNotFound", "message": "Not on this host."}}, {})
+        if files_host and "authorization" in req.headers:
+            fake.problems.append(f"the Graph token was sent to another host with {self.command} {parts.path}")
         download = re.fullmatch(r"/_download/([^/]+)", parts.path)
         if download and self.command == "GET":
             req.route = "download"
@@ -607,12 +710,15 @@ class _Handler(BaseHTTPRequestHandler):
                 continue
             req.route = name
             try:
+                if len(req.body) > MAX_REQUEST:  # see MAX_REQUEST: Graph refuses it whole
+                    raise Reply(413, "RequestEntityTooLarge", "The maximum request length supported is 4MB.")
                 if raw_path.startswith("/v1.0/") and req.headers.get("authorization") != f"Bearer {TOKEN}":
                     raise Reply(401, "InvalidAuthenticationToken", "Access token is empty or invalid.")
-                times, wait = fake.throttles.get(name, (0, 0.0))
+                times, status, wait = fake.failures.get(name, (0, 0, None))
                 if times:
-                    fake.throttles[name] = (times - 1, wait)
-                    raise Reply(429, "TooManyRequests", "Please retry again later.", {"Retry-After": f"{wait:g}"})
+                    fake.failures[name] = (times - 1, status, wait)
+                    raise Reply(status, "TooManyRequests" if status == 429 else "ServiceUnavailable",
+                                "Please retry again later.", {} if wait is None else {"Retry-After": f"{wait:g}"})
                 return func(fake, req, tuple(unquote(a) if a else "" for a in match.groups()))
             except Reply as reply:
                 return reply.status, {"error": {"code": reply.code, "message": reply.message}}, reply.headers
@@ -636,18 +742,27 @@ class _Handler(BaseHTTPRequestHandler):
             broken = fake.breaks.get(item_id, 0) > 0
             if broken:
                 fake.breaks[item_id] -= 1
+            edit = fake.edits.pop(item_id, None)
+            if edit is not None and item is not None:
+                fake.save(item, edit)
         if content is None:
             return self._reply(404, {"error": {"code": "itemNotFound", "message": "Gone."}}, {})
-        if not broken:
-            return self._reply(200, content, {"Content-Type": "application/octet-stream"})
+        sent = content[:len(content) // 2] if broken else content
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        self.wfile.write(content[:len(content) // 2])
-        self.wfile.flush()
-        self.close_connection = True
-        self.connection.shutdown(socket.SHUT_RDWR)
+        if fake.chunked_downloads:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = f"{len(sent):x}\r\n".encode() + sent + b"\r\n" if sent else b""
+            self.wfile.write(chunk + (b"" if broken else b"0\r\n\r\n"))
+        else:
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(sent)
+        if broken:  # the full length (or no last chunk) was announced; the connection closes half-way
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
 
 
 @contextmanager

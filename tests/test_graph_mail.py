@@ -17,7 +17,19 @@ from processors.mail.graph import GraphMailer
 from processors.mail.message import CheckedMailer, Message
 from processors.store.database import Store
 from tests.conftest import write_config
-from tests.fake_graph import CLIENT_ID, DRIVE, MAILBOX, TENANT, TOKEN, FakeGraph, fake_graph, token_backend
+from tests.fake_graph import (
+    CLIENT_ID,
+    DRIVE,
+    MAILBOX,
+    MAILBOX_ID,
+    MAILBOX_UPN,
+    MAX_REQUEST,
+    TENANT,
+    TOKEN,
+    FakeGraph,
+    fake_graph,
+    token_backend,
+)
 from tests.test_sharepoint import FIRST, returned, thematic_answers
 
 ENV = {"QA_GRAPH_TENANT_ID": TENANT, "QA_GRAPH_CLIENT_ID": CLIENT_ID, "QA_GRAPH_CLIENT_SECRET": "not-a-real-secret"}
@@ -32,12 +44,13 @@ def fake() -> Iterator[FakeGraph]:
 @pytest.fixture
 def graph_settings(tmp_path: Path, fake: FakeGraph) -> Settings:
     return load_settings(write_config(tmp_path, email={
-        "backend": "graph", "graph": {"base_url": fake.base_url, "mailbox": MAILBOX, "drive_id": DRIVE}}))
+        "backend": "graph", "graph": {"base_url": fake.base_url, "mailbox": MAILBOX, "mailbox_user": MAILBOX_UPN,
+                                      "drive_id": DRIVE}}))
 
 
 def mailer(settings: Settings, **options: object) -> GraphMailer:
     client = GraphClient.from_settings(settings, token_backend=token_backend(), environ=ENV, **options)
-    return GraphMailer(client, settings.email.graph.mailbox)
+    return GraphMailer(client, settings.email.graph.mailbox, user=settings.email.graph.mailbox_user)
 
 
 def letter(tmp_path: Path, size: int = 0, name: str = "2026-C09-GPR-001_thank_you.docx") -> Path:
@@ -55,7 +68,7 @@ def test_send_mail_posts_the_documented_message_shape(graph_settings: Settings, 
     result = mailer(graph_settings).send(message)
     assert result.backend == "graph" and fake.problems == []
     (request,) = fake.requests_to("sendMail")
-    assert request.path == f"/v1.0/users/{MAILBOX}/sendMail"
+    assert request.path == f"/v1.0/users/{MAILBOX_UPN}/sendMail"  # user-sendmail.md: id or userPrincipalName
     assert request.headers["authorization"] == f"Bearer {TOKEN}"
     assert request.headers["content-type"] == "application/json"
     body = request.json()
@@ -120,11 +133,24 @@ def test_a_refused_send_is_a_delivery_error_and_leaves_no_draft(graph_settings: 
     assert [r.route for r in fake.requests if r.route == "delete-message"] == ["delete-message"]
 
 
-def test_an_unknown_mailbox_says_what_to_check(tmp_path: Path, fake: FakeGraph) -> None:
+def test_a_mailbox_addressed_by_an_email_address_that_is_not_its_sign_in_name_says_what_to_set(
+        tmp_path: Path, fake: FakeGraph) -> None:
     settings = load_settings(write_config(tmp_path, email={"graph": {"base_url": fake.base_url,
-                                                                     "mailbox": "nobody@example-trust.org.uk"}}))
-    with pytest.raises(DeliveryError, match="404 ErrorInvalidUser.*check .*email.graph.mailbox"):
+                                                                     "mailbox": MAILBOX}}))
+    with pytest.raises(DeliveryError, match=r"404 ErrorInvalidUser.*set email\.graph\.mailbox_user in config\.yaml "
+                                            r"to the QA mailbox's user principal name .* or object ID"):
         mailer(settings).send(Message(to=("qa.admin@example-trust.org.uk",), subject="S", body="B"))
+    (refused,) = fake.requests_to("sendMail")
+    assert refused.path == f"/v1.0/users/{MAILBOX}/sendMail" and refused.status == 404 and fake.sent == []
+
+
+def test_the_mailbox_may_be_named_by_its_object_id(tmp_path: Path, fake: FakeGraph) -> None:
+    settings = load_settings(write_config(tmp_path, email={"graph": {
+        "base_url": fake.base_url, "mailbox": MAILBOX, "mailbox_user": MAILBOX_ID}}))
+    mailer(settings).send(Message(to=("qa.admin@example-trust.org.uk",), subject="S", body="B"))
+    assert fake.requests_to("sendMail")[0].path == f"/v1.0/users/{MAILBOX_ID}/sendMail" and len(fake.sent) == 1
+    with pytest.raises(ConfigError, match="email.graph.mailbox_user 'QA Forms' is neither a user principal name"):
+        GraphMailer(mailer(settings).client, MAILBOX, user="QA Forms")
 
 
 def test_an_escalation_alert_from_the_pipeline_goes_out_through_graph(graph_settings: Settings,
@@ -160,3 +186,59 @@ def test_production_sign_in_is_msal_client_credentials_for_the_tenant(graph_sett
     assert not client.account.is_authenticated  # no token until MSAL is asked: nothing is stored on disk
     assert client.account.protocol.prefix_scope(".default") == "https://graph.microsoft.com/.default"
     assert GraphProtocol("https://graph.microsoft.com/v1.0").service_url == "https://graph.microsoft.com/v1.0/"
+
+
+@pytest.mark.parametrize(("megabytes", "via"), [(2.9, "sendMail"), (3.0, "draft"), (3.1, "draft")])
+def test_an_attachment_near_the_limit_goes_inline_only_while_the_request_fits(
+        graph_settings: Settings, fake: FakeGraph, tmp_path: Path, megabytes: float, via: str) -> None:
+    report = letter(tmp_path, size=int(megabytes * 1024 * 1024), name="Quarterly report Q3.docx")
+    mailer(graph_settings).send(Message(to=("slt@example-trust.org.uk",), subject="Q3 report", body="Attached.",
+                                        attachments=(report,), kind="report"))
+    (sent,) = fake.sent
+    assert sent.via == via and sent.attachments == {report.name: report.read_bytes()}
+    assert fake.problems == [] and all(r.status != 413 and len(r.body) <= MAX_REQUEST for r in fake.requests)
+    if via == "draft":  # 3 MB and over: an upload session (attachment-createuploadsession.md)
+        assert fake.requests_to("sendMail") == [] and len(fake.sessions) == 1
+        assert fake.requests_to("add-attachment") == []
+
+
+def test_attachments_that_fit_one_by_one_but_not_together_are_added_to_a_draft(graph_settings: Settings,
+                                                                               fake: FakeGraph,
+                                                                               tmp_path: Path) -> None:
+    first = letter(tmp_path, size=1600 * 1024, name="Q3 report.docx")
+    second = letter(tmp_path, size=1600 * 1024, name="Q3 report.pdf")
+    mailer(graph_settings).send(Message(to=("slt@example-trust.org.uk",), subject="Q3", body="Attached.",
+                                        attachments=(first, second), kind="report"))
+    (sent,) = fake.sent
+    assert sent.via == "draft" and fake.sessions == {} and len(fake.requests_to("add-attachment")) == 2
+    assert sent.attachments == {first.name: first.read_bytes(), second.name: second.read_bytes()}
+    assert all(r.status != 413 for r in fake.requests)
+
+
+@pytest.mark.parametrize("route", ["sendMail", "create-message", "createUploadSession", "send-draft"])
+def test_a_post_answered_503_is_not_sent_again(graph_settings: Settings, fake: FakeGraph, tmp_path: Path,
+                                               route: str) -> None:
+    big = letter(tmp_path, size=3 * 1024 * 1024 + 1) if route != "sendMail" else letter(tmp_path)
+    fake.fail(route, 503, times=1, retry_after=0)
+    with pytest.raises(DeliveryError, match=r"\(503 ServiceUnavailable.*may or may not have done it.*Sent Items"):
+        mailer(graph_settings).send(Message(to=("slt@example-trust.org.uk",), subject="Q3", body="B",
+                                            attachments=(big,)))
+    assert len(fake.requests_to(route)) == 1 and fake.sent == [] and fake.drafts == {}
+
+
+def test_a_long_retry_after_on_send_mail_is_waited_in_full(graph_settings: Settings, fake: FakeGraph) -> None:
+    waits: list[float] = []
+    fake.throttle("sendMail", times=1, retry_after=200)
+    mailer(graph_settings, sleep=waits.append).send(Message(to=("qa.admin@example-trust.org.uk",), subject="S",
+                                                            body="B"))
+    assert waits == [200.0] and len(fake.sent) == 1
+
+
+def test_a_mailbox_outside_the_access_policy_is_blamed_on_the_policy(graph_settings: Settings,
+                                                                     fake: FakeGraph) -> None:
+    fake.mailbox_outside_policy = True
+    with pytest.raises(DeliveryError) as refused:
+        mailer(graph_settings).send(Message(to=("qa.admin@example-trust.org.uk",), subject="S", body="B"))
+    message = str(refused.value)
+    assert "403 ErrorAccessDenied: Access to OData is disabled." in message
+    assert "Exchange application access policy" in message and "site" not in message

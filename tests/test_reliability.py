@@ -287,10 +287,10 @@ def test_a_read_only_inbox_across_disks_holds_the_file_and_never_adds_copies(off
     for _retry in range(3):
         report = ingest_paths(office, [office.path("inbox")])
         (outcome,) = report.outcomes
-        assert outcome.status == "held" and "Permission denied" in outcome.reason
+        assert outcome.status == "waiting" and "Permission denied" in outcome.reason
         assert list(office.path("processed").iterdir()) == []              # no copy per retry
         assert (office.path("inbox") / "audit.docx").exists()
-    assert any("held audit.docx" in line for line in report.summary_lines())
+    assert any("waiting audit.docx" in line for line in report.summary_lines())
     disk.read_only = False
     report = ingest_paths(office, [office.path("inbox")])
     assert [p.name for p in office.path("processed").iterdir()] == ["audit.docx"]
@@ -331,7 +331,7 @@ def test_one_stuck_file_never_blocks_the_files_behind_it(office: Settings, how: 
         (filed,) = [p for p in office.path("processed").iterdir() if p.name.startswith("aaa")]
         assert filed.suffix == ".docx" and len(filed.name.encode()) <= 200
     else:
-        assert statuses[first_name] == "held"
+        assert statuses[first_name] == "waiting"
         assert next(o for o in report.outcomes if o.source.name == first_name).reason
 
 
@@ -380,7 +380,7 @@ def test_a_full_target_disk_leaves_no_truncated_file_under_the_real_name(office:
         data = big.read_bytes()
         report = ingest_paths(office, [office.path("inbox")])
         (outcome,) = report.outcomes
-        assert outcome.status == "held" and "space" in outcome.reason.lower()
+        assert outcome.status == "waiting" and "space" in outcome.reason.lower()
         assert not (office.path("processed") / "audit.docx").exists()
         assert not [p for p in office.path("processed").iterdir() if p.name != "filler"]
         assert big.read_bytes() == data                                      # the source is still whole

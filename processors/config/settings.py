@@ -80,6 +80,7 @@ class Graph(_Strict):
     client_id_env: str = "QA_GRAPH_CLIENT_ID"
     client_secret_env: str = "QA_GRAPH_CLIENT_SECRET"
     mailbox: str = "qa-forms@example-trust.org.uk"
+    mailbox_user: str = Field("", description="the mailbox's user principal name or object ID; empty: the address")
     drive_id: str = ""
     inbox_folder: str = "QA Returns"
     processed_folder: str = "QA Returns/Processed"

@@ -2,8 +2,15 @@
 
 O365 provides the app sign-in (MSAL client-credentials flow), the token cache and the HTTP session; this
 module adds what the watcher and the mailer need and O365 lacks: calling any Graph path (the drive delta
-query has no O365 API, its issue #543), one retry policy for every method (urllib3 never retries POST, so a
-429 on sendMail would be lost) that honours Retry-After, and errors that say what to do.
+query has no O365 API, its issue #543), one retry policy for every method that honours Retry-After, and
+errors that say what to do.
+
+Retries: a 429 is retried for every method, after waiting what its Retry-After says (Graph's throttling
+guidance: the throttled request failed and should be sent again after that wait; urllib3 never retries
+POST, so a 429 on sendMail would otherwise be lost). A 503/504 or a dropped connection is retried only for
+requests that can safely be sent twice (GET, PUT, PATCH, DELETE, or a POST the caller marks idempotent): a
+POST such as sendMail may have been carried out before the error, and sending it again could send an email
+twice.
 
 The Graph root comes from ``email.graph.base_url``, so tests point it at a loopback server. MSAL's
 authority is Microsoft's login host, so tests hand in a token backend that already holds a token and
@@ -32,8 +39,11 @@ from processors.errors import ConfigError, GraphError
 
 log = logging.getLogger("qa.graph")
 
-RETRY_STATUSES = frozenset({429, 503, 504})
+THROTTLED = 429                                # retried for every method: the request was not accepted
+UNAVAILABLE = frozenset({503, 504})             # retried only when sending twice is harmless
 IDEMPOTENT = frozenset({"get", "put", "patch", "delete"})
+LONGEST_WAIT = 3600.0                           # a Retry-After beyond this is taken as a mistake (logged)
+BACKOFF_CAP = 60.0                              # longest wait of our own when Graph gives no Retry-After
 
 
 
@@ -84,14 +94,21 @@ def _quiet_o365_logging() -> None:
         logger.addFilter(_QuietO365())
 
 
-def retry_after_seconds(response: requests.Response, attempt: int, cap: float) -> float:
-    """Seconds to wait before the next attempt: the server's Retry-After, else exponential backoff."""
+def retry_after_seconds(response: requests.Response, attempt: int, cap: float = LONGEST_WAIT) -> float:
+    """Seconds to wait before the next attempt: all of the server's Retry-After (seconds or an HTTP date),
+    as Graph's throttling guidance asks; else exponential backoff. Only an absurd value (over `cap`) is cut,
+    and that is logged."""
     value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return min(2.0 ** attempt, BACKOFF_CAP, cap)
     try:
         wait = float(value)
     except ValueError:
-        wait = _seconds_until(value) if value else 2.0 ** attempt
-    return min(max(wait, 0.0), cap)
+        wait = _seconds_until(value)
+    if wait > cap:
+        log.warning("Graph asked to wait %.0f s before retrying; waiting %.0f s instead", wait, cap)
+        return cap
+    return max(wait, 0.0)
 
 
 def _seconds_until(http_date: str) -> float:
@@ -118,17 +135,44 @@ _HINTS = {
     400: "the request was not accepted; please report it with the log (logs/qa.log in the generated folder)",
     401: "the app could not sign in: check the QA_GRAPH_* environment variables and that the client secret "
          "has not expired",
-    403: "the app registration lacks a permission or the site was not granted to it: see docs/sharepoint.md",
-    404: "not found: check email.graph.drive_id, email.graph.mailbox and the folder names in config.yaml",
+    403: "the app registration lacks a permission or admin consent, or (with Sites.Selected) the site was not "
+         "granted to it: see docs/sharepoint.md",
+    404: "not found: check email.graph.drive_id and the folder names in config.yaml",
     409: "a name clash in the library",
+    412: "the file changed after it was read; it is read again at the next poll",
+    413: "the request is larger than Microsoft Graph accepts (4 MB); please report it with generated/logs/qa.log",
     423: "the file is locked (open in Word or checked out); it is tried again later",
 }
+# auth-limit-mailbox-access.md: an Exchange application access policy that leaves the mailbox out answers
+# 403 ErrorAccessDenied "Access to OData is disabled." It is the mailbox's policy, not SharePoint.
+ACCESS_POLICY_HINT = ("the Exchange application access policy does not let the app use this mailbox: ask the "
+                      "Exchange administrator to add the QA mailbox to the mail-enabled security group the "
+                      "policy names (docs/sharepoint.md, step 1.6); a policy change can take an hour to apply")
+# user-sendmail.md: /users/{id | userPrincipalName}; anything else is 404 ErrorInvalidUser.
+UNKNOWN_USER_HINT = ("Microsoft Graph knows no user by that name: set email.graph.mailbox_user in config.yaml to "
+                     "the QA mailbox's user principal name (its sign-in name) or object ID "
+                     "(docs/sharepoint.md, step 4)")
+UNSURE_HINT = ("Microsoft Graph was unavailable and may or may not have done it, so it was not sent again "
+               "(for an email, look in the QA mailbox's Sent Items before sending it again)")
+
+
+def _hint(method: str, status: int, code: str, message: str) -> str:
+    if status == 403 and (code == "ErrorAccessDenied" or "access to odata is disabled" in message.lower()):
+        return ACCESS_POLICY_HINT
+    if status == 404 and code == "ErrorInvalidUser":
+        return UNKNOWN_USER_HINT
+    if status in UNAVAILABLE and method.lower() not in IDEMPOTENT:
+        return UNSURE_HINT
+    return _HINTS.get(status, "see docs/sharepoint.md")
 
 
 class GraphClient:
-    """Calls Microsoft Graph through an O365 Account's connection, with bounded retries for 429/503/504."""
+    """Calls Microsoft Graph through an O365 Account's connection, with bounded retries (see the module notes).
 
-    def __init__(self, account: Account, *, max_attempts: int = 5, max_wait: float = 120.0,
+    ``max_wait`` only cuts an absurd Retry-After; any sensible one is waited in full.
+    """
+
+    def __init__(self, account: Account, *, max_attempts: int = 5, max_wait: float = LONGEST_WAIT,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         _quiet_o365_logging()
         self.account = account
@@ -161,29 +205,33 @@ class GraphClient:
 
     def request(self, method: str, path: str, *, data: Any = None, params: Mapping[str, str] | None = None,
                 headers: Mapping[str, str] | None = None, stream: bool = False,
-                authenticated: bool = True) -> requests.Response:
-        """Send one request, retrying 429/503/504 (and, for idempotent methods, a dropped connection).
+                authenticated: bool = True, idempotent: bool | None = None) -> requests.Response:
+        """Send one request, retrying a 429 and, when sending twice is harmless, a 503/504 or a dropped connection.
 
-        Any other status is returned as it is; ``call`` turns unexpected ones into a GraphError.
-        ``authenticated=False`` is for pre-authenticated URLs (upload sessions), which must not get the token.
+        ``idempotent`` defaults by method (GET, PUT, PATCH, DELETE); a POST that may be repeated safely (one that
+        fails with 409 when already done) passes True. Any other status is returned as it is; ``call`` turns
+        unexpected ones into a GraphError. ``authenticated=False`` is for pre-authenticated URLs (upload
+        sessions), which must not get the token.
         """
         method = method.lower()
         url = self.url(path)
+        repeatable = method in IDEMPOTENT if idempotent is None else idempotent
+        retry = {THROTTLED} | (UNAVAILABLE if repeatable else frozenset())
         kwargs: dict[str, Any] = {"data": data, "params": params, "headers": dict(headers or {}), "stream": stream}
         for attempt in range(1, self.max_attempts + 1):
             try:
                 response = self._send(method, url, authenticated, kwargs)
             except (requests.ConnectionError, requests.Timeout) as exc:
-                if method not in IDEMPOTENT or attempt == self.max_attempts:
+                if not repeatable or attempt == self.max_attempts:
                     raise GraphError(f"could not reach Microsoft Graph ({_where(url)}: {type(exc).__name__}): "
                                      "check the network connection and email.graph.base_url") from None
-                self.sleep(min(2.0 ** attempt, self.max_wait))
+                self.sleep(min(2.0 ** attempt, BACKOFF_CAP))
                 continue
-            if response.status_code not in RETRY_STATUSES:
+            if response.status_code not in retry:
                 return response
-            wait = retry_after_seconds(response, attempt, self.max_wait)
             if attempt == self.max_attempts:
                 break
+            wait = retry_after_seconds(response, attempt, self.max_wait)
             log.info("Graph answered %d to %s %s; retrying in %.1f s (attempt %d of %d)", response.status_code,
                      method.upper(), _where(url), wait, attempt + 1, self.max_attempts)
             response.close()
@@ -228,7 +276,7 @@ class GraphClient:
 
     def error(self, method: str, path: str, response: requests.Response) -> GraphError:
         code, message = _error_detail(response)
-        hint = _HINTS.get(response.status_code, "see docs/sharepoint.md")
+        hint = _hint(method, response.status_code, code, message)
         text = f"Microsoft Graph refused {method.upper()} {_where(path)} ({response.status_code}"
         text += f" {code}" if code else ""
         text += f": {message}" if message else ""

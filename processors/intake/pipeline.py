@@ -60,8 +60,8 @@ class BatchReport:
         for o in self.outcomes:
             if o.status == Status.REJECTED.value:
                 lines.append(f"  rejected {printable(o.source.name)}: {o.reason}")
-            elif o.status == Status.HELD.value:
-                lines.append(f"  held {printable(o.source.name)}: {o.reason}")
+            elif o.status in (Status.HELD.value, Status.WAITING.value):
+                lines.append(f"  {o.status} {printable(o.source.name)}: {o.reason}")
             elif o.status == Status.OLDER_COPY.value:
                 lines.append(f"  older copy {printable(o.source.name)} ({o.form_id}): kept in its history, not current")
         lines += [f"  email not sent: {p}" for p in self.delivery_problems]
@@ -136,7 +136,7 @@ class Pipeline:
 
     @staticmethod
     def _log(item: IntakeFile) -> None:
-        if item.status in (Status.REJECTED, Status.HELD):
+        if item.status in (Status.REJECTED, Status.HELD, Status.WAITING):
             log.info("%s %r: %s", item.status.value, item.name, item.reason)
         elif item.form is not None:  # by form ID: file names may name a child
             log.info("%s %s (%s)", item.status.value, item.form.form_id, item.form.form_type)

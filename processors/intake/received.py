@@ -31,6 +31,7 @@ class Status(str, Enum):
     OLDER_COPY = "older copy"    # saved before the version recorded: kept in its history, not current
     REJECTED = "rejected"
     HELD = "held"                # not recorded: kept in held/ with its reason for the QA administrator to decide
+    WAITING = "waiting"          # decided (and stored), but could not be filed away yet: filed at the next run
 
 
 FILED = (Status.DUPLICATE, Status.RECORDED, Status.SUPERSEDED, Status.OLDER_COPY, Status.REJECTED,
@@ -60,6 +61,7 @@ class IntakeFile:
     status: Status = Status.OPEN
     reason: str = ""
     final_path: Path | None = None
+    recorded: bool = False             # the form went into the store as its current version (or a new one)
     warnings: list[str] = field(default_factory=list)
 
     @property

@@ -1,16 +1,23 @@
 """Email through Microsoft Graph: the app sends as the configured mailbox (application permission Mail.Send).
 
-Small messages go in one ``sendMail`` call with their attachments inline (base64). When the attachments
-add up to more than 3 MB (Graph's limit for inline attachments; a request may be 4 MB in all), the message
-is made as a draft, each large attachment is uploaded in chunks through an upload session, and the draft
-is sent. A draft left by a failure is deleted.
+The mailbox is addressed as ``/users/{id | userPrincipalName}`` (user-sendmail.md): its object ID or its
+sign-in name (``email.graph.mailbox_user``), which can differ from its email address (``email.graph.mailbox``).
+
+Graph refuses a request over 4 MB, and attachments travel base64-encoded, a third larger than the file.
+A message goes in one ``sendMail`` call with its attachments inline only when that whole request fits and each
+attachment is under 3 MB (message-post-attachments.md). Otherwise the message is made as a draft: an
+attachment whose request fits is added with one POST, a larger one is uploaded in chunks through an upload
+session (attachment-createuploadsession.md: for files of 3 MB to 150 MB), and the draft is sent. A draft
+left by a failure is deleted.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -18,15 +25,28 @@ from urllib.parse import quote
 import requests
 
 from processors.config.settings import Settings
-from processors.errors import DeliveryError, GraphError
+from processors.errors import ConfigError, DeliveryError, GraphError
 from processors.graph.client import GraphClient
 from processors.mail.addresses import header_text
 from processors.mail.message import Message, SendResult
 
 log = logging.getLogger("qa.mail.graph")
 
-INLINE_LIMIT = 3 * 1024 * 1024    # attachments up to this total go inline with sendMail
-CHUNK_SIZE = 2 * 1024 * 1024      # upload-session chunk; Outlook accepts up to 4 MB per PUT
+MB = 1024 * 1024
+REQUEST_LIMIT = 4 * MB            # Graph refuses a larger request (413)
+HEADROOM = 16 * 1024              # kept free below REQUEST_LIMIT
+INLINE_ATTACHMENT_LIMIT = 3 * MB  # message-post-attachments.md: an attachment sent whole is "under 3 MB"
+CHUNK_SIZE = 2 * MB               # upload-session chunk; a PUT may carry up to 4 MB
+OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def request_size(body: object) -> int:
+    """Bytes of the JSON body as sent (O365 encodes it with json.dumps, ASCII only)."""
+    return len(json.dumps(body).encode("ascii"))
+
+
+def fits_one_request(body: object) -> bool:
+    return request_size(body) <= REQUEST_LIMIT - HEADROOM
 
 
 @dataclass(frozen=True)
@@ -72,22 +92,28 @@ class GraphMailer:
 
     name = "graph"
 
-    def __init__(self, client: GraphClient, mailbox: str, *, chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(self, client: GraphClient, mailbox: str, *, user: str = "", chunk_size: int = CHUNK_SIZE) -> None:
         if not mailbox or "@" not in mailbox:
             raise DeliveryError(f"email.graph.mailbox '{mailbox}' is not a mailbox address: set it in config.yaml")
-        self.client, self.mailbox, self.chunk_size = client, mailbox, chunk_size
-        self.base = f"users/{quote(mailbox, safe='@')}"
+        user = user.strip() or mailbox
+        if "@" not in user and not OBJECT_ID.fullmatch(user):
+            raise ConfigError(f"email.graph.mailbox_user '{user}' is neither a user principal name (like "
+                              "qa.forms@yourtrust.onmicrosoft.com) nor an object ID (like 1b2c3d4e-...): set it in "
+                              "config.yaml (docs/sharepoint.md shows where to find it)")
+        self.client, self.mailbox, self.user, self.chunk_size = client, mailbox, user, chunk_size
+        self.base = f"users/{quote(user, safe='@')}"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GraphMailer:
-        return cls(GraphClient.from_settings(settings), settings.email.graph.mailbox)
+        graph = settings.email.graph
+        return cls(GraphClient.from_settings(settings), graph.mailbox, user=graph.mailbox_user)
 
     def send(self, message: Message) -> SendResult:
         attachments = [Attachment.read(p) for p in message.attachments]
         try:
-            if sum(len(a.data) for a in attachments) <= INLINE_LIMIT:
-                self.client.call("post", f"{self.base}/sendMail", expect=(202,),
-                                 data={"message": graph_message(message, attachments), "saveToSentItems": True})
+            body = {"message": graph_message(message, attachments), "saveToSentItems": True}
+            if all(len(a.data) < INLINE_ATTACHMENT_LIMIT for a in attachments) and fits_one_request(body):
+                self.client.call("post", f"{self.base}/sendMail", expect=(202,), data=body)
                 detail = f"Graph sendMail as {self.mailbox}"
             else:
                 detail = self._send_with_upload(message, attachments)
@@ -104,9 +130,9 @@ class GraphMailer:
         draft_path = f"{self.base}/messages/{quote(str(draft.get('id', '')), safe='')}"
         try:
             for attachment in attachments:
-                if len(attachment.data) <= INLINE_LIMIT:
-                    self.client.call("post", f"{draft_path}/attachments", expect=(201,),
-                                     data=attachment.as_file_attachment())
+                whole = attachment.as_file_attachment()
+                if len(attachment.data) < INLINE_ATTACHMENT_LIMIT and fits_one_request(whole):
+                    self.client.call("post", f"{draft_path}/attachments", expect=(201,), data=whole)
                 else:
                     self._upload(draft_path, attachment)
             self.client.call("post", f"{draft_path}/send", expect=(202,))

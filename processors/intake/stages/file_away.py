@@ -29,6 +29,6 @@ class FileAway(Stage):
                 item.final_path = where.file_accepted(item.name, path)
         except (OSError, QAError) as exc:  # the decision is in the store; the move is tried again at the next look
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            log.warning("could not file away %r (%s): held for the next run", item.name, why)
-            item.finish(Status.HELD, f"{item.status.value}, but could not be moved out of the inbox ({why}): "
-                                     "it is held there and tried again at the next run")
+            log.warning("could not file away %r (%s): it waits for the next run", item.name, why)
+            item.finish(Status.WAITING, f"{item.status.value}, but could not be moved out of the inbox ({why}): "
+                                        "it stays there and is filed away at the next run")

@@ -11,7 +11,7 @@ import logging
 from processors.act.notices import Notice, escalation_alert, good_practice_notice
 from processors.act.sent_once import claim, message_key, release, sent
 from processors.errors import DeliveryError
-from processors.intake.received import IntakeFile, Status
+from processors.intake.received import IntakeFile
 from processors.intake.stages.base import Services, Stage
 from processors.mail.message import SendResult
 
@@ -91,7 +91,7 @@ class Notify(Stage):
         self.notifier = notifier
 
     def applies(self, item: IntakeFile) -> bool:
-        return item.status in (Status.RECORDED, Status.SUPERSEDED) and item.form is not None
+        return item.recorded and item.form is not None  # also when its move failed: the alert cannot wait
 
     def run(self, item: IntakeFile) -> None:
         assert item.form is not None

@@ -28,6 +28,7 @@ class RecordForm(Stage):
         assert item.form is not None
         outcome = self.services.store.record_form(item.form, item.name)
         item.finish(_STATUS.get(outcome, Status.DUPLICATE))
+        item.recorded = outcome in (RecordOutcome.NEW, RecordOutcome.SUPERSEDED)
         if outcome is RecordOutcome.OLDER:
             item.warnings.append(OLDER_COPY)
 
