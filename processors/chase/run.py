@@ -16,7 +16,7 @@ from pathlib import Path
 
 from processors.chase.digest import Digest, digest_message, open_cycles, open_escalations, returns_by_service
 from processors.chase.messages import Wording
-from processors.chase.people import Contact, People, load_pool
+from processors.chase.people import Contact, People, load_pool, pool_path
 from processors.chase.reaudit import ReauditOffer, case_progress, reaudit_offers, write_offers
 from processors.chase.rules import (
     DIGEST,
@@ -37,7 +37,7 @@ from processors.forms.definitions import DATE_FORMAT_PY
 from processors.mail.directory import StaffDirectory
 from processors.mail.mailer import Mailer, make_mailer
 from processors.register.workbook import write_register
-from processors.store.database import POOL_STATE, ActionRecord, AllocationRecord, FormRecord, Store
+from processors.store.database import ActionRecord, AllocationRecord, FormRecord, Store
 
 log = logging.getLogger("qa.chase")
 OFFERS_STATE = "reaudit_offers_written"  # state: the offers the offer list was last written with
@@ -108,18 +108,9 @@ def run_chase(settings: Settings, today: date | None = None, store: Store | None
     return run
 
 
-def _pool_file(settings: Settings, store: Store) -> Path | None:
-    """chase.pool_file when set; else the pool the last `allocate` used, if it is still there."""
-    config = chase_settings(settings)
-    if config.pool_file:
-        return resolve(settings, config.pool_file)
-    last = store.get_state(POOL_STATE)
-    return Path(last) if last and Path(last).is_file() else None
-
-
 def _context(settings: Settings, store: Store, mailer: Mailer, today: date) -> _Context:
     config = chase_settings(settings)
-    pool = _pool_file(settings, store)
+    pool = pool_path(settings, store)
     people = People(StaffDirectory.load(settings.path("staff")), load_pool(pool))
     wording = Wording(settings.organisation, settings.contacts.qa_administrator, str(settings.path("staff")),
                       str(pool) if pool else "not configured (chase.pool_file in config.yaml)")

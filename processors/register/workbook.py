@@ -113,8 +113,8 @@ def _action_rows(store: Store) -> list[tuple]:
 
 def _escalation_rows(store: Store) -> list[tuple]:
     return [(e.form_id, _title(e.form_type), e.case_id, e.practitioner, e.auditor, e.service, e.team, e.details,
-             e.route, e.raised, e.version, _yes(e.current), e.notified_at, e.resolved_on, e.outcome)
-            for e in store.escalations()]
+             e.route, e.raised, e.version, _yes(e.current), e.notified_at, e.resolved_on, e.outcome, e.route_check,
+             e.rejected_because) for e in store.escalations()]
 
 
 def _good_practice_rows(store: Store) -> list[tuple]:
@@ -159,7 +159,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("Form ID"), Column("Form type"), Column("Case ID"), Column("Practitioner"), Column("Auditor"),
         Column("Service"), Column("Team"), Column("Details", width=MAX_WIDTH), Column("Escalation route"),
         Column("Raised", DATETIME), Column("Version", NUMBER), Column("In current version"),
-        Column("Alert sent", DATETIME), Column("Resolved on", DATE), Column("Outcome", width=40)), _escalation_rows),
+        Column("Alert sent", DATETIME), Column("Resolved on", DATE), Column("Outcome", width=40),
+        Column("Route check", width=40), Column("Form rejected because", width=MAX_WIDTH)), _escalation_rows),
     SheetSpec("Good practice", "GoodPractice", (
         Column("Form ID"), Column("Practitioner"), Column("Team"), Column("Service"), Column("Nominated by"),
         Column("Good practice", width=MAX_WIDTH), Column("Difference made", width=MAX_WIDTH),

@@ -21,6 +21,7 @@ from types import TracebackType
 
 from processors.errors import QAError
 from processors.forms.models import Rejection, ValidatedForm, WorkItem
+from processors.store.concerns import rejected_escalations
 from processors.store.records import (  # re-exported: callers import the records from processors.store.database
     ActionEdit,
     ActionRecord,
@@ -316,6 +317,9 @@ class Store:
             self._conn.executemany(
                 "UPDATE escalations SET resolved_on = ?1, outcome = ?2 WHERE form_id = ?3 AND NOT "
                 "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows)
+            self._conn.executemany(  # concerns read from rejected files (processors/store/concerns.py)
+                "UPDATE rejected_concerns SET resolved_on = ?1, outcome = ?2 WHERE form_id = ?3 AND NOT "
+                "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows)
             changed = self._conn.total_changes - before
             if changed:
                 self._mark_dirty()
@@ -407,7 +411,8 @@ class Store:
         forms = {f.form_id: f for f in self.forms()}
         rows = self._rows("SELECT form_id, version, details, route, raised, current, notified_at, resolved_on, "
                           "outcome FROM escalations ORDER BY raised, form_id")
-        return [escalation_record(row, forms[row[0]]) for row in rows]
+        recorded = [escalation_record(row, forms[row[0]]) for row in rows]
+        return sorted(recorded + rejected_escalations(self), key=lambda e: (e.raised, e.form_id))
 
     def good_practice(self) -> list[GoodPracticeRecord]:
         forms = {f.form_id: f for f in self.forms()}

@@ -1,12 +1,14 @@
 """The stages of intake, in order. `ingest`, the folder watcher and the SharePoint watcher all run this list.
 
 hash -> duplicate check -> safety checks -> read -> identify -> validate -> record (form, or rejection)
+-> raise concern (a rejected file's immediate concern still alerts)
 -> file away -> notify. The register is written once per batch (or debounced in `watch`) afterwards.
 """
 
 from __future__ import annotations
 
 from processors.intake.stages.base import Services, Stage
+from processors.intake.stages.concern import RaiseConcern
 from processors.intake.stages.duplicate import DuplicateCheck
 from processors.intake.stages.file_away import FileAway
 from processors.intake.stages.hash import HashFile
@@ -22,7 +24,7 @@ def intake_stages(services: Services, notifier: Notifier) -> list[Stage]:
     """The ordered list every file goes through."""
     return [HashFile(services), DuplicateCheck(services), SafetyCheck(services), ReadForm(services),
             Identify(services), ValidateForm(services), RecordForm(services), RecordRejection(services),
-            FileAway(services), Notify(services, notifier)]
+            RaiseConcern(services, notifier), FileAway(services), Notify(services, notifier)]
 
 
 __all__ = ["Notifier", "Services", "Stage", "intake_stages"]

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 
-from processors.act.notices import Notice, escalation_alert, good_practice_notice
+from processors.act.notices import Notice, escalation_alert, good_practice_notice, rejected_concern_alert
+from processors.act.routing import alert_route
+from processors.chase.people import People, load_people
 from processors.errors import DeliveryError
 from processors.intake.received import IntakeFile, Status
 from processors.intake.stages.base import Services, Stage
 from processors.mail.mailer import SendResult
+from processors.store.concerns import mark_rejected_concern_notified, pending_rejected_concerns, rejected_concern
 
 log = logging.getLogger("qa.intake")
 
@@ -26,6 +29,24 @@ class Notifier:
         self.services = services
         self.sent: list[SendResult] = []
         self.problems: list[str] = []
+        self._people: People | None = None
+
+    @property
+    def people(self) -> People:
+        """The staff list and the auditor pool, read once (who a concern alert goes to)."""
+        if self._people is None:
+            self._people = load_people(self.services.settings, self.services.store)
+        return self._people
+
+    def send_rejected_concern(self, sha256: str) -> None:
+        """The alert for a concern read from a rejected file, unless it went already."""
+        store = self.services.store
+        concern = rejected_concern(store, sha256)
+        if concern is None or concern.notified_at is not None:
+            return
+        route = alert_route(self.services.settings, self.people, concern.service)
+        if self._deliver(rejected_concern_alert(concern, self.services.settings, route)):
+            mark_rejected_concern_notified(store, sha256)
 
     def send_for(self, form_id: str, kinds: tuple[str, ...] = (ESCALATION, GOOD_PRACTICE)) -> None:
         store = self.services.store
@@ -36,6 +57,8 @@ class Notifier:
 
     def send_pending(self) -> None:
         """Every notice still owed (after a failed send or a crash), oldest first."""
+        for sha256 in pending_rejected_concerns(self.services.store):
+            self.send_rejected_concern(sha256)
         for kind, form_ids in self.services.store.pending_notices().items():
             for form_id in form_ids:
                 self._send(kind, form_id)
@@ -50,22 +73,25 @@ class Notifier:
         record = store.form(form_id)
         if record is None:
             return
-        notice = (escalation_alert(record, settings) if kind == ESCALATION
-                  else good_practice_notice(record, settings, self.services.staff))
-        self._deliver(notice)
+        if kind == ESCALATION:
+            notice = escalation_alert(record, settings, alert_route(settings, self.people, record.service))
+        else:
+            notice = good_practice_notice(record, settings, self.services.staff)
+        if self._deliver(notice):
+            store = self.services.store
+            mark = store.mark_escalation_notified if kind == ESCALATION else store.mark_good_practice_notified
+            mark(notice.form_id)
 
-    def _deliver(self, notice: Notice) -> None:
+    def _deliver(self, notice: Notice) -> bool:
         try:
             results = [self.services.mailer.send(m) for m in notice.messages]
         except DeliveryError as exc:
             self.problems.append(f"{notice.form_id}: {exc}")
-            return
+            return False
         self.sent += results
-        store = self.services.store
-        mark = store.mark_escalation_notified if notice.kind == ESCALATION else store.mark_good_practice_notified
-        mark(notice.form_id)
         log.info("%s notice for %s sent to %d recipient(s)", notice.kind, notice.form_id,
                  sum(len(m.to) + len(m.cc) for m in notice.messages))
+        return True
 
 
 class Notify(Stage):
