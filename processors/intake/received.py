@@ -58,6 +58,7 @@ class IntakeFile:
     reason: str = ""
     final_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # each thing to correct, when validation rejected the form
 
     @property
     def name(self) -> str:

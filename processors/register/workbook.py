@@ -138,7 +138,7 @@ def _allocation_rows(store: Store) -> list[tuple]:
     return [(a.item.form_id, a.item.cycle_id, _title(a.item.form_type), a.item.case.case_id,
              a.item.case.practitioner, a.item.case.team, a.item.case.service, a.item.auditor, a.item.auditor_role,
              a.item.theme, a.item.due_date, a.generated_at, a.received, a.version or None,
-             chased.get(a.item.form_id))
+             chased.get(a.item.form_id), a.return_state)
             for a in store.allocations()]
 
 
@@ -173,7 +173,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("Form ID"), Column("Cycle"), Column("Form type"), Column("Case ID"), Column("Practitioner"),
         Column("Team"), Column("Service"), Column("Auditor"), Column("Auditor role"), Column("Theme"),
         Column("Due date", DATE), Column("Generated", DATETIME), Column("Returned", DATETIME),
-        Column("Version", NUMBER), Column("Last chased", DATE)), _allocation_rows),
+        Column("Version", NUMBER), Column("Last chased", DATE), Column("Return status")), _allocation_rows),
 )
 # Sheets that appear once they have rows: a register that has never emailed anything looks as it always did.
 OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (

@@ -283,10 +283,10 @@ class Store:
         with self.transaction():
             known = sha256 is not None and bool(self._rows("SELECT 1 FROM rejected WHERE sha256 = ?", (sha256,)))
             self._conn.execute(
-                "INSERT INTO rejected (file, received, reason, sha256) VALUES (?, ?, ?, ?) "
+                "INSERT INTO rejected (file, received, reason, sha256, form_id) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (sha256) WHERE sha256 IS NOT NULL DO UPDATE SET file = excluded.file, "
-                "received = excluded.received, reason = excluded.reason",
-                (str(r.file), dt_text(r.received), r.reason, sha256))
+                "received = excluded.received, reason = excluded.reason, form_id = excluded.form_id",
+                (str(r.file), dt_text(r.received), r.reason, sha256, r.form_id))
             self._mark_dirty()
         return not known
 
@@ -429,7 +429,9 @@ class Store:
         generated = dict(self._rows("SELECT form_id, generated_at FROM work_items"))
         returned = {row[0]: row[1:] for row in self._rows(
             "SELECT form_id, received, version FROM forms WHERE superseded = 0")}
+        rejected = {row[0] for row in self._rows("SELECT DISTINCT form_id FROM rejected WHERE form_id != ''")}
         return [AllocationRecord(item, parse_dt(generated.get(item.form_id)),
                                  parse_dt(returned.get(item.form_id, (None, 0))[0]),
-                                 returned.get(item.form_id, (None, 0))[1])
+                                 returned.get(item.form_id, (None, 0))[1],
+                                 item.form_id in rejected and item.form_id not in returned)
                 for item in self.work_items(cycle_id)]

@@ -240,6 +240,13 @@ class AllocationRecord:
     generated_at: datetime | None
     received: datetime | None   # when the current version of the form arrived
     version: int                # 0 while nothing has come back
+    needs_correction: bool = False  # a file came back but was rejected, and no corrected form has been recorded
+
+    @property
+    def return_state(self) -> str:
+        if self.version:
+            return "returned"
+        return "returned, needs correction" if self.needs_correction else "not returned"
 
 
 # --- row <-> dataclass helpers ------------------------------------------------------------------

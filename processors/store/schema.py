@@ -186,6 +186,7 @@ MIGRATIONS: list[Migration] = [
      "ALTER TABLE escalations ADD COLUMN resolved_on TEXT; "
      "ALTER TABLE escalations ADD COLUMN outcome TEXT NOT NULL DEFAULT '';"),
     (6, "concerns on rejected files", _REJECTED_CONCERNS),
+    (7, "rejected files: the form they answer", "ALTER TABLE rejected ADD COLUMN form_id TEXT NOT NULL DEFAULT '';"),
 ]
 
 

@@ -2,11 +2,13 @@
 
 hash -> duplicate check -> safety checks -> read -> identify -> validate -> record (form, or rejection)
 -> raise concern (a rejected file's immediate concern still alerts)
--> file away -> notify. The register is written once per batch (or debounced in `watch`) afterwards.
+-> file away -> answer sender (a rejected form goes back to who sent it)
+-> notify. The register is written once per batch (or debounced in `watch`) afterwards.
 """
 
 from __future__ import annotations
 
+from processors.intake.stages.answer_sender import AnswerSender
 from processors.intake.stages.base import Services, Stage
 from processors.intake.stages.concern import RaiseConcern
 from processors.intake.stages.duplicate import DuplicateCheck
@@ -24,7 +26,8 @@ def intake_stages(services: Services, notifier: Notifier) -> list[Stage]:
     """The ordered list every file goes through."""
     return [HashFile(services), DuplicateCheck(services), SafetyCheck(services), ReadForm(services),
             Identify(services), ValidateForm(services), RecordForm(services), RecordRejection(services),
-            RaiseConcern(services, notifier), FileAway(services), Notify(services, notifier)]
+            RaiseConcern(services, notifier), FileAway(services), AnswerSender(services, notifier),
+            Notify(services, notifier)]
 
 
 __all__ = ["Notifier", "Services", "Stage", "intake_stages"]

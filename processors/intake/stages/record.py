@@ -36,5 +36,7 @@ class RecordRejection(Stage):
         return item.status is Status.REJECTED
 
     def run(self, item: IntakeFile) -> None:
-        rejection = Rejection(file=Path(item.name), reason=item.reason, received=datetime.now())
+        identity = item.parsed.identity if item.parsed else None
+        rejection = Rejection(file=Path(item.name), reason=item.reason, received=datetime.now(),
+                              form_id=identity.form_id if identity else "")
         self.services.store.record_rejection(rejection, item.sha256 or None)
