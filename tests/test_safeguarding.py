@@ -148,3 +148,24 @@ def test_an_early_help_concern_sent_down_the_iro_route_is_flagged_and_goes_to_ea
     assert f"erin.early@{DOMAIN}" in str(alert["To"]) and f"sam.service@{DOMAIN}" not in str(alert["To"])
     (row,) = escalations(settings)
     assert "ROUTE MISMATCH" in row["Route check"]
+
+
+def test_every_form_type_that_can_raise_a_concern_asks_for_the_route() -> None:
+    from processors.forms.definitions import FORM_TYPES
+
+    for definition in FORM_TYPES.values():
+        keys = {f.key for f in definition.fields}
+        if "immediate_concern" in keys:
+            route = definition.field("escalation_route")
+            assert route.required_if == ("immediate_concern", "Yes"), definition.key
+            assert IRO_ROUTE in route.choices and SERVICE_MANAGER_ROUTE in route.choices
+
+
+def test_route_rule_follows_legal_status() -> None:
+    from processors.forms.routing import route_problem
+
+    assert route_problem("Child Protection", IRO_ROUTE) == ""
+    assert route_problem("Child Looked After", IRO_ROUTE) == ""
+    assert route_problem("Early Help", SERVICE_MANAGER_ROUTE) == ""
+    assert "expects 'IRO / CP Chair" in route_problem("Child Protection", SERVICE_MANAGER_ROUTE)
+    assert "no escalation route is given" in route_problem("Early Help", "")

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from processors.forms.definitions import GRADES, TRUST_VALUES, FormDefinition, Kind
 from processors.forms.models import WorkItem
+from processors.forms.routing import IRO_ROUTE, expected_route
 
 PROFILES = (("Good", 0.62), ("Requires Improvement", 0.18), ("Outstanding", 0.1), ("Inadequate", 0.1))
 
@@ -75,7 +76,7 @@ def answers_for(item: WorkItem, definition: FormDefinition, rng: random.Random, 
         if concern:
             answers["immediate_concern_details"] = rng.choice(_TEXT["concern"])
             if "escalation_route" in {f.key for f in definition.fields}:
-                answers["escalation_route"] = "IRO / CP Chair escalation (Care First)"
+                answers["escalation_route"] = expected_route(item.case.legal_status) or IRO_ROUTE
     if definition.action_rows:
         count = {"Outstanding": 0, "Good": 1, "Requires Improvement": 2, "Inadequate": 3}[profile]
         for n, text in enumerate(rng.sample(_TEXT["actions"], count), start=1):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from processors.forms.routing import ROUTES
+
 
 class Kind(str, Enum):
     TEXT = "text"          # one line of plain text
@@ -145,18 +147,18 @@ def _actions(rows: int) -> Section:
     )
 
 
-def _concern(route: bool) -> tuple[Field, ...]:
+def _concern() -> tuple[Field, ...]:
+    """Every form that can raise a concern asks which route it took (QAF 5.4, 5.5)."""
     fields = [
         Field("immediate_concern", "Immediate concern needing escalation?", Kind.CHOICE, required=True,
               choices=YES_NO, hint="Concerns serious enough to need immediate attention (QAF 5.4, 5.5)."),
         Field("immediate_concern_details", "Details of the concern and action taken", Kind.LONGTEXT,
               required_if=("immediate_concern", "Yes")),
     ]
-    if route:
-        fields.append(Field("escalation_route", "Escalation route", Kind.CHOICE,
-                            choices=("IRO / CP Chair escalation (Care First)", "Service Manager (Early Help)",
-                                     "Not applicable"),
-                            required_if=("immediate_concern", "Yes")))
+    fields.append(Field("escalation_route", "Escalation route", Kind.CHOICE, choices=ROUTES,
+                        required_if=("immediate_concern", "Yes"),
+                        hint="Social care cases: IRO / CP Chair escalation in Care First; Early Help: the Service "
+                             "Manager (QAF 5.4)."))
     return tuple(fields)
 
 
@@ -166,7 +168,7 @@ SUPERVISION_AUDIT = FormDefinition(
     key="supervision_audit",
     title="Supervision File Audit",
     code="SFA",
-    version="1.0",
+    version="1.1",
     framework_ref="QAF section 2 (Supervision)",
     purpose="Audit of a practitioner's supervision file by a Service or Strategic Manager within their "
             "own service (QAF 2.3). Findings are fed back to the supervising manager (QAF 2.4).",
@@ -203,7 +205,7 @@ SUPERVISION_AUDIT = FormDefinition(
                  Field("areas_for_development", "Areas for development", Kind.LONGTEXT, required=True),
                  Field("feedback_to_manager", "Findings fed back to the supervising manager?", Kind.CHOICE,
                        choices=YES_NO, hint="QAF 2.4"),
-                 *_concern(route=False))),
+                 *_concern())),
         _actions(ACTION_ROWS),
     ),
 )
@@ -245,7 +247,7 @@ PRACTICE_OBSERVATION = FormDefinition(
                  Field("workforce_development_theme", "Workforce development theme", Kind.TEXT,
                        hint="A theme for learning and development (QAF 3.4), if any."),
                  Field("overall_grade", "Overall grade", Kind.GRADE, required=True),
-                 *_concern(route=True))),
+                 *_concern())),
         _actions(ACTION_ROWS),
     ),
 )
@@ -286,7 +288,7 @@ THEMATIC_AUDIT = FormDefinition(
                        required=True, choices=YES_NO, hint="QAF 5.3"),
                  Field("summary_on_record", "Summary recorded on the child's record?", Kind.CHOICE,
                        choices=YES_NO, hint="QAF 5.4"),
-                 *_concern(route=True))),
+                 *_concern())),
         _actions(ACTION_ROWS),
     ),
 )
