@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from processors.act.follow_up import smart_gaps_of
 from processors.chase.digest import Digest, digest_message, open_cycles, open_escalations, returns_by_service
 from processors.chase.messages import Wording
 from processors.chase.people import Contact, People, load_pool, pool_path
@@ -178,7 +179,8 @@ def _digest(ctx: _Context, run: ChaseRun, allocations: list[AllocationRecord], f
                     tuple(overdue_actions(ctx.store.actions(), ctx.today)),  # with today's Last chased
                     open_escalations(ctx.store.escalations(), ctx.today, ctx.config.escalation_window_days),
                     tuple(run.reaudit_offers), tuple(run.unmatched_owners),
-                    tuple(p for p in case_progress(forms) if p.later_date > week_ago), run.reaudit_file)
+                    tuple(p for p in case_progress(forms) if p.later_date > week_ago), run.reaudit_file,
+                    tuple(f for f in forms if smart_gaps_of(f)))
     if send_one(ctx.mailer, digest_message(digest, ctx.admin.email), run.problems) is None:
         return False
     record(ctx.store, DIGEST, target, ctx.admin.email, ctx.today)

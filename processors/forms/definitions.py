@@ -141,7 +141,7 @@ def _actions(rows: int) -> Section:
     return Section(
         "SMART actions",
         "Specific, measurable, achievable, relevant and time-bound. One action per row, with an owner "
-        "and a due date. The Team Manager makes sure they are completed (QAF 5.3).",
+        "and a due date. Service and Strategic Managers make sure they are completed (QAF 5.3).",
         action_fields(rows),
         table="actions",
     )

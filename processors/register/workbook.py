@@ -98,7 +98,13 @@ def _yes(flag: bool) -> str:
 def _form_rows(store: Store) -> list[tuple]:
     return [(f.form_id, _title(f.form_type), f.case_id, f.practitioner, f.auditor, f.overall_grade,
              _yes(f.immediate_concern), f.received, f.version, f.source_file, f.cycle_id, f.service, f.team,
-             f.theme, _yes(f.matched), "; ".join(f.warnings)) for f in store.forms()]
+             f.theme, _yes(f.matched), "; ".join(f.warnings), _said(f.values, "audited_alongside_practitioner"),
+             _said(f.values, "team_manager_informed", "feedback_to_manager")) for f in store.forms()]
+
+
+def _said(values: dict[str, object], *keys: str) -> str:
+    """A form's answer to the first of ``keys`` it has ('' when it has none)."""
+    return next((str(values[k]) for k in keys if values.get(k)), "")
 
 
 def _grade_rows(store: Store) -> list[tuple]:
@@ -147,7 +153,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("Form ID"), Column("Form type"), Column("Case ID"), Column("Practitioner"), Column("Auditor"),
         Column("Overall grade", GRADE), Column("Immediate concern"), Column("Received", DATETIME),
         Column("Version", NUMBER), Column("Source file", width=40), Column("Cycle"), Column("Service"),
-        Column("Team"), Column("Theme"), Column("Matched"), Column("Warnings", width=MAX_WIDTH)), _form_rows),
+        Column("Team"), Column("Theme"), Column("Matched"), Column("Warnings", width=MAX_WIDTH),
+        Column("Audited alongside practitioner"), Column("Team manager made aware")), _form_rows),
     SheetSpec("Grades", "Grades", (
         Column("Form ID"), Column("Domain"), Column("Grade", GRADE), Column("Form type"), Column("Case ID"),
         Column("Service"), Column("Team"), Column("Received", DATETIME)), _grade_rows),

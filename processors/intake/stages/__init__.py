@@ -3,7 +3,8 @@
 hash -> duplicate check -> safety checks -> read -> identify -> validate -> record (form, or rejection)
 -> raise concern (a rejected file's immediate concern still alerts)
 -> file away -> answer sender (a rejected form goes back to who sent it)
--> notify. The register is written once per batch (or debounced in `watch`) afterwards.
+-> notify -> follow up (findings to the team manager; a request for SMART actions).
+The register is written once per batch (or debounced in `watch`) afterwards.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from processors.intake.stages.base import Services, Stage
 from processors.intake.stages.concern import RaiseConcern
 from processors.intake.stages.duplicate import DuplicateCheck
 from processors.intake.stages.file_away import FileAway
+from processors.intake.stages.follow_up import FollowUp
 from processors.intake.stages.hash import HashFile
 from processors.intake.stages.identify import Identify
 from processors.intake.stages.notify import Notifier, Notify
@@ -27,7 +29,7 @@ def intake_stages(services: Services, notifier: Notifier) -> list[Stage]:
     return [HashFile(services), DuplicateCheck(services), SafetyCheck(services), ReadForm(services),
             Identify(services), ValidateForm(services), RecordForm(services), RecordRejection(services),
             RaiseConcern(services, notifier), FileAway(services), AnswerSender(services, notifier),
-            Notify(services, notifier)]
+            Notify(services, notifier), FollowUp(services, notifier)]
 
 
 __all__ = ["Notifier", "Services", "Stage", "intake_stages"]
