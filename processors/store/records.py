@@ -225,6 +225,12 @@ class GoodPracticeRecord:
     current: bool
     notified_at: datetime | None
 
+    @property
+    def shareable(self) -> bool:
+        """False when the record says 'Share across the workforce: No' (QAF 8.5.4): it is never shown beyond
+        the practitioner, their line manager, the QA Manager and the senior leader who says thank you."""
+        return self.share_across_workforce.strip().casefold() != "no"
+
 
 @dataclass(frozen=True)
 class RejectionRecord:
