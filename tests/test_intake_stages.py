@@ -28,7 +28,7 @@ def pipeline(settings: Settings):
 def test_the_stages_run_in_the_documented_order(pipeline: Pipeline) -> None:
     assert [s.name for s in pipeline.stages] == [
         "hash", "duplicate check", "safety checks", "read", "identify", "sender check", "validate", "record",
-        "record rejection", "file away", "notify"]
+        "record rejection", "raise concern", "file away", "answer sender", "notify", "follow up"]
 
 
 def test_watchers_hand_files_to_the_pipeline_and_never_rebuild_its_stages() -> None:

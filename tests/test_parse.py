@@ -126,7 +126,7 @@ def test_a_filled_form_of_every_type_comes_back_exactly(generator: FormGenerator
     parsed = parse_file(path)
     assert parsed.identity is not None
     assert (parsed.identity.form_id, parsed.identity.form_type) == (form_id(form_type), form_type)
-    assert (parsed.identity.template_version, parsed.identity.cycle_id) == ("1.0", "2026-C09")
+    assert (parsed.identity.template_version, parsed.identity.cycle_id) == (FORM_TYPES[form_type].version, "2026-C09")
     assert parsed.sha256 == hashlib.sha256(data).hexdigest()
     assert {k: parsed.values.get(k) for k in answers} == {k: as_raw(v) for k, v in answers.items()}
     assert parsed.values["case_id"] == "CF7000123"
@@ -401,7 +401,7 @@ def test_legacy_form_fields_survive_libreoffice(office_outputs: dict) -> None:
 def test_a_form_saved_as_pdf_is_read_by_its_labels(office_outputs: dict, form_type: str) -> None:
     parsed = parse_file(office_outputs["pdf"][form_type])
     assert parsed.identity is not None and parsed.identity.form_id == form_id(form_type)
-    assert parsed.identity.template_version == "1.0"
+    assert parsed.identity.template_version == FORM_TYPES[form_type].version
     assert_same_answers(parsed, office_outputs["answers"][form_type], dates_as_printed=True)
     assert parsed.values["team"] == "Corby 2"
 

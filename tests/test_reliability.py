@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import replace
@@ -87,8 +88,24 @@ def drop_batch(settings: Settings) -> int:
     return 2 + 2  # an alert per concern; the good-practice notice and the thank-you letter
 
 
-def outbox(settings: Settings) -> list[Path]:
-    return sorted(settings.path("outbox").glob("*.eml")) if settings.path("outbox").exists() else []
+NOTICE_KINDS = ("escalation", "good_practice", "thank_you")  # the notices these tests count
+
+
+def kind_of(path: Path) -> str:
+    return path.read_text(errors="replace").split("X-QA-Kind: ")[1].split()[0]
+
+
+def outbox(settings: Settings, kinds: tuple[str, ...] = NOTICE_KINDS) -> list[Path]:
+    """The notice emails in the outbox (findings and SMART requests are counted by their own tests)."""
+    found = sorted(settings.path("outbox").glob("*.eml")) if settings.path("outbox").exists() else []
+    return [p for p in found if kind_of(p) in kinds]
+
+
+def no_email_twice(settings: Settings) -> None:
+    """Whatever its kind, no email went out twice."""
+    subjects = Counter((kind_of(p), p.read_text(errors="replace").split("Subject: ")[1].splitlines()[0])
+                       for p in settings.path("outbox").glob("*.eml"))
+    assert [s for s, n in subjects.items() if n > 1] == []
 
 
 def recorded(settings: Settings) -> list[tuple[str, int]]:
@@ -399,6 +416,7 @@ def test_two_ingests_at_once_record_and_email_everything_once(office: Settings) 
     assert [code for code, _out in results] == [0, 0], results
     assert sorted(recorded(office)) == sorted([(tpa(n).form_id, 1) for n in range(1, 7)] + [(GPR.form_id, 1)])
     assert len(outbox(office)) == owed                                    # 4 emails for 4 notices, not 8
+    no_email_twice(office)
     assert len(list(office.path("processed").iterdir())) == 7
     assert list(office.path("inbox").iterdir()) == []
     assert not list(office.path("letters").glob("*.partial")) and not list(office.path("letters").glob(".*"))
@@ -420,6 +438,7 @@ def test_ingest_while_watch_runs_records_and_emails_everything_once(office: Sett
     assert watcher.returncode == 0, watcher.communicate()
     assert len(recorded(office)) == 7 and len(set(recorded(office))) == 7
     assert len(outbox(office)) == owed
+    no_email_twice(office)
     assert len(list(office.path("processed").iterdir())) == 7
     assert not (office.path("inbox") / ".qa-watch.lock").exists()
 

@@ -69,8 +69,8 @@ def test_soft_problems_are_warnings_on_a_recorded_form() -> None:
                   action_4_owner="Dewi Pritchard", action_4_due="soon")
     form = validate(parsed(values), lookup)
     assert [a.number for a in form.actions] == [1, 2, 4]
-    assert "action 1 has no due date" in form.warnings
-    assert "action 2 has no owner" in form.warnings
+    assert "SMART: action 1 has no due date" in form.warnings
+    assert "SMART: action 2 has no owner" in form.warnings
     assert "action 3 has an owner or due date but no action text: ignored" in form.warnings
     assert "action 4 due date 'soon' is not a date" in form.warnings
 

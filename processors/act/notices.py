@@ -13,12 +13,15 @@ from pathlib import Path
 from docxtpl import DocxTemplate
 from jinja2 import Environment
 
+from processors.act.routing import AlertRoute
 from processors.config.settings import Settings
 from processors.errors import TemplateProblem
 from processors.forms.definitions import FORM_TYPES, TRUST_VALUES
+from processors.forms.routing import route_problem
 from processors.mail.directory import StaffDirectory
 from processors.mail.message import Message
 from processors.naming import safe_name
+from processors.store.concerns import RejectedConcern
 from processors.store.database import FormRecord
 from processors.templates.build import LETTER_FILENAME
 from processors.word.render import word_text
@@ -41,26 +44,56 @@ def _value(form: FormRecord, key: str) -> str:
     return str(form.values.get(key) or known.get(key) or "").strip()
 
 
-def escalation_alert(form: FormRecord, settings: Settings) -> Notice:
-    title = FORM_TYPES[form.form_type].title
-    body = "\n".join([
-        "An auditor has recorded an immediate concern that needs attention (QAF 5.4, 5.5).",
-        "",
-        f"Form:       {form.form_id} ({title})",
-        f"Case ID:    {form.case_id}",
-        f"Auditor:    {_value(form, 'auditor') or 'not given'}",
-        f"Team:       {_value(form, 'team') or 'not given'}",
-        f"Route:      {_value(form, 'escalation_route') or 'not stated'}",
+def _alert_body(form_id: str, title: str, case_id: str, legal_status: str, auditor: str, team: str, route: str,
+                details: str, route_check: str, extra: list[str], note: str) -> str:
+    lines = ["An auditor has recorded an immediate concern that needs attention (QAF 5.4, 5.5).", ""]
+    if route_check:
+        lines += [route_check, ""]
+    lines += extra
+    lines += [
+        f"Form:         {form_id} ({title})",
+        f"Case ID:      {case_id or 'not given'}",
+        f"Legal status: {legal_status or 'not known'}",
+        f"Auditor:      {auditor or 'not given'}",
+        f"Team:         {team or 'not given'}",
+        f"Route:        {route or 'not stated'}",
         "",
         "What the auditor recorded:",
-        _value(form, "immediate_concern_details") or "(no details given: contact the auditor)",
+        details or "(no details given: contact the auditor)",
         "",
         "Please confirm the escalation has been recorded in Care First and reply to the QA team.",
-    ])
-    to = (settings.contacts.escalation_service_manager, settings.contacts.qa_manager)
-    message = Message(to=to, subject=f"Immediate concern: case {form.case_id} (form {form.form_id})", body=body,
-                      kind="escalation")
+    ]
+    if note:
+        lines += ["", note]
+    return "\n".join(lines)
+
+
+def escalation_alert(form: FormRecord, settings: Settings, route: AlertRoute) -> Notice:
+    title = FORM_TYPES[form.form_type].title
+    check = route_problem(form.legal_status, _value(form, "escalation_route"))
+    body = _alert_body(form.form_id, title, form.case_id, form.legal_status, _value(form, "auditor"),
+                       _value(form, "team"), _value(form, "escalation_route"),
+                       _value(form, "immediate_concern_details"), check, [], route.note)
+    flag = " - ROUTE MISMATCH" if check else ""
+    message = Message(to=route.to, subject=f"Immediate concern: case {form.case_id} (form {form.form_id}){flag}",
+                      body=body, kind="escalation")
     return Notice(form.form_id, "escalation", (message,))
+
+
+def rejected_concern_alert(concern: RejectedConcern, settings: Settings, route: AlertRoute) -> Notice:
+    """The alert for a concern read from a file that was rejected: sent at once, whatever else is wrong."""
+    definition = FORM_TYPES.get(concern.form_type)
+    extra = [f"This form was also rejected because {concern.reason}",
+             "It has been sent back to its sender to correct; the concern below is what could be read from it.",
+             f"File: {concern.file}", ""]
+    body = _alert_body(concern.form_id, definition.title if definition else "form type not known", concern.case_id,
+                       concern.legal_status, concern.auditor, concern.team, concern.route, concern.details,
+                       concern.route_check, extra, route.note)
+    case = concern.case_id or "not known"
+    message = Message(to=route.to, subject=f"Immediate concern on a rejected form: case {case} (form "
+                      f"{concern.form_id})" + (" - ROUTE MISMATCH" if concern.route_check else ""),
+                      body=body, kind="escalation")
+    return Notice(concern.form_id, "rejected_concern", (message,))
 
 
 def _values_shown(form: FormRecord) -> str:

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from processors.act.follow_up import smart_gaps_of
 from processors.chase.messages import action_line
 from processors.chase.reaudit import CaseProgress, ReauditOffer, offer_line
 from processors.chase.rules import CHASED_FORM_TYPES, OverdueAction
 from processors.dates import DATE_FORMAT_PY
 from processors.mail.message import Message
-from processors.store.database import AllocationRecord, EscalationRecord
+from processors.store.database import AllocationRecord, EscalationRecord, FormRecord
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Digest:
     unmatched_owners: tuple[OverdueAction, ...]
     progress: tuple[CaseProgress, ...]   # re-audits returned in the last week
     offer_file: Path | None = None       # the offer list (not attached: it holds case details)
+    smart_gaps: tuple[FormRecord, ...] = ()  # recorded forms whose actions are still not SMART (QAF 8.2.1)
 
 
 def open_cycles(allocations: Sequence[AllocationRecord]) -> tuple[str, ...]:
@@ -126,6 +128,9 @@ def digest_text(d: Digest) -> str:
     if d.offers and d.offer_file:
         lines += [f"  The offer list, ready for `python run.py generate --cases`: {d.offer_file}"]
     lines += _section("Re-audits returned this week:", [_progress(p) for p in d.progress], "None.")
+    lines += _section(f"Forms still waiting for SMART actions ({len(d.smart_gaps)}): the auditors were asked",
+                      [f"  - Form {f.form_id}, case {f.case_id} ({f.auditor or 'no auditor'}): "
+                       + "; ".join(smart_gaps_of(f)) for f in d.smart_gaps], "None.")
     return "\n".join(lines) + "\n"
 
 

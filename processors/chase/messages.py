@@ -55,8 +55,10 @@ def _title(form_type: str) -> str:
 
 def form_line(form: OverdueForm, with_auditor: bool = False) -> str:
     who = f", auditor {form.auditor}" if with_auditor and form.auditor else ""
+    state = ("returned but rejected: needs correction and returning again, " if form.needs_correction
+             else "not returned, ")
     return (f"  - Form {form.form_id} ({_title(form.form_type)}), case {form.case_id}{who}: "
-            f"due {_day(form.due)}, {_late(form.days_overdue)}")
+            f"{state}due {_day(form.due)}, {_late(form.days_overdue)}")
 
 
 def action_line(action: OverdueAction) -> str:
@@ -80,13 +82,23 @@ def _pick(items: Sequence[object], one: str, many: str) -> str:
     return one if len(items) == 1 else many.format(n=len(items))
 
 
+def _state(forms: Sequence[OverdueForm], whose: str) -> str:
+    """'not returned yet', or 'returned but needs correction' when that is true of every form listed."""
+    if all(f.needs_correction for f in forms):
+        return _pick(forms, f"This Quality Assurance form {whose} was returned but needs correction (you were sent "
+                            "the reasons and the file): please correct it and return it:",
+                     f"These {{n}} Quality Assurance forms {whose} were returned but need correction (you were "
+                     "sent the reasons and the files): please correct them and return them:")
+    return _pick(forms, f"This Quality Assurance form {whose} has not been returned yet:",
+                 f"These {{n}} Quality Assurance forms {whose} have not been returned yet (or need correction):")
+
+
 def _to_auditor(reminders: Sequence[Reminder], wording: Wording) -> tuple[str, list[str]]:
     forms = [r.item for r in reminders if isinstance(r.item, OverdueForm)]
     first = forms[0]
     subject = _pick(forms, f"Reminder: QA form {first.form_id} (case {first.case_id}) was due {_day(first.due)}",
                     "Reminder: {n} QA forms allocated to you are overdue")
-    lines = [_pick(forms, "This Quality Assurance form allocated to you has not been returned yet:",
-                   "These {n} Quality Assurance forms allocated to you have not been returned yet:"), ""]
+    lines = [_state(forms, "allocated to you"), ""]
     lines += [form_line(f) for f in forms]
     lines += ["", _pick(forms, "Please complete it and return it", "Please complete them and return them")
               + " to the QA team as soon as you can. If you cannot, reply to the QA administrator "
@@ -99,9 +111,9 @@ def _to_manager(reminders: Sequence[Reminder], wording: Wording) -> tuple[str, l
     subject = _pick(forms, f"Overdue QA form {forms[0].form_id}: allocated to {forms[0].auditor}",
                     "{n} overdue QA forms allocated to people you manage")
     lines = [_pick(forms, "This Quality Assurance form, allocated to someone you line manage, is well past its "
-                          "return date:",
+                          "return date without a form we could record:",
                    "These {n} Quality Assurance forms, allocated to people you line manage, are well past their "
-                   "return date:"), ""]
+                   "return date without a form we could record:"), ""]
     lines += [form_line(f, with_auditor=True) for f in forms]
     lines += ["", _pick(forms, "Please make sure it is", "Please make sure they are") + " completed and returned, "
               f"or tell the QA administrator ({wording.admin_email}) if a form should be reallocated."]

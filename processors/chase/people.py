@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from processors.allocation.caselist import normalise_text, read_pool
+from processors.config.chase import chase_settings, resolve
+from processors.config.settings import Settings
 from processors.errors import ConfigError, InputFileError
 from processors.forms.models import Auditor
 from processors.mail.directory import StaffDirectory
+from processors.store.database import POOL_STATE, Store
 
 
 @dataclass(frozen=True)
@@ -66,3 +69,17 @@ def load_pool(path: Path | None) -> tuple[Auditor, ...]:
         return tuple(read_pool(path))
     except InputFileError as exc:
         raise ConfigError(f"chase.pool_file in config.yaml: {exc}") from None
+
+
+def pool_path(settings: Settings, store: Store) -> Path | None:
+    """chase.pool_file when set; else the pool the last `allocate` used, if it is still there."""
+    config = chase_settings(settings)
+    if config.pool_file:
+        return resolve(settings, config.pool_file)
+    last = store.get_state(POOL_STATE)
+    return Path(last) if last and Path(last).is_file() else None
+
+
+def load_people(settings: Settings, store: Store) -> People:
+    """The staff list and the auditor pool (chase.pool_file, else the one `allocate` last used)."""
+    return People(StaffDirectory.load(settings.path("staff")), load_pool(pool_path(settings, store)))

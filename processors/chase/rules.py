@@ -42,6 +42,7 @@ class OverdueForm:
     auditor_email: str
     due: date
     days_overdue: int
+    needs_correction: bool = False   # it came back, was rejected, and the corrected form has not come yet
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def overdue_forms(allocations: Iterable[AllocationRecord], today: date) -> list[
         if a.version or item.form_type not in CHASED_FORM_TYPES or item.due_date is None or item.due_date >= today:
             continue
         out.append(OverdueForm(item.form_id, item.form_type, item.case.case_id, item.cycle_id, item.case.service,
-                               item.auditor, item.auditor_email, item.due_date, (today - item.due_date).days))
+                               item.auditor, item.auditor_email, item.due_date, (today - item.due_date).days,
+                               a.needs_correction))
     return sorted(out, key=lambda f: (f.due, f.form_id))
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from processors.act.follow_up import smart_gaps_of
 from processors.chase.digest import Digest, digest_message, open_cycles, open_escalations, returns_by_service
 from processors.chase.messages import Wording
-from processors.chase.people import Contact, People, load_pool
+from processors.chase.people import Contact, People, load_pool, pool_path
 from processors.chase.reaudit import ReauditOffer, case_progress, reaudit_offers, write_offers
 from processors.chase.rules import (
     DIGEST,
@@ -40,7 +41,7 @@ from processors.mail.message import Mailer
 from processors.mail.sending import send_collecting
 from processors.register.read_first import read_edits_first
 from processors.register.workbook import write_register
-from processors.store.database import POOL_STATE, ActionRecord, AllocationRecord, FormRecord, Store
+from processors.store.database import ActionRecord, AllocationRecord, FormRecord, Store
 from processors.store.lock import run_lock
 
 log = logging.getLogger("qa.chase")
@@ -129,18 +130,9 @@ def _read_edits(settings: Settings, store: Store) -> list[str]:
     return []
 
 
-def _pool_file(settings: Settings, store: Store) -> Path | None:
-    """chase.pool_file when set; else the pool the last `allocate` used, if it is still there."""
-    config = chase_settings(settings)
-    if config.pool_file:
-        return resolve(settings, config.pool_file)
-    last = store.get_state(POOL_STATE)
-    return Path(last) if last and Path(last).is_file() else None
-
-
 def _context(settings: Settings, store: Store, mailer: Mailer, today: date) -> _Context:
     config = chase_settings(settings)
-    pool = _pool_file(settings, store)
+    pool = pool_path(settings, store)
     people = People(StaffDirectory.load(settings.path("staff")), load_pool(pool))
     wording = Wording(settings.organisation, settings.contacts.qa_administrator, str(settings.path("staff")),
                       str(pool) if pool else "not configured (chase.pool_file in config.yaml)")
@@ -208,7 +200,8 @@ def _digest(ctx: _Context, run: ChaseRun, allocations: list[AllocationRecord], f
                     tuple(overdue_actions(ctx.store.actions(), ctx.today)),  # with today's Last chased
                     open_escalations(ctx.store.escalations(), ctx.today, ctx.config.escalation_window_days),
                     tuple(run.reaudit_offers), tuple(run.unmatched_owners),
-                    tuple(p for p in case_progress(forms) if p.later_date > week_ago), run.reaudit_file)
+                    tuple(p for p in case_progress(forms) if p.later_date > week_ago), run.reaudit_file,
+                    tuple(f for f in forms if smart_gaps_of(f)))
     if send_collecting(ctx.mailer, digest_message(digest, ctx.admin.email), run.problems, not_sent) is None:
         return False
     ctx.store.record_reminder(DIGEST, target, ctx.admin.email, ctx.today)

@@ -62,7 +62,10 @@ class Cycle(_Strict):
 class Contacts(_Strict):
     qa_manager: str = "qa.manager@example-trust.org.uk"
     qa_administrator: str = "qa.admin@example-trust.org.uk"
-    escalation_service_manager: str = "service.manager@example-trust.org.uk"
+    escalation_service_manager: str = "service.manager@example-trust.org.uk"  # when no manager is known
+    service_managers: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="service -> its managers' addresses, for concern alerts (QAF 5.4); "
+        "a service not listed uses the auditor pool's Service Managers of that service")
     sender: str = "qa-forms@example-trust.org.uk"
 
 

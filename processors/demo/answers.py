@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from processors.forms.definitions import TRUST_VALUES, FormDefinition, Kind
 from processors.forms.models import WorkItem
+from processors.forms.routing import IRO_ROUTE, expected_route
 from processors.forms.vocabulary import (
     GOOD,
     GOOD_PRACTICE,
@@ -87,7 +88,7 @@ def answers_for(item: WorkItem, definition: FormDefinition, rng: random.Random, 
         if concern:
             answers["immediate_concern_details"] = rng.choice(_TEXT["concern"])
             if "escalation_route" in {f.key for f in definition.fields}:
-                answers["escalation_route"] = "IRO / CP Chair escalation (Care First)"
+                answers["escalation_route"] = expected_route(item.case.legal_status) or IRO_ROUTE
     if definition.action_rows:
         count = GRADES.index(profile)  # Outstanding no actions ... Inadequate three
         for n, text in enumerate(rng.sample(_TEXT["actions"], count), start=1):

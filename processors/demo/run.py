@@ -21,7 +21,16 @@ from processors.demo.fill import fill_form
 from processors.demo.synthetic import THEMES, email_for, make_cases, make_pool, write_cases, write_pool
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.models import Auditor, Case, WorkItem
-from processors.forms.vocabulary import CP_CHAIR, GOOD_PRACTICE, IRO, SENIOR_LEADER, SERVICE_MANAGER, TEAM_MANAGER
+from processors.forms.routing import IRO_ROUTE
+from processors.forms.vocabulary import (
+    CP_CHAIR,
+    GOOD_PRACTICE,
+    INADEQUATE,
+    IRO,
+    SENIOR_LEADER,
+    SERVICE_MANAGER,
+    TEAM_MANAGER,
+)
 from processors.generate.forms import FormGenerator, assign_form_ids, cycle_for
 from processors.generate.run import generate_items
 from processors.intake.pipeline import BatchReport, Pipeline
@@ -77,11 +86,30 @@ def _bad_files(inbox: Path, spare_form: bytes) -> list[str]:
     return ["an old .doc", "a photo", "a half-copied .docx"]
 
 
+def _safeguarding_cases(n: int, item: WorkItem, answers: dict, shown: set[str]) -> None:
+    """Once each: an Early Help concern sent down the IRO route (flagged), an Inadequate form without actions
+    (recorded, the auditor asked for SMART actions), a good practice record the nominator asked not to share."""
+    keys = {f.key for f in FORM_TYPES[item.form_type].fields}
+    if "misrouted" not in shown and item.case.legal_status == "Early Help" and "escalation_route" in keys and n != 3:
+        shown.add("misrouted")
+        answers.update(immediate_concern="Yes", immediate_concern_details="Parent intoxicated at the visit.",
+                       escalation_route=IRO_ROUTE)
+    elif "no actions" not in shown and "overall_grade" in keys and "action_1" in keys and n > 3:
+        shown.add("no actions")
+        answers["overall_grade"] = INADEQUATE
+        for key in [k for k in answers if k.startswith("action_")]:
+            del answers[key]
+    elif "private" not in shown and item.form_type == "good_practice":
+        shown.add("private")
+        answers["share_across_workforce"] = "No"
+
+
 def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inbox: Path, seed: int,
              today: date) -> int:
     rng = random.Random(seed)
     leaders = [a.name for a in pool if a.role == SENIOR_LEADER]
     written = 0
+    shown: set[str] = set()
     for n, item in enumerate(items):
         if n % 11 == 10:  # a few forms are still out with their auditors
             continue
@@ -89,8 +117,10 @@ def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inb
         answers = dict(demo.answers)
         if item.form_type == GOOD_PRACTICE:
             answers["senior_leader"] = rng.choice(leaders)
-        if n == 3:
-            answers.pop("overall_grade", None)  # forgotten: rejected, the auditor is told what to fix
+        if n == 3:  # forgotten grade: rejected and sent back, but its concern still raises the alert at once
+            answers.pop("overall_grade", None)
+            answers.update(immediate_concern="Yes", immediate_concern_details="Child not seen for six weeks.")
+        _safeguarding_cases(n, item, answers, shown)
         saved = datetime(today.year, today.month, today.day, 9) + timedelta(minutes=n)  # saved in Word
         data = fill_form(gen.render(item), answers, saved_at=saved)
         (inbox / f"{item.form_id} returned.docx").write_bytes(data)

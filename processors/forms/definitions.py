@@ -12,6 +12,7 @@ from enum import Enum
 from processors.dates import DATE_FORMAT_PY as DATE_FORMAT_PY
 from processors.dates import DATE_FORMAT_WORD as DATE_FORMAT_WORD
 from processors.forms import vocabulary as vocab
+from processors.forms.routing import ROUTES
 from processors.forms.vocabulary import GRADES, YES, YES_NO, YES_NO_PARTLY, ActionPart, action_key, action_label
 
 
@@ -149,24 +150,25 @@ def _actions(rows: int) -> Section:
     return Section(
         "SMART actions",
         "Specific, measurable, achievable, relevant and time-bound. One action per row, with an owner "
-        "and a due date. The Team Manager makes sure they are completed (QAF 5.3).",
+        "and a due date. Service and Strategic Managers make sure they are completed (QAF 5.3).",
         action_fields(rows),
         table="actions",
     )
 
 
-def _concern(route: bool) -> tuple[Field, ...]:
+def _concern(route_since: str = "1.0") -> tuple[Field, ...]:
+    """Every form that can raise a concern asks which route it took (QAF 5.4, 5.5); `route_since`: the
+    template version that added that question to the form."""
     fields = [
         Field("immediate_concern", "Immediate concern needing escalation?", Kind.CHOICE, required=True,
               choices=YES_NO, hint="Concerns serious enough to need immediate attention (QAF 5.4, 5.5)."),
         Field("immediate_concern_details", "Details of the concern and action taken", Kind.LONGTEXT,
               required_if=("immediate_concern", YES)),
     ]
-    if route:
-        fields.append(Field("escalation_route", "Escalation route", Kind.CHOICE,
-                            choices=("IRO / CP Chair escalation (Care First)", "Service Manager (Early Help)",
-                                     "Not applicable"),
-                            required_if=("immediate_concern", YES)))
+    fields.append(Field("escalation_route", "Escalation route", Kind.CHOICE, choices=ROUTES,
+                        required_if=("immediate_concern", YES),
+                        hint="Social care cases: IRO / CP Chair escalation in Care First; Early Help: the Service "
+                             "Manager (QAF 5.4).", since=route_since))
     return tuple(fields)
 
 
@@ -176,7 +178,7 @@ SUPERVISION_AUDIT = FormDefinition(
     key=vocab.SUPERVISION,
     title="Supervision File Audit",
     code="SFA",
-    version="1.0",
+    version="1.1",
     framework_ref="QAF section 2 (Supervision)",
     purpose="Audit of a practitioner's supervision file by a Service or Strategic Manager within their "
             "own service (QAF 2.3). Findings are fed back to the supervising manager (QAF 2.4).",
@@ -213,7 +215,7 @@ SUPERVISION_AUDIT = FormDefinition(
                  Field("areas_for_development", "Areas for development", Kind.LONGTEXT, required=True),
                  Field("feedback_to_manager", "Findings fed back to the supervising manager?", Kind.CHOICE,
                        choices=YES_NO, hint="QAF 2.4"),
-                 *_concern(route=False))),
+                 *_concern(route_since="1.1"))),
         _actions(ACTION_ROWS),
     ),
 )
@@ -255,7 +257,7 @@ PRACTICE_OBSERVATION = FormDefinition(
                  Field("workforce_development_theme", "Workforce development theme", Kind.TEXT,
                        hint="A theme for learning and development (QAF 3.4), if any."),
                  Field("overall_grade", "Overall grade", Kind.GRADE, required=True),
-                 *_concern(route=True))),
+                 *_concern())),
         _actions(ACTION_ROWS),
     ),
 )
@@ -296,7 +298,7 @@ THEMATIC_AUDIT = FormDefinition(
                        required=True, choices=YES_NO, hint="QAF 5.3"),
                  Field("summary_on_record", "Summary recorded on the child's record?", Kind.CHOICE,
                        choices=YES_NO, hint="QAF 5.4"),
-                 *_concern(route=True))),
+                 *_concern())),
         _actions(ACTION_ROWS),
     ),
 )

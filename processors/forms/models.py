@@ -122,3 +122,4 @@ class Rejection:
     file: Path
     reason: str
     received: datetime = field(default_factory=datetime.now)
+    form_id: str = ""      # the form reference the file carries, when one could be read

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from processors.dates import uk_date
 from processors.errors import FormInvalid
@@ -10,7 +11,14 @@ from processors.files import sha256_bytes
 from processors.forms.definitions import FORM_TYPES, Field, FormDefinition, Kind
 from processors.forms.models import ActionItem, ParsedForm, ValidatedForm, WorkItem
 from processors.forms.normalise import answer, grade, ticked
-from processors.forms.vocabulary import GRADES, ActionPart, action_key, parse_action_key
+from processors.forms.vocabulary import (
+    GRADES,
+    INADEQUATE,
+    REQUIRES_IMPROVEMENT,
+    ActionPart,
+    action_key,
+    parse_action_key,
+)
 
 
 def _convert(field: Field, raw: str) -> tuple[object | None, str | None]:
@@ -63,14 +71,33 @@ def _actions(values: dict[str, object], raw: dict[str, str], warnings: list[str]
             if owner or due_raw:
                 warnings.append(f"action {n} has an owner or due date but no action text: ignored")
             continue
-        if not owner:
-            warnings.append(f"action {n} has no owner")
         if due_raw and due is None:
             warnings.append(f"action {n} due date '{due_raw}' is not a date")
-        elif due is None:
-            warnings.append(f"action {n} has no due date")
         items.append(ActionItem(n, text, owner, due))
     return items
+
+
+SMART = "SMART: "          # the start of every SMART gap in a form's warnings
+BELOW_GOOD = (REQUIRES_IMPROVEMENT, INADEQUATE)
+
+
+def smart_gaps(values: dict[str, object], actions: list[ActionItem]) -> list[str]:
+    """What keeps a form's actions from being SMART (QAF 8.2.1): recorded anyway, and the auditor asked to fix it."""
+    gaps = []
+    overall = str(values.get("overall_grade") or "")
+    if overall in BELOW_GOOD and not actions:
+        gaps.append(f"{SMART}graded {overall} but no action is recorded: add at least one action with an owner "
+                    "and a due date")
+    audited = values.get("audit_date") or values.get("observation_date")
+    for a in actions:
+        if not a.owner:
+            gaps.append(f"{SMART}action {a.number} has no owner")
+        if a.due is None:
+            gaps.append(f"{SMART}action {a.number} has no due date")
+        elif isinstance(audited, date) and a.due < audited:
+            gaps.append(f"{SMART}action {a.number} is due {a.due:%d/%m/%Y}, before the audit date "
+                        f"{audited:%d/%m/%Y}")
+    return gaps
 
 
 def _label(parsed: ParsedForm) -> str:
@@ -105,6 +132,7 @@ def validate(parsed: ParsedForm, lookup: Callable[[str], WorkItem | None]) -> Va
     if problems:
         raise FormInvalid(_label(parsed), problems)
     actions = _actions(values, parsed.values, warnings)
+    warnings += smart_gaps(values, actions)
     form_id = parsed.identity.form_id if parsed.identity else ""
     if item is None:
         warnings.append("unmatched: no generated form has this reference; recorded against its case details")

@@ -63,6 +63,7 @@ class IntakeFile:
     final_path: Path | None = None
     recorded: bool = False             # the form went into the store as its current version (or a new one)
     warnings: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # each thing to correct, when validation rejected the form
 
     @property
     def name(self) -> str:

@@ -98,7 +98,13 @@ def _yes(flag: bool) -> str:
 def _form_rows(store: Store) -> list[tuple]:
     return [(f.form_id, _title(f.form_type), f.case_id, f.practitioner, f.auditor, f.overall_grade,
              _yes(f.immediate_concern), f.received, f.version, f.source_file, f.cycle_id, f.service, f.team,
-             f.theme, _yes(f.matched), "; ".join(f.warnings)) for f in store.forms()]
+             f.theme, _yes(f.matched), "; ".join(f.warnings), _said(f.values, "audited_alongside_practitioner"),
+             _said(f.values, "team_manager_informed", "feedback_to_manager")) for f in store.forms()]
+
+
+def _said(values: dict[str, object], *keys: str) -> str:
+    """A form's answer to the first of ``keys`` it has ('' when it has none)."""
+    return next((str(values[k]) for k in keys if values.get(k)), "")
 
 
 def _grade_rows(store: Store) -> list[tuple]:
@@ -113,8 +119,8 @@ def _action_rows(store: Store) -> list[tuple]:
 
 def _escalation_rows(store: Store) -> list[tuple]:
     return [(e.form_id, _title(e.form_type), e.case_id, e.practitioner, e.auditor, e.service, e.team, e.details,
-             e.route, e.raised, e.version, _yes(e.current), e.notified_at, e.resolved_on, e.outcome)
-            for e in store.escalations()]
+             e.route, e.raised, e.version, _yes(e.current), e.notified_at, e.resolved_on, e.outcome, e.route_check,
+             e.rejected_because) for e in store.escalations()]
 
 
 def _good_practice_rows(store: Store) -> list[tuple]:
@@ -136,7 +142,7 @@ def _allocation_rows(store: Store) -> list[tuple]:
     return [(a.item.form_id, a.item.cycle_id, _title(a.item.form_type), a.item.case.case_id,
              a.item.case.practitioner, a.item.case.team, a.item.case.service, a.item.auditor, a.item.auditor_role,
              a.item.theme, a.item.due_date, a.generated_at, a.received, a.version or None,
-             chased.get(a.item.form_id))
+             chased.get(a.item.form_id), a.return_state)
             for a in store.allocations()]
 
 
@@ -145,7 +151,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("Form ID"), Column("Form type"), Column("Case ID"), Column("Practitioner"), Column("Auditor"),
         Column("Overall grade", GRADE), Column("Immediate concern"), Column("Received", DATETIME),
         Column("Version", NUMBER), Column("Source file", width=40), Column("Cycle"), Column("Service"),
-        Column("Team"), Column("Theme"), Column("Matched"), Column("Warnings", width=MAX_WIDTH)), _form_rows),
+        Column("Team"), Column("Theme"), Column("Matched"), Column("Warnings", width=MAX_WIDTH),
+        Column("Audited alongside practitioner"), Column("Team manager made aware")), _form_rows),
     SheetSpec("Grades", "Grades", (
         Column("Form ID"), Column("Domain"), Column("Grade", GRADE), Column("Form type"), Column("Case ID"),
         Column("Service"), Column("Team"), Column("Received", DATETIME)), _grade_rows),
@@ -157,7 +164,8 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("Form ID"), Column("Form type"), Column("Case ID"), Column("Practitioner"), Column("Auditor"),
         Column("Service"), Column("Team"), Column("Details", width=MAX_WIDTH), Column("Escalation route"),
         Column("Raised", DATETIME), Column("Version", NUMBER), Column("In current version"),
-        Column("Alert sent", DATETIME), Column("Resolved on", DATE), Column("Outcome", width=40)), _escalation_rows),
+        Column("Alert sent", DATETIME), Column("Resolved on", DATE), Column("Outcome", width=40),
+        Column("Route check", width=40), Column("Form rejected because", width=MAX_WIDTH)), _escalation_rows),
     SheetSpec("Good practice", "GoodPractice", (
         Column("Form ID"), Column("Practitioner"), Column("Team"), Column("Service"), Column("Nominated by"),
         Column("Good practice", width=MAX_WIDTH), Column("Difference made", width=MAX_WIDTH),
@@ -170,7 +178,7 @@ SHEETS: tuple[SheetSpec, ...] = (
         Column("Form ID"), Column("Cycle"), Column("Form type"), Column("Case ID"), Column("Practitioner"),
         Column("Team"), Column("Service"), Column("Auditor"), Column("Auditor role"), Column("Theme"),
         Column("Due date", DATE), Column("Generated", DATETIME), Column("Returned", DATETIME),
-        Column("Version", NUMBER), Column("Last chased", DATE)), _allocation_rows),
+        Column("Version", NUMBER), Column("Last chased", DATE), Column("Return status")), _allocation_rows),
 )
 # Sheets that appear once they have rows: a register that has never emailed anything looks as it always did.
 OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (

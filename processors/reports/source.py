@@ -58,8 +58,10 @@ def _group(records: tuple) -> dict[str, tuple]:
 
 
 def load_snapshot(store: Store) -> Snapshot:
+    """What reports may show. Good practice whose nominator said 'do not share' (QAF 8.5.4) is left out here, once,
+    so no briefing, showcase or count shown across the workforce can include it."""
     return Snapshot(tuple(store.forms()), tuple(store.grades()), tuple(store.actions()), tuple(store.escalations()),
-                    tuple(store.good_practice()), tuple(store.allocations()))
+                    tuple(g for g in store.good_practice() if g.shareable), tuple(store.allocations()))
 
 
 def due_day(allocation: AllocationRecord) -> date | None:

@@ -22,6 +22,7 @@ from types import TracebackType
 from processors.errors import StoreDamaged, StoreUnavailable
 from processors.forms.models import Rejection, ValidatedForm, WorkItem
 from processors.forms.vocabulary import OPEN
+from processors.store.concerns import rejected_escalations
 from processors.store.records import (  # re-exported: callers import the records from processors.store.database
     ActionEdit,
     ActionRecord,
@@ -318,10 +319,10 @@ class Store:
         with self.transaction():
             known = sha256 is not None and bool(self._rows("SELECT 1 FROM rejected WHERE sha256 = ?", (sha256,)))
             self._conn.execute(
-                "INSERT INTO rejected (file, received, reason, sha256) VALUES (?, ?, ?, ?) "
+                "INSERT INTO rejected (file, received, reason, sha256, form_id) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (sha256) WHERE sha256 IS NOT NULL DO UPDATE SET file = excluded.file, "
-                "received = excluded.received, reason = excluded.reason",
-                (str(r.file), dt_text(r.received), r.reason, sha256))
+                "received = excluded.received, reason = excluded.reason, form_id = excluded.form_id",
+                (str(r.file), dt_text(r.received), r.reason, sha256, r.form_id))
             self._mark_dirty()
         return not known
 
@@ -351,6 +352,9 @@ class Store:
             before = self._conn.total_changes
             self._conn.executemany(
                 "UPDATE escalations SET resolved_on = ?1, outcome = ?2 WHERE form_id = ?3 AND NOT "
+                "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows)
+            self._conn.executemany(  # concerns read from rejected files (processors/store/concerns.py)
+                "UPDATE rejected_concerns SET resolved_on = ?1, outcome = ?2 WHERE form_id = ?3 AND NOT "
                 "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows)
             changed = self._conn.total_changes - before
             if changed:
@@ -483,7 +487,8 @@ class Store:
         forms = {f.form_id: f for f in self.forms()}
         rows = self._rows("SELECT form_id, version, details, route, raised, current, notified_at, resolved_on, "
                           "outcome FROM escalations ORDER BY raised, form_id")
-        return [escalation_record(row, forms[row[0]]) for row in rows]
+        recorded = [escalation_record(row, forms[row[0]]) for row in rows]
+        return sorted(recorded + rejected_escalations(self), key=lambda e: (e.raised, e.form_id))
 
     def good_practice(self) -> list[GoodPracticeRecord]:
         forms = {f.form_id: f for f in self.forms()}
@@ -500,7 +505,9 @@ class Store:
         generated = dict(self._rows("SELECT form_id, generated_at FROM work_items"))
         returned = {row[0]: row[1:] for row in self._rows(
             "SELECT form_id, received, version FROM forms WHERE superseded = 0")}
+        rejected = {row[0] for row in self._rows("SELECT DISTINCT form_id FROM rejected WHERE form_id != ''")}
         return [AllocationRecord(item, parse_dt(generated.get(item.form_id)),
                                  parse_dt(returned.get(item.form_id, (None, 0))[0]),
-                                 returned.get(item.form_id, (None, 0))[1])
+                                 returned.get(item.form_id, (None, 0))[1],
+                                 item.form_id in rejected and item.form_id not in returned)
                 for item in self.work_items(cycle_id)]

@@ -10,6 +10,7 @@ from enum import Enum
 
 from processors.forms.definitions import FORM_TYPES, TRUST_VALUES, Kind
 from processors.forms.models import Case, ValidatedForm, WorkItem
+from processors.forms.routing import route_problem
 from processors.forms.vocabulary import ACTION_STATUSES as ACTION_STATUSES
 from processors.forms.vocabulary import CLOSED_STATUSES as CLOSED_STATUSES
 from processors.forms.vocabulary import GOOD_PRACTICE
@@ -124,6 +125,7 @@ class FormRecord:
     team_manager: str
     cycle_id: str
     theme: str
+    legal_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,8 @@ class EscalationRecord:
     notified_at: datetime | None
     resolved_on: date | None = None  # entered by people in the register's Escalations sheet
     outcome: str = ""
+    route_check: str = ""            # '' when the route fits the case's legal status (QAF 5.4), else why not
+    rejected_because: str = ""       # a concern read from a rejected file: why the file was rejected
 
     @property
     def is_open(self) -> bool:
@@ -221,6 +225,12 @@ class GoodPracticeRecord:
     current: bool
     notified_at: datetime | None
 
+    @property
+    def shareable(self) -> bool:
+        """False when the record says 'Share across the workforce: No' (QAF 8.5.4): it is never shown beyond
+        the practitioner, their line manager, the QA Manager and the senior leader who says thank you."""
+        return self.share_across_workforce.strip().casefold() != "no"
+
 
 @dataclass(frozen=True)
 class RejectionRecord:
@@ -236,6 +246,13 @@ class AllocationRecord:
     generated_at: datetime | None
     received: datetime | None   # when the current version of the form arrived
     version: int                # 0 while nothing has come back
+    needs_correction: bool = False  # a file came back but was rejected, and no corrected form has been recorded
+
+    @property
+    def return_state(self) -> str:
+        if self.version:
+            return "returned"
+        return "returned, needs correction" if self.needs_correction else "not returned"
 
 
 @dataclass(frozen=True)
@@ -292,6 +309,7 @@ def people_of(values: dict[str, object], item: WorkItem | None) -> dict[str, str
         "team_manager": value_text(values, "team_manager", case.team_manager if case else ""),
         "cycle_id": item.cycle_id if item else "",
         "theme": value_text(values, "theme", item.theme if item else ""),
+        "legal_status": value_text(values, "legal_status", case.legal_status if case else ""),
     }
 
 
@@ -321,7 +339,8 @@ def escalation_record(row: Sequence, form: FormRecord) -> EscalationRecord:
     form_id, version, details, route, raised, current, notified, resolved_on, outcome = row
     return EscalationRecord(form_id, version, form.form_type, form.case_id, form.practitioner, form.service,
                             form.team, form.auditor, details, route, parse_dt(raised) or datetime.min, bool(current),
-                            parse_dt(notified), parse_date(resolved_on), outcome or "")
+                            parse_dt(notified), parse_date(resolved_on), outcome or "",
+                            route_problem(form.legal_status, route))
 
 
 def good_practice_fields(form: ValidatedForm, who: dict[str, str]) -> tuple | None:

@@ -155,6 +155,28 @@ _FORMS_CHASED = """
 ALTER TABLE work_items ADD COLUMN last_chased TEXT;
 """
 
+_REJECTED_CONCERNS = """
+CREATE TABLE rejected_concerns (
+    sha256       TEXT PRIMARY KEY,
+    form_id      TEXT NOT NULL,
+    form_type    TEXT NOT NULL DEFAULT '',
+    case_id      TEXT NOT NULL DEFAULT '',
+    legal_status TEXT NOT NULL DEFAULT '',
+    service      TEXT NOT NULL DEFAULT '',
+    team         TEXT NOT NULL DEFAULT '',
+    practitioner TEXT NOT NULL DEFAULT '',
+    auditor      TEXT NOT NULL DEFAULT '',
+    file         TEXT NOT NULL,
+    details      TEXT NOT NULL DEFAULT '',
+    route        TEXT NOT NULL DEFAULT '',
+    reason       TEXT NOT NULL,
+    raised       TEXT NOT NULL,
+    notified_at  TEXT,
+    resolved_on  TEXT,
+    outcome      TEXT NOT NULL DEFAULT ''
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _INITIAL),
     (2, "sent emails", _SENT),
@@ -164,6 +186,8 @@ MIGRATIONS: list[Migration] = [
      "ALTER TABLE escalations ADD COLUMN resolved_on TEXT; "
      "ALTER TABLE escalations ADD COLUMN outcome TEXT NOT NULL DEFAULT '';"),
     (6, "forms: when the document was last saved", "ALTER TABLE forms ADD COLUMN saved_at TEXT;"),
+    (7, "concerns on rejected files", _REJECTED_CONCERNS),
+    (8, "rejected files: the form they answer", "ALTER TABLE rejected ADD COLUMN form_id TEXT NOT NULL DEFAULT '';"),
 ]
 
 

@@ -7,13 +7,17 @@ before it was sent) is sent by the catch-up at the end of the batch or the next 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
-from processors.act.notices import Notice, escalation_alert, good_practice_notice
+from processors.act.notices import Notice, escalation_alert, good_practice_notice, rejected_concern_alert
+from processors.act.routing import alert_route
 from processors.act.sent_once import claim, message_key, release, sent
+from processors.chase.people import People, load_people
 from processors.errors import DeliveryError
 from processors.intake.received import IntakeFile
 from processors.intake.stages.base import Services, Stage
 from processors.mail.message import SendResult
+from processors.store.concerns import mark_rejected_concern_notified, pending_rejected_concerns, rejected_concern
 
 log = logging.getLogger("qa.intake")
 
@@ -28,6 +32,28 @@ class Notifier:
         self.send = send  # False (rebuilding the store): notices are recorded as already sent, nothing goes
         self.sent: list[SendResult] = []
         self.problems: list[str] = []
+        self._people: People | None = None
+
+    @property
+    def people(self) -> People:
+        """The staff list and the auditor pool, read once (who a concern alert goes to)."""
+        if self._people is None:
+            self._people = load_people(self.services.settings, self.services.store)
+        return self._people
+
+    def send_rejected_concern(self, sha256: str) -> None:
+        """The alert for a concern read from a rejected file, unless it went already."""
+        store = self.services.store
+        concern = rejected_concern(store, sha256)
+        if concern is None or concern.notified_at is not None:
+            return
+        if not self.send:
+            mark_rejected_concern_notified(store, sha256)
+            return
+        route = alert_route(self.services.settings, self.people, concern.service)
+        alert = rejected_concern_alert(concern, self.services.settings, route)
+        if self._deliver(replace(alert, kind=f"{alert.kind}:{sha256[:16]}")):  # keyed by the file, not its form
+            mark_rejected_concern_notified(store, sha256)
 
     def send_for(self, form_id: str, kinds: tuple[str, ...] = (ESCALATION, GOOD_PRACTICE)) -> None:
         store = self.services.store
@@ -38,6 +64,8 @@ class Notifier:
 
     def send_pending(self) -> None:
         """Every notice still owed (after a failed send or a crash), oldest first."""
+        for sha256 in pending_rejected_concerns(self.services.store):
+            self.send_rejected_concern(sha256)
         for kind, form_ids in self.services.store.pending_notices().items():
             for form_id in form_ids:
                 self._send(kind, form_id)
@@ -55,11 +83,15 @@ class Notifier:
         if not self.send:
             self._mark(kind, form_id)
             return
-        notice = (escalation_alert(record, settings) if kind == ESCALATION
-                  else good_practice_notice(record, settings, self.services.staff))
-        self._deliver(notice)
+        if kind == ESCALATION:
+            notice = escalation_alert(record, settings, alert_route(settings, self.people, record.service))
+        else:
+            notice = good_practice_notice(record, settings, self.services.staff)
+        if self._deliver(notice):
+            self._mark(kind, form_id)
 
-    def _deliver(self, notice: Notice) -> None:
+    def _deliver(self, notice: Notice) -> bool:
+        """Each message of the notice once: keyed in the store before it is sent, so a retry never repeats one."""
         store = self.services.store
         for number, message in enumerate(notice.messages):
             key = message_key(notice.kind, notice.form_id, number)
@@ -70,12 +102,11 @@ class Notifier:
             except (DeliveryError, OSError) as exc:
                 release(store, key)
                 self.problems.append(f"{notice.form_id}: {exc}")
-                return
+                return False
             sent(store, key)
-        self._mark(notice.kind, notice.form_id)
         log.info("%s notice for %s sent to %d recipient(s)", notice.kind, notice.form_id,
                  sum(len(m.to) + len(m.cc) for m in notice.messages))
-
+        return True
 
     def _mark(self, kind: str, form_id: str) -> None:
         store = self.services.store

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from processors.intake.stages.answer_sender import AnswerSender
 from processors.intake.stages.base import Services, Stage
+from processors.intake.stages.concern import RaiseConcern
 from processors.intake.stages.duplicate import DuplicateCheck
 from processors.intake.stages.file_away import FileAway
+from processors.intake.stages.follow_up import FollowUp
 from processors.intake.stages.hash import HashFile
 from processors.intake.stages.identify import Identify
 from processors.intake.stages.notify import Notifier, Notify
@@ -20,4 +23,5 @@ def intake_stages(services: Services, notifier: Notifier) -> list[Stage]:
     """The ordered list every file goes through."""
     return [HashFile(services), DuplicateCheck(services), SafetyCheck(services), ReadForm(services),
             Identify(services), SenderCheck(services), ValidateForm(services), RecordForm(services),
-            RecordRejection(services), FileAway(services), Notify(services, notifier)]
+            RecordRejection(services), RaiseConcern(services, notifier), FileAway(services),
+            AnswerSender(services, notifier), Notify(services, notifier), FollowUp(services, notifier)]

@@ -43,5 +43,7 @@ class RecordRejection(Stage):
 
     def run(self, item: IntakeFile) -> None:
         reason = f"held for the QA administrator: {item.reason}" if item.status is Status.HELD else item.reason
-        rejection = Rejection(file=Path(item.name), reason=reason, received=datetime.now())
+        identity = item.parsed.identity if item.parsed else None
+        rejection = Rejection(file=Path(item.name), reason=reason, received=datetime.now(),
+                              form_id=identity.form_id if identity else "")
         self.services.store.record_rejection(rejection, item.sha256 or None)

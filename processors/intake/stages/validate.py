@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from processors.forms.validate import validate
+from processors.forms.validate import FormInvalid, validate
 from processors.intake.received import IntakeFile
 from processors.intake.stages.base import Stage
 
@@ -15,5 +15,9 @@ class ValidateForm(Stage):
 
     def run(self, item: IntakeFile) -> None:
         assert item.parsed is not None
-        item.form = validate(item.parsed, lambda _form_id: item.work_item)
+        try:
+            item.form = validate(item.parsed, lambda _form_id: item.work_item)
+        except FormInvalid as exc:
+            item.problems = list(exc.problems)  # for the sender, one line each
+            raise
         item.warnings = list(item.form.warnings)
