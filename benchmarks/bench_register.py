@@ -22,7 +22,8 @@ from openpyxl import load_workbook
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from processors.forms.models import ActionItem, Case, FormIdentity, ParsedForm, ValidatedForm, WorkItem  # noqa: E402
-from processors.register.workbook import REGISTER_SHA256, read_action_edits, write_register  # noqa: E402
+from processors.register.edits import read_action_edits  # noqa: E402
+from processors.register.workbook import REGISTER_SHA256, write_register  # noqa: E402
 from processors.store.database import Store  # noqa: E402
 
 DOMAINS = ("voice_of_child", "assessment", "planning", "management_oversight", "timeliness", "multi_agency",
