@@ -90,6 +90,8 @@ def _bar_chart(ws: Worksheet, title: str, y_title: str, header_row: int, last_ro
                    titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
     chart.width, chart.height = 15, 7
+    if series == 1:
+        chart.legend = None  # the title says what the bars are
     ws.add_chart(chart, anchor)
 
 
