@@ -22,6 +22,14 @@ class Kind(str, Enum):
 GRADES: tuple[str, ...] = ("Outstanding", "Good", "Requires Improvement", "Inadequate")
 YES_NO: tuple[str, ...] = ("Yes", "No")
 YES_NO_PARTLY: tuple[str, ...] = ("Yes", "No", "Partly")
+# What each grade means, shown beside every graded area of the forms (reworded in Word freely: `templates check`
+# looks at the controls, not at this text). Written for this framework: the child's experience comes first.
+GRADE_DESCRIPTORS: dict[str, str] = {
+    "Outstanding": "consistently strong practice that clearly improves the child's life; an example for others",
+    "Good": "what we expect: the child's needs are understood and met, and progress is evident",
+    "Requires Improvement": "not yet good: gaps or drift, though the child is not left unsafe; actions needed",
+    "Inadequate": "serious gaps that leave the child at risk or without help: escalate and act now",
+}
 DATE_FORMAT_WORD = "dd/MM/yyyy"
 DATE_FORMAT_PY = "%d/%m/%Y"
 
