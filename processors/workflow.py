@@ -189,7 +189,7 @@ def allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle_
 def _email_auditors(settings: Settings, store: Store, items: list[WorkItem],
                     generated: GenerateSummary) -> tuple[int, list[str]]:
     paths = {f.identity.form_id: f.path for r in generated.results for f in r.forms}
-    messages, problems = allocation_messages(items, paths, settings.organisation)
+    messages, problems = allocation_messages(items, paths, settings.organisation, settings.returns)
     mailer = make_mailer(settings, store)
     sent = 0
     for message in messages:

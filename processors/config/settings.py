@@ -105,6 +105,21 @@ class Watch(_Strict):
     graph_quiet_seconds: float = Field(60, ge=0, description="a library file unchanged this long is taken")
 
 
+class Returns(_Strict):
+    """Where auditors put completed forms: the allocation email names it."""
+
+    folder: str = Field("", description="the synced folder as people see it in File Explorer")
+    web_address: str = Field("", description="the SharePoint library's address (https://...)")
+    by_email: bool = Field(False, description="true once forms emailed back to the sender are read")
+
+    @field_validator("web_address")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if v and not v.startswith("https://"):
+            raise ValueError("must be the library's web address, starting https://")
+        return v
+
+
 class Ingest(_Strict):
     max_file_mb: int = Field(20, ge=1)
 
@@ -117,6 +132,7 @@ class Settings(_Strict):
     email: Email = Email()
     watch: Watch = Watch()
     ingest: Ingest = Ingest()
+    returns: Returns = Returns()
     chase: ChaseSettings = ChaseSettings()
     reports: ReportSettings = ReportSettings()
     base_dir: Path = Field(PROJECT_ROOT, exclude=True)
