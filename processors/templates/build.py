@@ -31,6 +31,7 @@ from processors.word import ooxml
 GREY = RGBColor(0x59, 0x59, 0x59)
 ANSWER_FILL = "E7E6E6"  # the grey answer boxes the instructions mention
 LABEL_FILL = "E7EEF7"
+DESCRIPTOR_STYLE = "Grade descriptor"
 INSTRUCTIONS = ("Please complete every grey box; choose from the lists where there is one. "
                 "Return the form by {{ due_date }}.")
 FOOTER_REF = "Form ref: {{ form_ref }}"
@@ -71,13 +72,17 @@ def _shade(cell, fill: str) -> None:
     tc_pr.append(shd)
 
 
-def _small(cell, text: str, *, bold: str = "") -> None:
-    paragraph = cell.add_paragraph()
-    if bold:
-        lead = paragraph.add_run(bold)
-        lead.bold, lead.font.size, lead.font.color.rgb = True, Pt(7.5), GREY
-    run = paragraph.add_run(text)
-    run.font.size, run.font.color.rgb = Pt(7.5 if bold else 8), GREY
+def _small(cell, text: str) -> None:
+    run = cell.add_paragraph().add_run(text)
+    run.font.size, run.font.color.rgb = Pt(8), GREY
+
+
+def _descriptors(cell) -> None:
+    """What each grade means: small grey text in a character style (so the document stays small to read)."""
+    for grade, meaning in GRADE_DESCRIPTORS.items():
+        paragraph = cell.add_paragraph()
+        paragraph.add_run(f"{grade}: ", DESCRIPTOR_STYLE).bold = True
+        paragraph.add_run(f"{meaning}.", DESCRIPTOR_STYLE)
 
 
 def _label(cell, text: str, hint: str = "", field: Field | None = None) -> None:
@@ -86,8 +91,7 @@ def _label(cell, text: str, hint: str = "", field: Field | None = None) -> None:
     if hint:
         _small(cell, hint)
     if field is not None and field.kind is Kind.GRADE:  # what each grade means, beside every graded area
-        for grade, meaning in GRADE_DESCRIPTORS.items():
-            _small(cell, f"{meaning}.", bold=f"{grade}: ")
+        _descriptors(cell)
     _shade(cell, LABEL_FILL)
 
 
@@ -129,6 +133,9 @@ def _styles(doc) -> None:
         style = doc.styles.add_style("Placeholder Text", WD_STYLE_TYPE.CHARACTER)
         style.element.set(qn("w:styleId"), ooxml.PLACEHOLDER_STYLE)
         style.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+    if DESCRIPTOR_STYLE not in [s.name for s in doc.styles]:
+        descriptor = doc.styles.add_style(DESCRIPTOR_STYLE, WD_STYLE_TYPE.CHARACTER)
+        descriptor.font.size, descriptor.font.color.rgb = Pt(7.5), GREY
 
 
 def _page(doc, organisation_expr: str, title: str) -> None:
