@@ -19,7 +19,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from processors.forms.models import ActionItem, Case, FormIdentity, ParsedForm, ValidatedForm, WorkItem
-from processors.register.workbook import REGISTER_SHA256, read_action_edits, write_register
+from processors.register.edits import read_action_edits
+from processors.register.people_edits import REGISTER_SHA256
+from processors.register.workbook import write_register
 from processors.store.database import Store
 
 DOMAINS = ("voice_of_child", "assessment", "planning", "management_oversight", "timeliness", "multi_agency",

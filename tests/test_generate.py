@@ -163,3 +163,4 @@ def test_a_second_batch_for_the_same_cycle_never_reuses_a_form_id(settings: Sett
     assert ids == ["2026-C09-TPA-001", "2026-C09-TPA-002"]
     with Store(settings.path("database")) as store:
         assert store.work_item("2026-C09-TPA-001").case.case_id == tricky_case.case_id
+        assert all(a.generated_at is not None for a in store.allocations())  # the register's Generated column

@@ -78,7 +78,7 @@ def test_a_form_replied_by_its_auditor_is_recorded_answered_and_the_mail_filed(
     assert server.count("INBOX") == 0 and server.count(DONE) == 1
     (reply,) = [m for m in outbox(mailbox_settings) if m["X-QA-Kind"] == "mail_reply"]
     assert reply["To"] == AUDITOR and reply["Subject"] == "RE: Your QA forms for cycle 2026-C09"
-    assert f"recorded as form {ITEM.form_id}" in reply.get_content()
+    assert f"recorded as form {ITEM.form_id}" in reply.get_body(("plain",)).get_content()
     assert poll(mailbox_settings) == 0  # read once: the message has left the watched folder
 
 
@@ -93,7 +93,7 @@ def test_a_form_sent_by_someone_else_is_held_not_recorded_and_both_are_told(
     assert sorted(p.name for p in held.iterdir()) == ["audit.docx", "audit.docx.reason.txt"]
     (reply,) = outbox(mailbox_settings)
     assert reply["To"] == "sam.taylor@example-trust.org.uk" and reply["Cc"] == "qa.admin@example-trust.org.uk"
-    assert "kept for the QA administrator" in reply.get_content()
+    assert "kept for the QA administrator" in reply.get_body(("plain",)).get_content()
 
 
 def test_a_form_from_outside_the_trust_is_held_and_nothing_is_sent_outside(
@@ -113,7 +113,8 @@ def test_mail_without_a_form_gets_one_polite_reply_and_auto_replies_get_none(
     assert poll(mailbox_settings) == 2
     assert poll(mailbox_settings) == 0
     (reply,) = outbox(mailbox_settings)
-    assert reply["Subject"] == "Re: Question about my audit" and "no QA form attached" in reply.get_content()
+    text = reply.get_body(("plain",)).get_content()
+    assert reply["Subject"] == "Re: Question about my audit" and "no QA form attached" in text
 
 
 def test_a_rejected_form_by_email_is_answered_with_the_reason(mailbox_settings: Settings, server: ImapServer) -> None:
@@ -122,7 +123,7 @@ def test_a_rejected_form_by_email_is_answered_with_the_reason(mailbox_settings: 
     poll(mailbox_settings)
     assert sorted(p.name for p in mailbox_settings.path("rejected").glob("*.docx")) == ["audit.docx"]
     (reply,) = outbox(mailbox_settings)
-    text = reply.get_content()
+    text = reply.get_body(("plain",)).get_content()
     assert "audit.docx: could not be recorded, because" in text and "Overall grade" in text
     assert "old.doc: could not be recorded" in text
 

@@ -147,7 +147,8 @@ def test_identity_falls_back_to_the_footer_then_to_the_title(generator: FormGene
     no_properties = edit_document(data, lambda root: None, drop=("docProps/custom.xml",))
     parsed = parse_file(save(tmp_path, "a.docx", no_properties))
     assert parsed.identity is not None and parsed.identity.form_id == "2026-C09-OBS-001"
-    assert (parsed.identity.form_type, parsed.identity.template_version) == ("practice_observation", "1.0")
+    assert (parsed.identity.form_type, parsed.identity.template_version) == (
+        "practice_observation", FORM_TYPES["practice_observation"].version)
     assert any("footer" in note for note in parsed.notes)
 
     def blank_footer(root: etree._Element) -> None:

@@ -19,8 +19,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from processors.errors import RegisterLockedError
 from processors.forms.models import Rejection
+from processors.register import style
 from processors.register import workbook as register_module
-from processors.register.workbook import SHEETS, build_workbook, clean_text, write_register
+from processors.register import write as write_module
+from processors.register.columns import SHEETS
+from processors.register.workbook import write_register
+from processors.register.write import build_workbook, clean_text
 from processors.store.database import ActionEdit, Store
 from tests.test_store import make_form, make_item
 
@@ -92,7 +96,7 @@ def test_headers_follow_the_contract_and_every_sheet_is_a_filtered_table(filled:
     assert report.rows == {"Forms": 2, "Grades": 4, "Actions": 5, "Escalations": 1, "Good practice": 1,
                            "Rejected": 1, "Allocations": 3}
     wb = load_workbook(path)
-    assert wb.sheetnames == list(CONTRACT)
+    assert wb.sheetnames == ["Overview", "How to use", *CONTRACT]
     for title, required in CONTRACT.items():
         ws = wb[title]
         assert headers(ws)[:len(required)] == required, title
@@ -111,7 +115,7 @@ def test_empty_store_still_gives_headers_and_valid_tables(store: Store, tmp_path
     path = tmp_path / "register.xlsx"
     write_register(store, path)
     wb = load_workbook(path)
-    for spec in SHEETS:
+    for spec in (s for s in SHEETS if not s.optional):
         ws = wb[spec.title]
         assert headers(ws) == [c.header for c in spec.columns]
         (table,) = ws.tables.values()
@@ -126,9 +130,10 @@ def test_status_dropdown_and_grade_colours(filled: Store, tmp_path: Path) -> Non
     assert dv.type == "list" and dv.formula1 == '"Open,In progress,Completed,Not required"'
     assert str(dv.sqref).startswith("F2:F")
     for title, letter in (("Forms", "F"), ("Grades", "C")):
-        rules = [r for cf in wb[title].conditional_formatting for r in cf.rules]
-        assert sorted(r.formula[0] for r in rules) == sorted(f'"{g}"' for g in register_module.GRADE_COLOURS)
-        assert all(str(cf.sqref).startswith(f"{letter}2:") for cf in wb[title].conditional_formatting)
+        rules = [r for cf in wb[title].conditional_formatting for r in cf.rules if r.type == "cellIs"]
+        assert sorted(r.formula[0] for r in rules) == sorted(f'"{g}"' for g in style.GRADE_COLOURS)
+        assert all(str(cf.sqref).startswith(f"{letter}2:") for cf in wb[title].conditional_formatting
+                   if cf.rules[0].type == "cellIs")
 
 
 # --- people's edits ----------------------------------------------------------------------------
@@ -179,14 +184,14 @@ def test_a_register_nobody_saved_is_not_read_again_but_an_edited_one_is(filled: 
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "register.xlsx"
     write_register(filled, path)
-    real_reader = register_module.read_action_edits
+    real_reader = register_module.read_back_sheets
     calls: list[Path] = []
 
-    def counting_reader(p: Path, current: dict) -> tuple:
+    def counting_reader(p: Path) -> dict:
         calls.append(p)
-        return real_reader(p, current)
+        return real_reader(p)
 
-    monkeypatch.setattr(register_module, "read_action_edits", counting_reader)
+    monkeypatch.setattr(register_module, "read_back_sheets", counting_reader)
     write_register(filled, path)
     assert calls == []
     edit_like_a_person(path, {f"{FORM_B}-A2": {"Notes": "Agreed at supervision"}}, [])
@@ -249,7 +254,7 @@ def test_register_open_in_excel_is_left_intact_and_written_next_time(filled: Sto
     def refuse(src: object, dst: object) -> None:
         raise PermissionError(13, "The process cannot access the file because it is being used", str(dst))
 
-    monkeypatch.setattr(register_module.os, "replace", refuse)
+    monkeypatch.setattr(write_module.os, "replace", refuse)
     with pytest.raises(RegisterLockedError) as caught:
         write_register(filled, path)
     assert "is open or read-only: close it in Excel" in str(caught.value)
@@ -291,7 +296,7 @@ def test_read_only_attribute_is_reported_even_when_running_as_root(filled: Store
     write_register(filled, path)
     before = path.read_bytes()
     real_access = os.access
-    monkeypatch.setattr(register_module.os, "access",
+    monkeypatch.setattr(write_module.os, "access",
                         lambda p, mode: False if Path(p) == path else real_access(p, mode))
     with pytest.raises(RegisterLockedError, match="open or read-only"):
         write_register(filled, path)
@@ -308,7 +313,7 @@ def test_any_failure_while_saving_leaves_the_old_register_and_no_temp_file(fille
         Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(register_module.Workbook, "save", half_write)
+    monkeypatch.setattr(write_module.Workbook, "save", half_write)
     with pytest.raises(OSError, match="No space"):
         write_register(filled, path)
     assert path.read_bytes() == before and files_in(tmp_path) == names and filled.register_dirty
@@ -321,7 +326,7 @@ def test_unreadable_register_is_kept_aside_and_rewritten(filled: Store, tmp_path
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("register.unreadable-")]
     assert len(kept) == 1 and kept[0].read_bytes() == b"not a zip at all"
     assert any("could not be read" in w for w in report.warnings)
-    assert load_workbook(path).sheetnames[0] == "Forms"
+    assert "Forms" in load_workbook(path).sheetnames
 
 
 # --- LibreOffice -------------------------------------------------------------------------------
@@ -346,7 +351,7 @@ def test_register_opens_in_libreoffice_calc(filled: Store, tmp_path: Path) -> No
     assert a1["Notes"] == '=HYPERLINK("x","y")'
     forms = (out / "register-Forms.csv").read_text(encoding="utf-8")
     assert FORM_B in forms and "Outstanding" in forms
-    for spec in SHEETS:
+    for spec in (s for s in SHEETS if not s.optional):
         text = (out / f"register-empty-{spec.title}.csv").read_text(encoding="utf-8")
         assert text.splitlines()[0] == ",".join(c.header for c in spec.columns)
 
@@ -354,7 +359,7 @@ def test_register_opens_in_libreoffice_calc(filled: Store, tmp_path: Path) -> No
 @settings(max_examples=40, deadline=None)
 @given(st.text(st.characters(blacklist_categories=()), max_size=40))
 def test_any_text_is_written_as_text_and_read_back_as_cleaned(text: str) -> None:
-    row = ("TPA-X-A1", "TPA-X", text, "", None, "Open", None, text, None, "", "")
+    row = ("TPA-X-A1", "TPA-X", text, "", None, "Open", None, text, None, None, "", "", "")
     buffer = io.BytesIO()
     build_workbook({"Actions": [row]}).save(buffer)
     ws = load_workbook(io.BytesIO(buffer.getvalue()))["Actions"]

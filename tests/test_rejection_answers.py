@@ -6,6 +6,7 @@ Emails are read back from a real SMTP server on loopback; chase runs on a fixed 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -62,8 +63,8 @@ def test_a_rejected_form_goes_back_to_its_auditor_with_reasons_and_the_file_copi
     (attached,) = list(answer.iter_attachments())
     assert attached.get_filename() == "my audit.docx" and attached.get_content() == kept
     rows = list(openpyxl.load_workbook(settings.path("register"))["Allocations"].iter_rows(values_only=True))
-    status = {r[0]: r[rows[0].index("Return status")] for r in rows[1:]}
-    assert status[TPA.form_id] == "returned, needs correction" and status[GPR.form_id] == "not returned"
+    status = {r[0]: r[rows[0].index("Status")] for r in rows[1:]}
+    assert status[TPA.form_id] == "Needs correction" and status[GPR.form_id] in ("Sent", "Not generated")
     path.write_bytes(kept)                                   # the same file again: not answered twice
     ingest_paths(settings, [path])
     assert len(answers_to(inbox)) == 1
@@ -96,7 +97,8 @@ def _last_saved_by(docx: bytes, name: str) -> bytes:
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "docProps/core.xml":
-                data = data.replace(b"<cp:lastModifiedBy/>", f"<cp:lastModifiedBy>{name}</cp:lastModifiedBy>".encode())
+                data = re.sub(rb"<cp:lastModifiedBy\s*/>|<cp:lastModifiedBy>[^<]*</cp:lastModifiedBy>",
+                              f"<cp:lastModifiedBy>{name}</cp:lastModifiedBy>".encode(), data)
             target.writestr(info, data)
     return out.getvalue()
 

@@ -234,7 +234,7 @@ def test_a_rewrite_never_drops_peoples_work_silently(office: Settings, edit: Cal
     report = ingest_paths(office, [office.path("inbox")])
     assert any(reported in w for w in report.register_warnings), report.register_warnings
     backups = list(office.path("register").parent.glob("register.backup-*.xlsx"))
-    assert bool(backups) == backed_up
+    assert bool(backups) == backed_up, report.register_warnings
     if backups:
         assert backups[0].read_bytes() == before
     if kept:

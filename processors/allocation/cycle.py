@@ -83,6 +83,6 @@ def _allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle
 def _email_auditors(settings: Settings, store: Store, items: list[WorkItem],
                     generated: GenerateSummary) -> tuple[int, list[str]]:
     paths = {f.identity.form_id: f.path for r in generated.results for f in r.forms}
-    messages, problems = allocation_messages(items, paths, settings.organisation)
+    messages, problems = allocation_messages(items, paths, settings.organisation, settings.returns)
     sent = send_all(make_mailer(settings, store), messages)
     return len(sent.results), problems + sent.problems

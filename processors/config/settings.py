@@ -123,6 +123,21 @@ class Mailbox(_Strict):
     poll_seconds: float = Field(60, gt=0)
 
 
+class Returns(_Strict):
+    """Where auditors put completed forms: the allocation email names it."""
+
+    folder: str = Field("", description="the synced folder as people see it in File Explorer")
+    web_address: str = Field("", description="the SharePoint library's address (https://...)")
+    by_email: bool = Field(False, description="true once forms emailed back to the sender are read")
+
+    @field_validator("web_address")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if v and not v.startswith("https://"):
+            raise ValueError("must be the library's web address, starting https://")
+        return v
+
+
 class Ingest(_Strict):
     max_file_mb: int = Field(20, ge=1)
 
@@ -136,6 +151,7 @@ class Settings(_Strict):
     watch: Watch = Watch()
     mailbox: Mailbox = Mailbox()
     ingest: Ingest = Ingest()
+    returns: Returns = Returns()
     chase: ChaseSettings = ChaseSettings()
     reports: ReportSettings = ReportSettings()
     base_dir: Path = Field(PROJECT_ROOT, exclude=True)

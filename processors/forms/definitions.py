@@ -33,6 +33,16 @@ def version_key(version: str) -> tuple[int, ...]:
         return (10**6,)
 
 
+# What each grade means, shown beside every graded area of the forms (reworded in Word freely: `templates check`
+# looks at the controls, not at this text). Written for this framework: the child's experience comes first.
+GRADE_DESCRIPTORS: dict[str, str] = {
+    vocab.OUTSTANDING: "consistently strong practice that clearly improves the child's life; an example for others",
+    vocab.GOOD: "what we expect: the child's needs are understood and met, and progress is evident",
+    vocab.REQUIRES_IMPROVEMENT: "not yet good: gaps or drift, though the child is not left unsafe; actions needed",
+    vocab.INADEQUATE: "serious gaps that leave the child at risk or without help: escalate and act now",
+}
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
@@ -227,7 +237,7 @@ PRACTICE_OBSERVATION = FormDefinition(
     key=vocab.OBSERVATION,
     title="Observation of Practice",
     code="OBS",
-    version="1.0",
+    version="1.1",
     framework_ref="QAF section 3 (Practice Observations)",
     purpose="A Team Manager accompanies a team member delivering direct work with a family and gives "
             "feedback on strengths, good practice and areas for development (QAF 3.1).",
@@ -266,7 +276,7 @@ THEMATIC_AUDIT = FormDefinition(
     key=vocab.THEMATIC,
     title="Thematic Peer Audit",
     code="TPA",
-    version="1.0",
+    version="1.1",
     framework_ref="QAF section 5.6 (Thematic Peer Audits)",
     purpose="A peer audit of a case the auditor has not been involved in nor had management oversight of "
             "(QAF 5.6.1). Wherever possible audit alongside the practitioner (QAF 5.2).",
@@ -316,7 +326,7 @@ GOOD_PRACTICE = FormDefinition(
     title="Good Practice Evidence Record",
     code="GPR",
     subject_key="practitioner",
-    version="1.0",
+    version="1.1",
     framework_ref="QAF section 8.5 (Celebrating Good Practice)",
     purpose="Anyone can record a colleague's good practice. The record is shared with the practitioner, their "
             "line manager and the QA Manager, and the practitioner's senior leader says thank you (QAF 8.5.4).",

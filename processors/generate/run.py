@@ -59,6 +59,7 @@ def generate_items(settings: Settings, items: list[WorkItem], *, progress: bool 
     due = generator.default_due
     with Store(settings.path("database")) as store:
         store.add_work_items([i if i.due_date else replace(i, due_date=due) for i in items])
+        store.mark_generated(f.identity.form_id for r in results for f in r.forms)  # the register's Generated
     return GenerateSummary(results, time.perf_counter() - started)
 
 

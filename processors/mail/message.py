@@ -6,6 +6,7 @@ a backend (SMTP, Microsoft Graph) or the Word machinery.
 
 from __future__ import annotations
 
+import html
 import mimetypes
 from dataclasses import dataclass
 from email import policy
@@ -28,6 +29,7 @@ class Message:
     cc: tuple[str, ...] = ()
     attachments: tuple[Path, ...] = ()
     kind: str = "notice"  # escalation | good_practice | thank_you | allocation | reminder | report
+    html: str = ""        # the HTML part; empty: made from ``body``, so every email has both
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,14 @@ def check_recipients(message: Message, allowed_domains: tuple[str, ...]) -> None
                             "(email.allowed_domains in config.yaml)")
 
 
+def html_from_text(body: str) -> str:
+    """A plain-text body as simple HTML: paragraphs at blank lines, line breaks kept, everything escaped."""
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    inner = "".join(f"<p>{'<br>'.join(html.escape(line) for line in p.splitlines())}</p>\n" for p in paragraphs)
+    style = "font-family: Arial, sans-serif; font-size: 11pt"
+    return f'<!DOCTYPE html>\n<html><body style="{style}">\n{inner}</body></html>\n'
+
+
 def build_email(message: Message, sender: str) -> EmailMessage:
     mail = EmailMessage(policy=_POLICY)
     mail["From"] = header_text(sender)
@@ -66,6 +76,7 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     mail["X-QA-Kind"] = header_text(message.kind)
     mail.set_content(message.body)
+    mail.add_alternative(message.html or html_from_text(message.body), subtype="html")
     for path in message.attachments:
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         main, sub = ctype.split("/", 1)

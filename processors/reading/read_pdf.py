@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from processors.errors import UnreadableFile
 from processors.files import sha256_bytes
-from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
+from processors.forms.definitions import FORM_TYPES, GRADE_DESCRIPTORS, GRADES, FormDefinition, Kind
 from processors.forms.models import ParsedForm
 from processors.forms.vocabulary import ACTION_NUMBER_HEADING, FORM_REF, ActionPart, action_key, form_ref_line
 from processors.reading.lookup import (
@@ -186,6 +186,20 @@ def labelled_values(text: str, definition: FormDefinition) -> dict[str, str]:
     return values
 
 
+# What each grade means is printed beside every graded area: not part of the answer. The words as the
+# definitions have them are removed; reworded in Word, the answer is the one grade not introducing a meaning.
+_DESCRIPTORS = re.compile("|".join(_flexible(f"{g}: {m}.") for g, m in GRADE_DESCRIPTORS.items()))
+_GRADE_ANSWER = re.compile(r"\b(" + "|".join(_flexible(g) for g in GRADES) + r")\b(?!\s*:)")
+
+
+def _grade(value: str) -> str:
+    value = " ".join(_DESCRIPTORS.sub(" ", value).split())
+    if value in GRADES or is_prompt(value):
+        return value
+    answers = {" ".join(a.split()) for a in _GRADE_ANSWER.findall(value)}
+    return answers.pop() if len(answers) == 1 else value
+
+
 def _clean(raw: str, kind: Kind, hint: re.Pattern[str] | None, sections: re.Pattern[str]) -> str:
     section = sections.search(raw)
     if section:
@@ -193,6 +207,8 @@ def _clean(raw: str, kind: Kind, hint: re.Pattern[str] | None, sections: re.Patt
     if hint is not None:
         raw = hint.sub(" ", raw, count=1)
     value = " ".join(raw.split())
+    if kind is Kind.GRADE:
+        value = _grade(value)
     if is_prompt(value):
         return ""
     if kind is Kind.CHECKBOX:

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from processors.errors import ConfigError, StoreLostError
+from processors.register.columns import HOW_TO_USE, OVERVIEW
 from processors.store.database import Store
 
 REGISTER_SHA256 = "register_sha256"  # state: content of the register as we last wrote it
@@ -105,6 +106,8 @@ def keep_people_work(path: Path, new: Workbook, unusable_edits: list[str]) -> Ke
         return keeping
     try:
         for title in old.sheetnames:
+            if title in (OVERVIEW, HOW_TO_USE):  # written afresh from the store each time: nothing typed to keep
+                continue
             rows = _rows(old[title])
             if title not in new.sheetnames:
                 if any(any(v not in (None, "") for v in row) for row in rows):

@@ -501,6 +501,12 @@ class Store:
         return [RejectionRecord(file, parse_dt(received) or datetime.min, reason, sha) for file, received, reason, sha
                 in rows]
 
+    def sent_log(self) -> list[tuple[datetime, str, str, str, str, str, str]]:
+        """Every email attempt, oldest first: (sent at, kind, subject, recipients, attachments, backend, result)."""
+        rows = self._rows("SELECT sent_at, kind, subject, recipients, attachments, backend, result FROM sent "
+                          "ORDER BY sent_at, id")
+        return [(datetime.fromisoformat(at), *rest) for at, *rest in rows]
+
     def allocations(self, cycle_id: str | None = None) -> list[AllocationRecord]:
         generated = dict(self._rows("SELECT form_id, generated_at FROM work_items"))
         returned = {row[0]: row[1:] for row in self._rows(

@@ -18,11 +18,16 @@ from docx.table import Table
 from lxml import etree
 
 from processors.dates import DATE_FORMAT_WORD
-from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind, Section
+from processors.forms.definitions import FORM_TYPES, GRADE_DESCRIPTORS, Field, FormDefinition, Kind, Section
 from processors.forms.vocabulary import ACTION_NUMBER_HEADING, TEMPLATE_VERSION_LABEL, ActionPart, form_ref_line
 from processors.word import ooxml
 
 GREY = RGBColor(0x59, 0x59, 0x59)
+ANSWER_FILL = "E7E6E6"  # the grey answer boxes the instructions mention
+LABEL_FILL = "E7EEF7"
+DESCRIPTOR_STYLE = "Grade descriptor"
+INSTRUCTIONS = ("Please complete every grey box; choose from the lists where there is one. "
+                "Return the form by {{ due_date }}.")
 FOOTER_REF = form_ref_line("{{ form_ref }}")
 
 
@@ -48,8 +53,11 @@ def _control(field, ids: _Ids) -> etree._Element:
 
 
 def _put_control(cell, field, ids: _Ids) -> None:
+    """The field's control; a box the person fills in is shaded grey, a pre-filled one left white."""
     paragraph = cell.paragraphs[0]
     paragraph._p.append(_control(field, ids))
+    if not field.prefilled:
+        _shade(cell, ANSWER_FILL)
 
 
 def _shade(cell, fill: str) -> None:
@@ -58,14 +66,27 @@ def _shade(cell, fill: str) -> None:
     tc_pr.append(shd)
 
 
-def _label(cell, text: str, hint: str = "") -> None:
+def _small(cell, text: str) -> None:
+    run = cell.add_paragraph().add_run(text)
+    run.font.size, run.font.color.rgb = Pt(8), GREY
+
+
+def _descriptors(cell) -> None:
+    """What each grade means: small grey text in a character style (so the document stays small to read)."""
+    for grade, meaning in GRADE_DESCRIPTORS.items():
+        paragraph = cell.add_paragraph()
+        paragraph.add_run(f"{grade}: ", DESCRIPTOR_STYLE).bold = True
+        paragraph.add_run(f"{meaning}.", DESCRIPTOR_STYLE)
+
+
+def _label(cell, text: str, hint: str = "", field: Field | None = None) -> None:
     p = cell.paragraphs[0]
     p.add_run(text).bold = True
     if hint:
-        h = cell.add_paragraph().add_run(hint)
-        h.font.size = Pt(8)
-        h.font.color.rgb = GREY
-    _shade(cell, "E7EEF7")
+        _small(cell, hint)
+    if field is not None and field.kind is Kind.GRADE:  # what each grade means, beside every graded area
+        _descriptors(cell)
+    _shade(cell, LABEL_FILL)
 
 
 def _fields_table(doc, section: Section, ids: _Ids) -> Table:
@@ -75,7 +96,7 @@ def _fields_table(doc, section: Section, ids: _Ids) -> Table:
     for field in section.fields:
         row = table.add_row()
         row.cells[0].width, row.cells[1].width = Cm(6.5), Cm(10.5)
-        _label(row.cells[0], field.label, field.hint)
+        _label(row.cells[0], field.label, field.hint, field)
         _put_control(row.cells[1], field, ids)
     return table
 
@@ -106,6 +127,9 @@ def _styles(doc) -> None:
         style = doc.styles.add_style("Placeholder Text", WD_STYLE_TYPE.CHARACTER)
         style.element.set(qn("w:styleId"), ooxml.PLACEHOLDER_STYLE)
         style.font.color.rgb = RGBColor(0x80, 0x80, 0x80)
+    if DESCRIPTOR_STYLE not in [s.name for s in doc.styles]:
+        descriptor = doc.styles.add_style(DESCRIPTOR_STYLE, WD_STYLE_TYPE.CHARACTER)
+        descriptor.font.size, descriptor.font.color.rgb = Pt(7.5), GREY
 
 
 def _page(doc, organisation_expr: str, title: str) -> None:
@@ -140,8 +164,7 @@ def build_template(definition: FormDefinition, target: Path) -> Path:
     doc.add_heading(definition.title, level=0)
     intro = doc.add_paragraph(definition.purpose)
     intro.runs[0].font.color.rgb = GREY
-    doc.add_paragraph(f"{definition.framework_ref}. Please complete every grey box; choose from the lists "
-                      "where there is one. Return the form by the date shown.")
+    doc.add_paragraph(f"{definition.framework_ref}. {INSTRUCTIONS}")
     ids = _Ids()
     for section in definition.sections:
         doc.add_heading(section.title, level=1)

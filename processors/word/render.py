@@ -24,12 +24,13 @@ from processors.errors import TemplateProblem
 from processors.forms.models import FormIdentity
 from processors.forms.vocabulary import IDENTITY_PROPERTIES
 from processors.text import xml_safe
+from processors.word.properties import CORE_PART, stamp_core
 
 CUSTOM_PART = "docProps/custom.xml"
 CUSTOM_CT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
 TEMPLATED = re.compile(r"^(word/(document|header\d*|footer\d*)\.xml|docProps/core\.xml)$")
-DROPPED = {"docProps/thumbnail.jpeg", CUSTOM_PART}
+DROPPED = {"docProps/thumbnail.jpeg", CUSTOM_PART, CORE_PART}  # core.xml: stamped per form
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
 LOCKED = '<w:lock w:val="sdtContentLocked"/>'
@@ -74,6 +75,7 @@ class CompiledTemplate:
     path: Path
     base_package: bytes
     parts: dict[str, object]  # part name -> compiled jinja template
+    core: bytes = b""         # the template's docProps/core.xml, stamped with organisation and time per form
 
     def render(self, context: dict[str, object], identity: FormIdentity, *, unlock: bool = False) -> bytes:
         """One form. With unlock, pre-filled controls may be typed in (a blank form the person completes)."""
@@ -91,6 +93,8 @@ class CompiledTemplate:
                     xml = xml.replace(LOCKED, "")
                 package.writestr(name, xml.encode("utf-8"))
             package.writestr(CUSTOM_PART, custom_properties_xml(identity))
+            if self.core:
+                package.writestr(CORE_PART, stamp_core(self.core, str(context.get("organisation") or "")))
         return buffer.getvalue()
 
 
@@ -107,9 +111,12 @@ def compile_template(path: Path) -> CompiledTemplate:
                               "or run `python run.py templates build`") from None
     env = _environment()
     parts: dict[str, object] = {}
+    core = b""
     base = io.BytesIO()
     with source, zipfile.ZipFile(base, "w", compression=zipfile.ZIP_DEFLATED) as out:
         for info in source.infolist():
+            if info.filename == CORE_PART:
+                core = source.read(info)
             if info.filename in DROPPED:
                 continue
             data = source.read(info)
@@ -125,6 +132,6 @@ def compile_template(path: Path) -> CompiledTemplate:
             if info.filename in ("[Content_Types].xml", "_rels/.rels"):
                 data = _with_custom_part(info.filename, data)
             out.writestr(info.filename, data)
-    return CompiledTemplate(path=path, base_package=base.getvalue(), parts=parts)
+    return CompiledTemplate(path=path, base_package=base.getvalue(), parts=parts, core=core)
 
 

@@ -1,0 +1,272 @@
+"""Reading people's edits back from the register, and noticing changes typed into computed columns.
+
+Edits are found by a row's key (Action ID, Form ID) and by header name, so sorted rows and moved columns
+are fine. A change to a computed column (a grade, a due date) is never used and never silently put back:
+each run remembers a fingerprint of the computed cells it wrote, and the next run lists every row whose
+computed cells differ, with what the store says.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable
+from contextlib import suppress
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from processors.dates import uk_date
+from processors.register.columns import (
+    ACTION_ID,
+    ACTIONS,
+    COMPLETED_ON,
+    ESCALATIONS,
+    FORM_ID,
+    NOTES,
+    OUTCOME,
+    RESOLVED_ON,
+    SHEETS,
+    STATUS_HEADER,
+    Sheet,
+)
+from processors.register.write import cell_value, clean_text
+from processors.store.records import (
+    ACTION_STATUSES,
+    ActionEdit,
+    ActionRecord,
+    EscalationEdit,
+    EscalationRecord,
+    normalise_status,
+)
+
+Fingerprints = dict[str, dict[str, str]]  # sheet title -> row key -> fingerprint of its computed cells
+KEYED: tuple[Sheet, ...] = tuple(s for s in SHEETS if s.key)
+
+
+# --- values as typed ----------------------------------------------------------------------------
+
+def as_date(value: object) -> date | None:
+    """A date typed in the register (any form the one UK-date reader takes); ValueError when it is not one."""
+    found = uk_date(value)
+    if found is None:
+        raise ValueError(str(value).strip())
+    return found
+
+
+def as_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _shown(value: object) -> str:
+    """A cell's value as compared between what was written and what is read back."""
+    kind = value.__class__
+    if value is None:
+        return ""
+    if kind is str:
+        return clean_text(value).strip()  # type: ignore[arg-type]
+    if kind is int:
+        return str(value)
+    value = cell_value(value)
+    if isinstance(value, datetime):
+        return (value + timedelta(microseconds=500_000)).replace(microsecond=0).isoformat(" ")
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time()).isoformat(" ")
+    return as_text(value)
+
+
+def header_map(rows: list[tuple], key: str) -> tuple[int, dict[str, int]] | None:
+    """(row index, {header lower-case: column index}) of the header row (the one naming `key`) among the first rows."""
+    for r, row in enumerate(rows):
+        names = {as_text(v).lower(): i for i, v in enumerate(row) if v is not None}
+        if key.lower() in names:
+            return r, names
+    return None
+
+
+def read_sheets(path: Path, titles: Iterable[str]) -> dict[str, list[tuple]]:
+    """Every row of each named sheet the workbook has, whatever size the file claims."""
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        found = {}
+        for title in titles:
+            if title in wb.sheetnames:
+                sheet = wb[title]
+                sheet.reset_dimensions()  # do not trust the size the file claims: people add rows and columns
+                found[title] = list(sheet.iter_rows(values_only=True))
+        return found
+    finally:
+        wb.close()
+
+
+def _typed_date(raw: object, keep: date | None, what: str, where: str, warnings: list[str]) -> date | None:
+    """A date people typed (blank clears it); anything else keeps the earlier value, with a warning."""
+    try:
+        return None if raw is None or as_text(raw) == "" else as_date(raw)
+    except (ValueError, OverflowError):
+        warnings.append(f"{where}: {what} '{as_text(raw)}' is not a date (use dd/mm/yyyy); kept the earlier value")
+        return keep
+
+
+# --- Actions and Escalations: the edited columns ---------------------------------------------
+
+def _edit_from_row(row: tuple, cols: dict[str, int], current: ActionRecord, where: str,
+                   warnings: list[str]) -> ActionEdit:
+    def cell(name: str) -> object:
+        i = cols.get(name.lower())
+        return row[i] if i is not None and i < len(row) else None
+
+    status, completed_on, notes = current.status, current.completed_on, current.notes
+    typed = as_text(cell(STATUS_HEADER))
+    if typed:
+        canonical = normalise_status(typed)
+        if canonical is None:
+            warnings.append(f"{where}: Status '{typed}' is not one of {', '.join(ACTION_STATUSES)}; "
+                            f"kept '{current.status}'")
+        status = canonical or status
+    if COMPLETED_ON.lower() in cols:
+        completed_on = _typed_date(cell(COMPLETED_ON), completed_on, COMPLETED_ON, where, warnings)
+    if NOTES.lower() in cols:
+        notes = as_text(cell(NOTES))
+    return ActionEdit(status, completed_on, notes)
+
+
+def action_edits(rows: list[tuple] | None, name: str, current: dict[str, ActionRecord]) -> tuple[
+        dict[str, ActionEdit], list[str]]:
+    if rows is None:
+        return {}, [f"{name} has no {ACTIONS} sheet: no edits read back"]
+    found = header_map(rows[:10], ACTION_ID)
+    if found is None:
+        return {}, [f"{name}: the {ACTIONS} sheet has no '{ACTION_ID}' column: no edits read back"]
+    header_row, cols = found
+    key = cols[ACTION_ID.lower()]
+    edits: dict[str, ActionEdit] = {}
+    warnings: list[str] = []
+    for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+        action_id = as_text(row[key]) if key < len(row) else ""
+        if not action_id:
+            continue
+        if action_id not in current:
+            warnings.append(f"{ACTIONS} row {number}: {ACTION_ID} '{action_id}' is not in the store; row ignored")
+            continue
+        if action_id in edits:
+            warnings.append(f"{ACTIONS} row {number}: {ACTION_ID} '{action_id}' appears twice; the lower row is used")
+        edits[action_id] = _edit_from_row(row, cols, current[action_id], f"{ACTIONS} row {number}", warnings)
+    return edits, warnings
+
+
+def read_action_edits(path: Path, current: dict[str, ActionRecord]) -> tuple[dict[str, ActionEdit], list[str]]:
+    """People's edits in the register's Actions sheet, by Action ID, with warnings about rows not used."""
+    return action_edits(read_sheets(path, [ACTIONS]).get(ACTIONS), path.name, current)
+
+
+def escalation_edits(rows: list[tuple] | None, current: dict[str, EscalationRecord]) -> tuple[
+        dict[str, EscalationEdit], list[str]]:
+    """People's Resolved on / Outcome in the Escalations sheet, by Form ID, with warnings about rows not used."""
+    found = header_map(rows[:10], FORM_ID) if rows else None
+    if rows is None or found is None or RESOLVED_ON.lower() not in found[1]:
+        return {}, []  # an older register without the columns: nothing to read back
+    header_row, cols = found
+    edits: dict[str, EscalationEdit] = {}
+    warnings: list[str] = []
+    for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+        key = cols[FORM_ID.lower()]
+        form_id = as_text(row[key]) if key < len(row) else ""
+        if not form_id or form_id not in current:
+            continue
+        where = f"{ESCALATIONS} row {number}"
+        cell = {name: row[i] if i < len(row) else None for name, i in cols.items()}
+        resolved = _typed_date(cell.get(RESOLVED_ON.lower()), current[form_id].resolved_on, RESOLVED_ON, where,
+                               warnings)
+        outcome = as_text(cell.get(OUTCOME.lower())) if OUTCOME.lower() in cols else current[form_id].outcome
+        edits[form_id] = EscalationEdit(resolved, outcome)
+    return edits, warnings
+
+
+# --- computed columns: fingerprints of what was written -------------------------------------
+
+def _digest(values: Iterable[str]) -> str:
+    """Four hex digits per cell, so a changed row also tells which of its cells changed."""
+    return "".join(f"{zlib.crc32(v.encode('utf-8', 'surrogatepass')) & 0xFFFF:04x}" for v in values)
+
+
+def _key_of(values: Iterable[object]) -> str:
+    return "\x1f".join(_shown(v) for v in values)
+
+
+def fingerprints(rows: dict[str, list[tuple]]) -> Fingerprints:
+    """For each keyed sheet, {row key: fingerprint of its computed cells} as written."""
+    result: Fingerprints = {}
+    for spec in KEYED:
+        keys = [spec.headers.index(h) for h in spec.key]
+        computed = [i for i, c in enumerate(spec.columns) if not c.edited]
+        result[spec.title] = {_key_of(row[i] for i in keys): _digest(_shown(row[i]) for i in computed)
+                              for row in rows.get(spec.title, [])}
+    return result
+
+
+def encode_fingerprints(found: Fingerprints) -> str:
+    return json.dumps(found, separators=(",", ":"))
+
+
+def decode_fingerprints(text: str | None) -> Fingerprints:
+    with suppress(ValueError, TypeError):
+        found = json.loads(text or "")
+        if isinstance(found, dict):
+            return found
+    return {}
+
+
+def computed_changes(sheets: dict[str, list[tuple]], written: Fingerprints,
+                     current: dict[str, list[tuple]]) -> list[str]:
+    """Warnings for rows whose computed cells differ from what was last written, with what the store says now
+    (``current``: each sheet's rows as they will be written)."""
+    warnings: list[str] = []
+    for spec in KEYED:
+        rows, seen = sheets.get(spec.title), written.get(spec.title)
+        found = header_map(rows[:10], spec.key[0]) if rows and seen is not None else None
+        if found is None:
+            continue
+        header_row, cols = found
+        computed = spec.computed
+        missing = [c.header for c in computed if c.header.lower() not in cols] + \
+            [h for h in spec.key if h.lower() not in cols]
+        if missing:
+            warnings.append(f"{spec.title}: the column(s) {', '.join(missing)} were removed; they are put back "
+                            "and changes in that sheet were not checked")
+            continue
+        key_at = [cols[h.lower()] for h in spec.key]
+        at = [cols[c.header.lower()] for c in computed]
+        store_rows = None
+        for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+            def cell(i: int, row: tuple = row) -> object:
+                return row[i] if i < len(row) else None
+            key = _key_of(cell(i) for i in key_at)
+            shown = _digest(_shown(cell(i)) for i in at)
+            if key not in seen or seen[key] == shown:
+                continue
+            if store_rows is None:
+                keys = [spec.headers.index(h) for h in spec.key]
+                store_rows = {_key_of(r[i] for i in keys): r for r in current.get(spec.title, [])}
+            now = store_rows.get(key)
+            for n, (column, i) in enumerate(zip(computed, at)):
+                if seen[key][4 * n:4 * n + 4] == shown[4 * n:4 * n + 4]:
+                    continue
+                typed = _shown(cell(i))
+                says = _shown(now[spec.columns.index(column)]) if now else ""
+                if typed != says:
+                    warnings.append(f"{spec.title} row {number} ({key.replace(chr(31), ', ')}): {column.header} "
+                                    f"was changed to '{typed}' in the register; the store says '{says}', which "
+                                    "is shown again (correct the form and return it to change it)")
+    return warnings
+
+
+def read_back_sheets(path: Path) -> dict[str, list[tuple]]:
+    """The sheets a rewrite reads back: the edited ones and every keyed sheet."""
+    return read_sheets(path, [s.title for s in KEYED])
+

@@ -1,0 +1,116 @@
+"""Where each allocated form and each action stands on a given day: the register's sheets and its Overview
+both read these, so "overdue" and an allocation's status are worked out in one place."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from processors.store.database import Store
+from processors.store.records import (
+    ActionRecord,
+    AllocationRecord,
+    EscalationRecord,
+    FormRecord,
+    GoodPracticeRecord,
+    GradeRecord,
+    RejectionRecord,
+)
+
+# An allocation's status, in the order a form goes through them.
+NOT_GENERATED, SENT, OVERDUE, NEEDS_CORRECTION, RETURNED, RECORDED = (
+    "Not generated", "Sent", "Overdue", "Needs correction", "Returned", "Recorded")
+ALLOCATION_STATUSES = (NOT_GENERATED, SENT, OVERDUE, NEEDS_CORRECTION, RETURNED, RECORDED)
+DUE_SOON_DAYS = 7  # "due this week"
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+
+
+def days_overdue(due: date | None, today: date, done: bool) -> int | None:
+    """Whole days past the due date for something not done; None when not overdue."""
+    if done or due is None or due >= today:
+        return None
+    return (today - due).days
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action as the register shows it on ``today``."""
+
+    record: ActionRecord
+    days_overdue: int | None
+
+    def __getattr__(self, name: str) -> object:  # the record's fields read straight through
+        return getattr(self.record, name)
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    """An allocated form as the register shows it on ``today``."""
+
+    record: AllocationRecord
+    status: str
+    days_overdue: int | None
+    last_chased: date | None
+    late: bool  # not back by its due date (overdue now, or needing correction past it)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.record, name)
+
+
+def _rejected_form_ids(rejections: list[RejectionRecord], known: set[str]) -> dict[str, datetime]:
+    """{form ID: latest rejection} for rejected files whose name or reason names a known form ID."""
+    latest: dict[str, datetime] = {}
+    for r in rejections:
+        for token in _TOKEN.findall(f"{r.file} {r.reason}"):
+            if token in known and (token not in latest or r.received > latest[token]):
+                latest[token] = r.received
+    return latest
+
+
+def allocation_status(a: AllocationRecord, rejected_at: datetime | None, warnings: bool, today: date) -> str:
+    """Recorded (back and clean), Returned (back, with warnings to look at), Needs correction (the last file
+    was rejected), Overdue, Sent, or Not generated."""
+    if a.version and (rejected_at is None or (a.received and a.received >= rejected_at)):
+        return RETURNED if warnings else RECORDED
+    if rejected_at is not None or a.needs_correction:
+        return NEEDS_CORRECTION
+    if a.generated_at is None:
+        return NOT_GENERATED
+    if a.item.due_date is not None and a.item.due_date < today:
+        return OVERDUE
+    return SENT
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the register shows, read from the store in one transaction."""
+
+    today: date
+    forms: list[FormRecord]
+    grades: list[GradeRecord]
+    actions: list[ActionRow]
+    escalations: list[EscalationRecord]
+    good_practice: list[GoodPracticeRecord]
+    rejections: list[RejectionRecord]
+    allocations: list[AllocationRow]
+    sent: list[tuple]
+
+
+def take_snapshot(store: Store, today: date) -> Snapshot:
+    forms = store.forms()
+    rejections = store.rejections()
+    allocations = store.allocations()
+    with_warnings = {f.form_id for f in forms if f.warnings or not f.matched}
+    rejected = _rejected_form_ids(rejections, {a.item.form_id for a in allocations})
+    chased = store.forms_last_chased()
+    allocation_rows = []
+    for a in allocations:
+        status = allocation_status(a, rejected.get(a.item.form_id), a.item.form_id in with_warnings, today)
+        back = status in (RETURNED, RECORDED)
+        overdue = days_overdue(a.item.due_date, today, back)
+        late = overdue is not None and status in (OVERDUE, NEEDS_CORRECTION)
+        allocation_rows.append(AllocationRow(a, status, overdue, chased.get(a.item.form_id), late))
+    actions = [ActionRow(a, days_overdue(a.due, today, not a.is_open)) for a in store.actions()]
+    return Snapshot(today, forms, store.grades(), actions, store.escalations(), store.good_practice(), rejections,
+                    allocation_rows, store.sent_log())
