@@ -122,7 +122,7 @@ def build_dataset(store: Store) -> Dataset:
         extra = {"good_practice": f"{case.practitioner} used the three houses tool."} if n == 1 else {}
         data.practitioner = data.practitioner or case.practitioner
         b.add(f"OBS-Q3-{n:02d}", "practice_observation", case, due, G, date(2026, 8, 1),
-              workforce_development_theme=theme, **extra)
+              workforce_development_theme=theme, family_consent="Yes", **extra)
     # 2026-Q2: ten audits, half Good (the first on the case re-audited, and improved, in Q3)
     for n, grade in enumerate([RI, G, G, G, G, G, RI, RI, RI, RI], start=1):
         case = reaudited if n == 1 else b.case(s1 if n % 2 else s2)
@@ -281,7 +281,8 @@ def test_sections_with_no_data_say_so_instead_of_empty_tables(world: World) -> N
                      "No actions from audits were due in 2025-Q2.",
                      "No thematic audits were due or returned in 2025-Q2.",
                      "No immediate concerns were escalated from QA activity in 2025-Q2.",
-                     "No practice observations were returned in 2025-Q2.", "No good practice was recorded in 2025-Q2."):
+                     "No practice observations were returned in 2025-Q2.",
+                     "No good practice that may be shared was recorded in 2025-Q2."):
         assert sentence in text
     assert "No audits or observations were returned in June 2025." in text_of(run.docx[1])
 

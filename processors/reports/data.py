@@ -21,6 +21,9 @@ IMPACT_DOMAINS: tuple[tuple[str, str], ...] = tuple(
     (t, f.key) for t in GRADED_TYPES for f in FORM_TYPES[t].domains if f.key.startswith("impact_"))
 assert IMPACT_DOMAINS, "no graded domain about impact ('impact_...') in the form definitions"
 
+EVIDENCE_RECORD = "good_practice"
+assert EVIDENCE_RECORD in FORM_TYPES
+
 ACTION_OUTCOMES: tuple[str, ...] = ("Completed on time", "Completed late", "Completed, date not recorded",
                                     "Open and overdue", "Open, not yet due", "Not required")
 
@@ -42,7 +45,8 @@ class HowMuch:
     allocated: int
     completed: int
     on_time: int
-    good_practice: int
+    evidence_records: int     # Good Practice Evidence Records (QAF 8.5) received
+    observation_notes: int    # observations whose "good practice seen" box was filled in
 
 
 def _count_row(label: str, allocations: list[AllocationRecord], received: int) -> CountRow:
@@ -66,10 +70,12 @@ def how_much(snap: Snapshot, quarter: Quarter) -> HowMuch:
         arrived_by_service[f.service or "Service not recorded"] += 1
     services = [_count_row(s, by_service.get(s, []), arrived_by_service.get(s, 0))
                 for s in sorted(set(by_service) | set(arrived_by_service))]
-    good_practice = sum(1 for g in snap.good_practice if g.current and g.recorded in quarter)
+    good_practice = [g for g in snap.good_practice if g.current and g.recorded in quarter]
+    records = sum(1 for g in good_practice if g.form_type == EVIDENCE_RECORD)
     empty = f"No audits, observations or supervision audits were due or returned in {quarter.label}."
     return HowMuch(Table(tuple(types + [total]) if due or arrived else (), empty),
-                   Table(tuple(services), empty), total.allocated, total.completed, total.on_time, good_practice)
+                   Table(tuple(services), empty), total.allocated, total.completed, total.on_time, records,
+                   len(good_practice) - records)
 
 
 # --- how well did we do it ------------------------------------------------------------------
@@ -138,8 +144,10 @@ class BetterOff:
     actions: Table
     reaudits: Table
     action_counts: tuple[tuple[str, int], ...]
-    actions_due: int
-    actions_on_time: int
+    actions_due: int          # fell due by ``due_by`` (the quarter's last day, or today if sooner)
+    actions_on_time: int      # of those, completed by their due date
+    actions_later: int        # due later in the quarter: not yet counted either way
+    due_by: date
 
 
 def _domain_counts(snap: Snapshot, period: Period, form_type: str, key: str) -> GradeCounts:
@@ -187,10 +195,13 @@ def better_off(snap: Snapshot, quarter: Quarter, today: date) -> BetterOff:
     for a in due:
         outcomes[action_outcome(a, today)] += 1
     counts = tuple((o, outcomes[o]) for o in ACTION_OUTCOMES if outcomes[o])
+    due_by = min(today, quarter.last_day)
+    fallen_due = [a for a in due if a.due <= due_by and action_outcome(a, today) != "Not required"]  # type: ignore[operator]
+    on_time = sum(1 for a in fallen_due if action_outcome(a, today) == "Completed on time")
     reaudits = _reaudit_rows(snap, quarter)
     return BetterOff(
         Table(tuple(_impact_rows(snap, quarter)), f"No impact grades were recorded in {quarter.label}."),
         Table(tuple(ShareRow(o, n, pct(n, len(due))) for o, n in counts),
               f"No actions from audits were due in {quarter.label}."),
         Table(tuple(reaudits), f"No case audited in {quarter.label} had been audited before."),
-        counts, len(due), outcomes["Completed on time"])
+        counts, len(fallen_due), on_time, sum(1 for a in due if a.due > due_by), due_by)  # type: ignore[operator]

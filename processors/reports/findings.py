@@ -12,16 +12,20 @@ from pathlib import Path
 import yaml
 
 from processors.forms.definitions import GRADES
-from processors.reports.measures import GradeCounts, pct
+from processors.reports.data import EVIDENCE_RECORD
+from processors.reports.measures import GOOD_OR_BETTER, GradeCounts, pct
 from processors.reports.privacy import Scrubber, practitioner
-from processors.reports.quarter import Quarter
+from processors.reports.quarter import Period, Quarter
 from processors.reports.source import GRADED_TYPES, Snapshot, due_day, field_key
 from processors.reports.tables import ActionRow, EscalationRow, FindingRow, ShareRow, ShowcaseItem, Table, ThemeCountRow
+from processors.store.records import GoodPracticeRecord
 
 THEMATIC = "thematic_audit"
 FINDINGS = field_key(THEMATIC, "theme_findings")
 STRENGTHS = {t: field_key(t, "strengths") for t in GRADED_TYPES}
 WORKFORCE_THEME = field_key("practice_observation", "workforce_development_theme")
+OBSERVATION_CONSENT = field_key("practice_observation", "family_consent")
+field_key(EVIDENCE_RECORD, "share_across_workforce")
 DETAILS_LIMIT = 300
 
 
@@ -177,9 +181,29 @@ def workforce(snap: Snapshot, quarter: Quarter, scrub: Scrubber) -> Workforce:
     return Workforce(len(observations), summary, Table(tuple(rows), none))
 
 
+def shareable(snap: Snapshot, period: Period) -> list[GoodPracticeRecord]:
+    """Good practice fit to hold up to the workforce: an Evidence Record whose nominator agreed it be shared,
+    or the good practice seen in an observation graded Good or better, whose family agreed to the observation,
+    and which raised no concern. Nothing from a form whose concern stands."""
+    found = []
+    for g in snap.good_practice:
+        form = snap.forms_by_id.get(g.form_id)
+        if not g.current or g.recorded not in period or form is None or g.form_id in snap.escalated:
+            continue
+        if form.immediate_concern:
+            continue
+        if g.form_type == EVIDENCE_RECORD:
+            ok = g.share_across_workforce == "Yes"
+        else:
+            ok = form.overall_grade in GOOD_OR_BETTER and form.values.get(OBSERVATION_CONSENT) == "Yes"
+        if ok:
+            found.append(g)
+    return found
+
+
 def showcase(snap: Snapshot, quarter: Quarter, scrub: Scrubber, show_names: bool) -> Table:
     items = tuple(
         ShowcaseItem(g.form_id, practitioner(g.practitioner, "", show_names), g.team, g.service,
                      scrub.text(g.summary), scrub.text(g.difference), ", ".join(g.trust_values))
-        for g in snap.good_practice if g.current and g.recorded in quarter)
-    return Table(items, f"No good practice was recorded in {quarter.label}.")
+        for g in shareable(snap, quarter))
+    return Table(items, f"No good practice that may be shared was recorded in {quarter.label}.")

@@ -58,7 +58,12 @@ def _titles(scope: Scope, quarter: Quarter) -> tuple[str, str]:
     return "Quarterly Quality Assurance Report", "for the Senior Leadership Team"
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def headlines(much: HowMuch, well: HowWell, off: BetterOff, esc: Escalations, quarter: Quarter) -> tuple[str, ...]:
+    """The summary's sentences (also the report email's): each counts only what it says it counts."""
     lines = []
     if much.allocated:
         lines.append(f"{much.completed} of {much.allocated} audits, observations and supervision audits due were "
@@ -68,11 +73,18 @@ def headlines(much: HowMuch, well: HowWell, off: BetterOff, esc: Escalations, qu
         change = points_change(well.overall.good_share, well.previous_share)
         versus = f" ({change} on {quarter.previous(1)[0].label})" if change != "-" else ""
         lines.append(f"{well.overall.good_pct} of {well.overall.total} graded forms were Good or better{versus}.")
-    if off.actions_due:
-        lines.append(f"{off.actions_on_time} of {off.actions_due} actions due were completed on time "
-                     f"({pct(off.actions_on_time, off.actions_due)}).")
-    lines.append(f"{esc.count} immediate concern{'s were' if esc.count != 1 else ' was'} escalated; "
-                 f"{much.good_practice} good practice record{'s were' if much.good_practice != 1 else ' was'} shared.")
+    if off.actions_due or off.actions_later:
+        later = (f"; {_plural(off.actions_later, 'more falls', 'more fall')} due later in the quarter"
+                 if off.actions_later else "")
+        done = (f"{off.actions_on_time} of {_plural(off.actions_due, 'action', 'actions')} due by "
+                f"{off.due_by:%d/%m/%Y} {'was' if off.actions_due == 1 else 'were'} completed on time "
+                f"({pct(off.actions_on_time, off.actions_due)})" if off.actions_due
+                else f"No actions fell due by {off.due_by:%d/%m/%Y}")
+        lines.append(done + later + ".")
+    lines.append(f"{_plural(esc.count, 'immediate concern was', 'immediate concerns were')} escalated.")
+    records = _plural(much.evidence_records, "Good Practice Evidence Record was", "Good Practice Evidence Records were")
+    noted = _plural(much.observation_notes, "observation noted", "observations noted")
+    lines.append(f"{records} received, and {noted} good practice seen.")
     return tuple(lines)
 
 

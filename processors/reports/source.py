@@ -44,10 +44,14 @@ class Snapshot:
     allocations: tuple[AllocationRecord, ...]
     grades_by_form: dict[str, tuple[GradeRecord, ...]] = field(default_factory=dict, compare=False)
     actions_by_form: dict[str, tuple[ActionRecord, ...]] = field(default_factory=dict, compare=False)
+    forms_by_id: dict[str, FormRecord] = field(default_factory=dict, compare=False)
+    escalated: frozenset[str] = field(default_factory=frozenset, compare=False)  # forms whose concern stands
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "grades_by_form", _group(self.grades))
         object.__setattr__(self, "actions_by_form", _group(self.actions))
+        object.__setattr__(self, "forms_by_id", {f.form_id: f for f in self.forms})
+        object.__setattr__(self, "escalated", frozenset(e.form_id for e in self.escalations if e.current))
 
 
 def _group(records: tuple) -> dict[str, tuple]:
