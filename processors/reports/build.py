@@ -19,7 +19,8 @@ from markupsafe import Markup
 
 from processors.errors import TemplateProblem
 from processors.reports.charts import Chart
-from processors.reports.contents import ask_word_to_update_fields, fill_contents
+from processors.reports.contents import fill_contents
+from processors.reports.tablefit import make_readable
 from processors.reports.tables import Table
 from processors.word.render import word_text
 
@@ -86,8 +87,8 @@ def render(tpl: DocxTemplate, context: dict[str, object], name: str) -> Rendered
     except TemplateError as exc:
         raise TemplateProblem(f"{name}: a {{% %}} or {{{{ }}}} tag is broken ({exc.message}): fix it in Word, or "
                               "rebuild the template with `python -m processors.templates.reports --force`") from None
+    make_readable(tpl.docx)
     contents = fill_contents(tpl.docx)
-    ask_word_to_update_fields(tpl.docx)
     docx = _save(tpl)
     contents.unwrap()
     return Rendered(docx, _save(tpl), contents.entries)

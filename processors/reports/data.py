@@ -11,7 +11,7 @@ from datetime import date
 
 from processors.chase.reaudit import case_progress
 from processors.forms.definitions import FORM_TYPES, GRADES
-from processors.reports.measures import RANK, GradeCounts, pct, points_change
+from processors.reports.measures import RANK, GradeCounts, points_change, rate
 from processors.reports.quarter import Period, Quarter
 from processors.reports.source import GRADED_TYPES, Snapshot, due_day, form_title
 from processors.reports.tables import CountRow, GradedRow, ReauditRow, ShareRow, Table
@@ -33,7 +33,7 @@ def graded_in(forms: Iterable[FormRecord], period: Period) -> list[FormRecord]:
 
 
 def graded_row(label: str, detail: str, counts: GradeCounts, change: str = "") -> GradedRow:
-    return GradedRow(label, detail, counts.total, tuple(counts.cells()), counts.good_pct, change)
+    return GradedRow(label, detail, counts.total, tuple(counts.cells()), counts.good_rate, change)
 
 
 # --- how much did we do ---------------------------------------------------------------------
@@ -52,8 +52,8 @@ class HowMuch:
 def _count_row(label: str, allocations: list[AllocationRecord], received: int) -> CountRow:
     done = [a for a in allocations if a.received is not None]
     on_time = [a for a in done if due_day(a) is None or a.received.date() <= due_day(a)]  # type: ignore[union-attr]
-    return CountRow(label, len(allocations), len(done), pct(len(done), len(allocations)), len(on_time),
-                    pct(len(on_time), len(done)), received)
+    return CountRow(label, len(allocations), len(done), rate(len(done), len(allocations)), len(on_time),
+                    rate(len(on_time), len(done)), received)
 
 
 def how_much(snap: Snapshot, quarter: Quarter) -> HowMuch:
@@ -122,7 +122,7 @@ def how_well(snap: Snapshot, quarter: Quarter, trend_quarters: int) -> HowWell:
     forms = graded_in(snap.forms, quarter)
     overall = GradeCounts.of(f.overall_grade for f in forms)
     none = f"No graded forms were returned in {quarter.label}."
-    grades = tuple(ShareRow(g, n, pct(n, overall.total)) for g, n in zip(GRADES, overall.counts)) if forms else ()
+    grades = tuple(ShareRow(g, n, rate(n, overall.total)) for g, n in zip(GRADES, overall.counts)) if forms else ()
     trend_rows, series = _trend(snap, [*quarter.previous(trend_quarters), quarter])
     services = _by(forms, lambda f: f.service or "Service not recorded")
     teams = _by(forms, lambda f: (f.service or "Service not recorded", f.team or "Team not recorded"))
@@ -186,7 +186,7 @@ def _reaudit_rows(snap: Snapshot, quarter: Quarter) -> list[ReauditRow]:
         if progress.later_date in quarter:
             tally[types[progress.later_form_id]][progress.change] += 1
     return [ReauditRow(form_title(t), sum(c.values()), c["improved"], c["no change"], c["declined"],
-                       pct(c["improved"], sum(c.values()))) for t, c in sorted(tally.items())]
+                       rate(c["improved"], sum(c.values()))) for t, c in sorted(tally.items())]
 
 
 def better_off(snap: Snapshot, quarter: Quarter, today: date) -> BetterOff:
@@ -201,7 +201,7 @@ def better_off(snap: Snapshot, quarter: Quarter, today: date) -> BetterOff:
     reaudits = _reaudit_rows(snap, quarter)
     return BetterOff(
         Table(tuple(_impact_rows(snap, quarter)), f"No impact grades were recorded in {quarter.label}."),
-        Table(tuple(ShareRow(o, n, pct(n, len(due))) for o, n in counts),
+        Table(tuple(ShareRow(o, n, rate(n, len(due))) for o, n in counts),
               f"No actions from audits were due in {quarter.label}."),
         Table(tuple(reaudits), f"No case audited in {quarter.label} had been audited before."),
         counts, len(fallen_due), on_time, sum(1 for a in due if a.due > due_by), due_by)  # type: ignore[operator]

@@ -13,7 +13,7 @@ import yaml
 
 from processors.forms.definitions import GRADES
 from processors.reports.data import EVIDENCE_RECORD
-from processors.reports.measures import GOOD_OR_BETTER, GradeCounts, pct
+from processors.reports.measures import GOOD_OR_BETTER, GradeCounts, rate
 from processors.reports.privacy import Scrubber, practitioner
 from processors.reports.quarter import Period, Quarter
 from processors.reports.source import GRADED_TYPES, Snapshot, due_day, field_key
@@ -88,10 +88,10 @@ def theme_section(snap: Snapshot, quarter: Quarter, theme: str, recommendations:
     counts = GradeCounts.of(f.overall_grade for f in forms)
     none = f"No audits on this theme were returned in {quarter.label}."
     summary = (f"{len(forms)} audit{'s' if len(forms) != 1 else ''} returned ({allocated} due this quarter); "
-               f"{counts.good_pct} graded Good or better." if forms else none)
+               f"{counts.good_rate} graded Good or better." if forms else none)
     return ThemeSection(
         theme, len(forms), allocated, counts, summary,
-        Table(tuple(ShareRow(g, n, pct(n, counts.total)) for g, n in zip(GRADES, counts.counts)) if forms else (),
+        Table(tuple(ShareRow(g, n, rate(n, counts.total)) for g, n in zip(GRADES, counts.counts)) if forms else (),
               none),
         Table(tuple(FindingRow(f.form_id, f.case_id, f.overall_grade or "-", scrub.text(f.values.get(FINDINGS)))
                     for f in forms), none),
@@ -151,8 +151,8 @@ def escalations(snap: Snapshot, quarter: Quarter, scrub: Scrubber) -> Escalation
                if raised else none)
     return Escalations(
         len(raised), current, summary,
-        Table(tuple(ShareRow(s, n, pct(n, len(raised))) for s, n in sorted(services.items())), none),
-        Table(tuple(ShareRow(r, n, pct(n, len(raised))) for r, n in routes.most_common()), none),
+        Table(tuple(ShareRow(s, n, rate(n, len(raised))) for s, n in sorted(services.items())), none),
+        Table(tuple(ShareRow(r, n, rate(n, len(raised))) for r, n in routes.most_common()), none),
         Table(rows, none))
 
 

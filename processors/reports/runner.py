@@ -24,6 +24,7 @@ from processors.reports.briefing import build_briefing, render_briefing
 from processors.reports.compose import render_report
 from processors.reports.deliver import deliver
 from processors.reports.findings import load_recommendations
+from processors.reports.pagenumbers import number_contents
 from processors.reports.privacy import Scrubber, make_scrubber
 from processors.reports.quarter import Period, Quarter, parse_quarter
 from processors.reports.report import build_report
@@ -183,6 +184,7 @@ def make_pdfs(documents: list[ReportDocument], folder: Path, problems: list[str]
             return
     for doc, pdf in zip(documents, outputs):
         doc.pdf = pdf
+        number_contents(doc.docx, pdf)
 
 
 # --- sending them --------------------------------------------------------------------------------
