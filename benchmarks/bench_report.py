@@ -56,7 +56,7 @@ def timed(func: Callable[[], object]) -> tuple[float, object]:
 def our_report(store: Store, quarter: Quarter) -> dict[str, float]:
     t_snap, snap = timed(lambda: load_snapshot(store))
     options = ReportSettings()
-    t_data, data = timed(lambda: build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), {},
+    t_data, data = timed(lambda: build_report(snap, Scope(), quarter, options, make_scrubber(snap, False),
                                               "Bench trust", TODAY))
     t_charts, charts = timed(lambda: report_charts(data))
     t_render, _ = timed(lambda: render_report(TEMPLATE, data, charts))
@@ -95,7 +95,7 @@ def pyplot_charts(data: ReportData) -> None:
 
 def straightforward(store: Store, quarter: Quarter) -> dict[str, float]:
     snap = load_snapshot(store)
-    data = build_report(snap, Scope(), quarter, ReportSettings(), make_scrubber(snap, False), {}, "Bench", TODAY)
+    data = build_report(snap, Scope(), quarter, ReportSettings(), make_scrubber(snap, False), "Bench", TODAY)
     t_sections, _ = timed(lambda: naive_sections(store, quarter))
     t_charts, _ = timed(lambda: pyplot_charts(data))
     return {"per-section store reads + sections": t_sections, "pyplot charts": t_charts}
@@ -111,7 +111,7 @@ def pdf_timing(store: Store, quarter: Quarter, folder: Path) -> None:
         print("LibreOffice is not installed: no PDF timing")
         return
     snap = load_snapshot(store)
-    data = build_report(snap, Scope(), quarter, ReportSettings(), make_scrubber(snap, False), {}, "Bench", TODAY)
+    data = build_report(snap, Scope(), quarter, ReportSettings(), make_scrubber(snap, False), "Bench", TODAY)
     source = folder / "bench_report.docx"
     source.write_bytes(render_report(TEMPLATE, data).pdf_source)
     seconds, _ = timed(lambda: convert([source], "pdf", folder))

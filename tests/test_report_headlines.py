@@ -29,7 +29,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ReportData]:
     with Store(path) as store:
         fill_sample_store(store, SampleSpec((parse_quarter("2026-Q2"), Q3), forms_per_quarter=120, today=TODAY))
         snap = load_snapshot(store)
-    return path, build_report(snap, Scope(), Q3, ReportSettings(), make_scrubber(snap, False), {}, "Trust", TODAY)
+    return path, build_report(snap, Scope(), Q3, ReportSettings(), make_scrubber(snap, False), "Trust", TODAY)
 
 
 def _query(path: Path, sql: str, params: tuple = ()) -> list[tuple]:

@@ -194,7 +194,7 @@ def test_how_much_how_well_and_better_off_match_the_forms(world: World) -> None:
     settings, data = world
     with Store(settings.path("database")) as store:
         snap = load_snapshot(store)
-    report = build_report(snap, Scope(), parse_quarter(Q3), ReportSettings(), make_scrubber(snap, False), {},
+    report = build_report(snap, Scope(), parse_quarter(Q3), ReportSettings(), make_scrubber(snap, False),
                           "Trust", TODAY)
     total = report.how_much.types.rows[-1]
     assert (total.allocated, total.completed, total.completed_pct, total.on_time) == (14, 12, "86%", 10)
@@ -306,18 +306,13 @@ def test_charts_are_embedded_with_alt_text_and_the_contents_link_to_headings(all
     assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
 
 
-def test_a_theme_report_by_name_with_the_recommendations_agreed_at_smt(world: World) -> None:
+def test_a_theme_report_by_name_says_when_the_commentary_has_not_come_back(world: World) -> None:
     settings, _ = world
-    folder = settings.path("generated") / "reports" / Q3
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "recommendations.yaml").write_text("Neglect:\n  - Review every plan within 20 days\n", "utf-8")
-    try:
-        run = run_reports(settings, Q3, "neglect", None, send=False, today=TODAY)
-    finally:
-        (folder / "recommendations.yaml").unlink()
+    run = run_reports(settings, Q3, "neglect", None, send=False, today=TODAY)
     (path,) = run.docx
     text = text_of(path)
-    assert "Thematic Audit Report: Neglect" in text and "Review every plan within 20 days" in text
+    assert "Thematic Audit Report: Neglect" in text
+    assert "The QA Manager's commentary on 2026-Q3 (form QMC-2026-Q3) has not come back yet" in text
     assert "Theme: Exploitation" not in text and "Workforce development themes" not in text
 
 

@@ -18,9 +18,10 @@ class _Strict(BaseModel):
 
 class ReportRecipients(_Strict):
     slt: tuple[str, ...] = ("slt@example-trust.org.uk", "qa.manager@example-trust.org.uk")
-    smt: tuple[str, ...] = ("qa.manager@example-trust.org.uk",)            # themed reports (QAF 5.6.4)
+    smt: tuple[str, ...] = ("smt@example-trust.org.uk", "qa.manager@example-trust.org.uk")  # themed (QAF 5.6.4)
     services: dict[str, tuple[str, ...]] = {}                              # service name -> its managers
     briefing: tuple[str, ...] = ("practice.learning@example-trust.org.uk",)  # the monthly learning briefing
+    qa_manager: tuple[str, ...] = ("qa.manager@example-trust.org.uk",)      # draft reports and the commentary form
 
 
 class ReportSettings(_Strict):

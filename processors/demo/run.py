@@ -11,7 +11,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from processors.config.settings import Paths, Settings
@@ -26,7 +26,7 @@ from processors.mail.directory import Person, StaffDirectory
 from processors.reports import run_reports
 from processors.reports.quarter import quarter_of
 from processors.store.database import Store
-from processors.workflow import allocate_cycle, generate_items
+from processors.workflow import allocate_cycle, generate_items, ingest_paths
 
 DEMO_CASES = 160
 GOOD_PRACTICE_RECORDS = 6
@@ -102,6 +102,24 @@ def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inb
     return written
 
 
+def _commentary(demo: Settings, quarter: str, today: date, say: Callable[[str], None]) -> None:
+    """The draft, and the QA Manager's commentary form filled in Word and returned through the inbox."""
+    draft = run_reports(demo, quarter, None, None, send=False, today=today, draft=True)
+    assert draft.commentary_form is not None
+    answers = {"analysis": "Voice of the child is recorded well; plans are not reviewed when circumstances change.",
+               "where_to_focus": "Reviewing plans on time, and management oversight recording the rationale for "
+                                 "decisions.",
+               "recommendation_1": "Every plan reviewed within 20 working days of a change of circumstances",
+               "recommendation_1_owner": "Head of Service", "recommendation_1_due": today + timedelta(days=90),
+               "action_1": "A practice week on reviewing plans", "action_1_owner": "Principal Social Worker",
+               "action_1_due": today + timedelta(days=30)}
+    returned = demo.path("inbox") / f"{quarter} QA commentary.docx"
+    returned.write_bytes(fill_form(draft.commentary_form.read_bytes(), answers))
+    ingest_paths(demo, [returned])
+    say(f"6. Draft reports and the QA Manager's commentary form -> {draft.commentary_form}; filled in Word and "
+        "returned through the inbox (its SMT-agreed action joins the Actions sheet)")
+
+
 def _report(demo: Settings, pool: list[Auditor], today: date, say: Callable[[str], None]) -> None:
     """The quarter's reports, each service's going to its Service Managers, all into the outbox."""
     managers: dict[str, list[str]] = {}
@@ -110,9 +128,10 @@ def _report(demo: Settings, pool: list[Auditor], today: date, say: Callable[[str
             managers.setdefault(auditor.service, []).append(auditor.email)
     options = demo.reports.model_copy(update={"recipients": demo.reports.recipients.model_copy(
         update={"services": {service: tuple(emails) for service, emails in managers.items()}})})
-    run = run_reports(demo.model_copy(update={"reports": options}), quarter_of(today).label, None, None, send=True,
-                      today=today)
-    say("6. Quarterly reports (Word and PDF), emailed to the outbox:")
+    label = quarter_of(today).label
+    _commentary(demo.model_copy(update={"reports": options.model_copy(update={"pdf": False})}), label, today, say)
+    run = run_reports(demo.model_copy(update={"reports": options}), label, None, None, send=True, today=today)
+    say("7. Quarterly reports (Word and PDF), emailed to the outbox:")
     for line in run.summary_lines():
         say("   " + line)
 

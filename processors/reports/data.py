@@ -190,7 +190,7 @@ def _reaudit_rows(snap: Snapshot, quarter: Quarter) -> list[ReauditRow]:
 
 
 def better_off(snap: Snapshot, quarter: Quarter, today: date) -> BetterOff:
-    due = [a for a in snap.actions if a.due is not None and a.due in quarter]
+    due = [a for a in snap.actions if a.due is not None and a.due in quarter and a.form_type in GRADED_TYPES]
     outcomes = defaultdict(int)
     for a in due:
         outcomes[action_outcome(a, today)] += 1

@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from processors.forms.definitions import GRADES
 from processors.reports.data import EVIDENCE_RECORD
@@ -19,6 +17,9 @@ from processors.reports.quarter import Period, Quarter
 from processors.reports.source import GRADED_TYPES, Snapshot, due_day, field_key
 from processors.reports.tables import ActionRow, EscalationRow, FindingRow, ShareRow, ShowcaseItem, Table, ThemeCountRow
 from processors.store.records import GoodPracticeRecord
+
+if TYPE_CHECKING:
+    from processors.reports.commentary import Commentary
 
 THEMATIC = "thematic_audit"
 FINDINGS = field_key(THEMATIC, "theme_findings")
@@ -81,7 +82,7 @@ def action_rows(snap: Snapshot, form_ids: list[str], scrub: Scrubber, today: dat
     return tuple(rows)
 
 
-def theme_section(snap: Snapshot, quarter: Quarter, theme: str, recommendations: list[str], scrub: Scrubber,
+def theme_section(snap: Snapshot, quarter: Quarter, theme: str, commentary: Commentary, scrub: Scrubber,
                   today: date) -> ThemeSection:
     forms = [f for f in snap.forms if f.form_type == THEMATIC and f.theme == theme and f.received in quarter]
     allocated = sum(1 for a in snap.allocations if a.item.theme == theme and due_day(a) in quarter)
@@ -99,29 +100,10 @@ def theme_section(snap: Snapshot, quarter: Quarter, theme: str, recommendations:
               "No strengths were recorded."),
         Table(distinct_texts([scrub.text(f.values.get(AREAS[THEMATIC])) for f in forms]),
               "No areas for improvement were recorded."),
-        Table(tuple(scrub.text(r) for r in recommendations),
-              "No recommendations have been agreed for this theme yet (QAF 5.6.4): the QA Manager adds them to "
-              "recommendations.yaml in this quarter's reports folder after the SMT meeting, then runs the report "
-              "again."),
+        Table(commentary.recommendation_lines,
+              commentary.recommendations.empty if commentary.present else commentary.missing),
         Table(action_rows(snap, [f.form_id for f in forms], scrub, today), "No actions were set in these audits."),
     )
-
-
-def load_recommendations(path: Path) -> tuple[dict[str, list[str]], list[str]]:
-    """Recommendations agreed at SMT, by theme, from a YAML file the QA Manager writes. (found, problems)"""
-    if not path.exists():
-        return {}, []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        return {}, [f"{path.name} could not be read ({type(exc).__name__}): fix it; no recommendations shown"]
-    if not isinstance(raw, dict):
-        return {}, [f"{path.name} should list recommendations under each theme name; none shown"]
-    found = {}
-    for theme, items in raw.items():
-        items = items if isinstance(items, list) else [items]
-        found[str(theme).strip().lower()] = [str(i).strip() for i in items if i is not None and str(i).strip()]
-    return found, []
 
 
 # --- escalations, workforce development, good practice ----------------------------------------

@@ -47,6 +47,24 @@ def summary(doc: DocumentObject) -> None:
               "(section 1.8): how much did we do, how well did we do it, and is anyone better off?")
 
 
+def commentary(doc: DocumentObject) -> None:
+    """The QA Manager's analysis and the recommendations SMT agreed (QAF 2.5, 5.6.4-5.6.5)."""
+    doc.add_heading("The QA Manager's analysis", 1)
+    tag(doc, "if commentary.present")
+    para(doc, "{{ commentary.analysis }}")
+    doc.add_heading("Where we need to focus our improvement efforts", 2)
+    para(doc, "{{ commentary.where_to_focus }}")
+    doc.add_heading("Recommendations", 2)
+    table_block(doc, "commentary.recommendations", ["Recommendation", "Led by", "By"],
+                ["r.text", "r.owner", "r.due"], [10, 4.5, 2.5])
+    doc.add_heading("Actions agreed at SMT", 2)
+    table_block(doc, "commentary.actions", ["Action", "What", "Owner", "Due", "Status"],
+                ["r.action_id", "r.text", "r.owner", "r.due", "r.status"], [3, 6.5, 3, 2.2, 2.3])
+    tag(doc, "else")
+    para(doc, "{{ commentary.missing }}", NO_DATA_STYLE)
+    tag(doc, "endif")
+
+
 def how_much(doc: DocumentObject) -> None:
     doc.add_heading("How much did we do?", 1)
     para(doc, "Thematic peer audits, observations of practice and supervision file audits due this quarter, "
@@ -174,7 +192,8 @@ def showcase(doc: DocumentObject) -> None:
     tag(doc, "endif")
 
 
-REPORT_SECTIONS = (cover, contents, summary, how_much, how_well, better_off, themes, escalations, workforce, showcase)
+REPORT_SECTIONS = (cover, contents, summary, commentary, how_much, how_well, better_off, themes, escalations, workforce,
+                   showcase)
 
 
 def briefing(doc: DocumentObject) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from processors.config.reports import ReportSettings
+from processors.reports.commentary import Commentary, commentary_section
 from processors.reports.data import BetterOff, HowMuch, HowWell, better_off, how_much, how_well
 from processors.reports.findings import (
     Escalations,
@@ -47,6 +48,7 @@ class ReportData:
     showcase: Table
     show_workforce: bool
     show_showcase: bool
+    commentary: Commentary
 
 
 def _titles(scope: Scope, quarter: Quarter) -> tuple[str, str]:
@@ -89,14 +91,15 @@ def headlines(much: HowMuch, well: HowWell, off: BetterOff, esc: Escalations, qu
 
 
 def build_report(snap: Snapshot, scope: Scope, quarter: Quarter, options: ReportSettings, scrub: Scrubber,
-                 recommendations: dict[str, list[str]], organisation: str, today: date) -> ReportData:
-    """``snap`` is the whole store's snapshot; the scope is applied here."""
+                 organisation: str, today: date) -> ReportData:
+    """``snap`` is the whole store's snapshot; the scope is applied here (the QA Manager's commentary is on the
+    whole quarter, so every report of it shows the commentary)."""
+    commentary = commentary_section(snap, quarter, scrub, today)
     data = scope.restrict(snap)
     much, well = how_much(data, quarter), how_well(data, quarter, options.trend_quarters)
     off, esc = better_off(data, quarter, today), escalations(data, quarter, scrub)
     in_quarter = [t for t in themes_in(data) if _theme_active(data, t, quarter)]
-    themes = tuple(theme_section(data, quarter, t, recommendations.get(t.lower(), []), scrub, today)
-                   for t in in_quarter)
+    themes = tuple(theme_section(data, quarter, t, commentary, scrub, today) for t in in_quarter)
     title, audience = _titles(scope, quarter)
     names = ("Practitioners are named where the QA Manager has agreed it." if options.show_practitioner_names
              else "Practitioners are not named.")
@@ -105,7 +108,7 @@ def build_report(snap: Snapshot, scope: Scope, quarter: Quarter, options: Report
         today.strftime("%d %B %Y"), PRIVACY_NOTE.format(names=names), headlines(much, well, off, esc, quarter),
         much, well, off, themes, esc, workforce(data, quarter, scrub),
         showcase(data, quarter, scrub, options.show_practitioner_names),
-        show_workforce=scope.kind != "theme", show_showcase=scope.kind != "theme")
+        show_workforce=scope.kind != "theme", show_showcase=scope.kind != "theme", commentary=commentary)
 
 
 def _theme_active(snap: Snapshot, theme: str, quarter: Quarter) -> bool:

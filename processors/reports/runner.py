@@ -21,9 +21,9 @@ from processors.generate.forms import safe_name
 from processors.mail.mailer import Message, SendResult
 from processors.register.workbook import write_register
 from processors.reports.briefing import build_briefing, render_briefing
+from processors.reports.commentary import write_commentary_form
 from processors.reports.compose import render_report
 from processors.reports.deliver import deliver
-from processors.reports.findings import load_recommendations
 from processors.reports.pagenumbers import number_contents
 from processors.reports.privacy import Scrubber, make_scrubber
 from processors.reports.quarter import Period, Quarter, parse_quarter
@@ -33,7 +33,6 @@ from processors.store.database import Store
 from processors.word.office import OfficeError, convert, soffice
 
 log = logging.getLogger("qa.reports")
-RECOMMENDATIONS = "recommendations.yaml"
 
 
 @dataclass
@@ -53,6 +52,7 @@ class ReportRun:
     quarter: str
     folder: Path
     documents: list[ReportDocument] = field(default_factory=list)
+    commentary_form: Path | None = None  # written by a draft run, for the QA Manager to fill in
     sent: list[SendResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -68,6 +68,9 @@ class ReportRun:
     def summary_lines(self) -> list[str]:
         lines = [f"{len(self.documents)} report(s) for {self.quarter} in {self.folder}"]
         lines += [f"  {d.docx.name}" + (" (+ PDF)" if d.pdf else "") for d in self.documents]
+        if self.commentary_form:
+            lines.append(f"The QA Manager's commentary form to fill in Word and put in the inbox: "
+                         f"{self.commentary_form}")
         if self.sent:
             lines.append(f"{len(self.sent)} email(s) sent ({self.sent[0].backend})")
         lines += [f"Note: {p}" for p in self.problems]
@@ -124,6 +127,7 @@ class Job:
     folder: Path
     today: date
     scrub: Scrubber
+    draft: bool = False
 
 
 def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
@@ -134,18 +138,18 @@ def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
     log.info("report written: %s", doc.docx.name)
 
 
-def make_reports(job: Job, scopes: list[Scope], problems: list[str]) -> list[ReportDocument]:
-    recommendations, trouble = load_recommendations(job.folder / RECOMMENDATIONS)
-    problems += trouble
+def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
     template = job.settings.path("templates") / REPORT_TEMPLATE
     documents = []
     for scope in scopes:
-        data = build_report(job.snap, scope, job.quarter, job.options, job.scrub, recommendations,
-                            job.settings.organisation, job.today)
+        data = build_report(job.snap, scope, job.quarter, job.options, job.scrub, job.settings.organisation,
+                            job.today)
         rendered = render_report(template, data)
-        prefix = "Thematic audit report" if scope.theme else "Quarterly QA report"
+        prefix = ("Draft " if job.draft else "") + ("Thematic audit report" if scope.theme else "Quarterly QA report")
+        recipients = job.options.recipients.qa_manager if job.draft else recipients_for(scope, job.options)
         doc = ReportDocument(scope.kind, data.title, f"{prefix} {job.quarter.label}: {scope.name}",
-                             job.folder / f"{file_stem(scope, job.quarter)}.docx", recipients_for(scope, job.options),
+                             job.folder / f"{file_stem(scope, job.quarter)}{'_draft' if job.draft else ''}.docx",
+                             recipients,
                              data.headlines, pdf_source=rendered.pdf_source)
         _write(doc, rendered.docx)
         documents.append(doc)
@@ -203,12 +207,25 @@ def report_message(doc: ReportDocument, quarter: Quarter) -> Message:
                    kind="briefing" if doc.kind == "briefing" else "report")
 
 
+def commentary_message(form: Path, quarter: Quarter, to: tuple[str, ...]) -> Message:
+    body = [f"The draft reports for {quarter.label} ({quarter.title}) are ready, with the commentary form attached.",
+            "", "Please fill it in Word: your analysis, where we need to focus our improvement efforts, the "
+            "recommendations (each with who leads it and by when) and, after the SMT meeting, the actions SMT "
+            "agreed. Save it and put it in the QA inbox like any form: the final reports then include it, and the "
+            "agreed actions join the register's Actions sheet and are chased.", "", "Quality Assurance team"]
+    return Message(to=to, subject=f"QA Manager's commentary for {quarter.label}: please complete",
+                   body="\n".join(body), attachments=(form,), kind="report")
+
+
 def send_documents(settings: Settings, store: Store, run: ReportRun, quarter: Quarter) -> None:
     unaddressed = [d for d in run.documents if not d.recipients]
     if unaddressed:
         run.problems.append("not emailed, no recipients in config (reports.recipients): "
                             + ", ".join(d.docx.name for d in unaddressed))
     messages = [report_message(d, quarter) for d in run.documents if d.recipients]
+    manager = report_settings(settings).recipients.qa_manager
+    if run.commentary_form and manager:
+        messages.append(commentary_message(run.commentary_form, quarter, manager))
     if not messages:
         return
     outcome = deliver(settings, store, messages)
@@ -221,8 +238,10 @@ def send_documents(settings: Settings, store: Store, run: ReportRun, quarter: Qu
 
 
 def run_reports(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool,
-                today: date | None = None) -> ReportRun:
-    """Write the quarter's reports (and PDFs), and email them when ``send``."""
+                today: date | None = None, draft: bool = False) -> ReportRun:
+    """Write the quarter's reports (and PDFs), and email them when ``send``. A ``draft`` run also writes the
+    QA Manager's commentary form, pre-filled with the quarter's key figures, and sends everything to the QA
+    Manager only."""
     started = time.perf_counter()
     options, today = report_settings(settings), today or date.today()
     period = parse_quarter(quarter, options.year_start_month)
@@ -234,8 +253,11 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
         if not snap.forms:
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")
         job = Job(settings, options, snap, period, run.folder, today,
-                  make_scrubber(snap, options.show_practitioner_names))
-        run.documents = make_reports(job, plan_scopes(snap, period, theme, service), run.problems)
+                  make_scrubber(snap, options.show_practitioner_names), draft)
+        run.documents = make_reports(job, plan_scopes(snap, period, theme, service))
+        if draft:
+            run.commentary_form = write_commentary_form(settings, store, period, run.documents[0].headlines,
+                                                        run.folder, today)
         if not (theme or service):
             run.documents.append(make_briefing(job))
         if options.pdf:
