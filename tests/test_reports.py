@@ -134,6 +134,9 @@ def build_dataset(store: Store) -> Dataset:
     for n in (1, 2):
         b.add(f"SFA-2025Q3-{n}", "supervision_audit", b.case(s2), date(2025, 8, 15), G)
     _good_practice(store, b.case(s2))
+    # 2024-Q1: Neglect was audited before, twice, both Requires Improvement (the themed report compares)
+    for n in (1, 2):
+        b.add(f"TPA-2024Q1-{n}", "thematic_audit", b.case(s1), date(2024, 2, 14), RI, theme="Neglect")
     store.set_action_edits({"TPA-Q3-01-A1": ActionEdit("Completed", date(2026, 8, 30))})
     return data
 
@@ -268,6 +271,7 @@ def test_a_service_report_holds_only_that_services_cases(all_reports: ReportRun,
     assert data.case_ids[mine] & set(re.findall(r"CF\d{7}", text))
     assert not data.case_ids[other] & set(re.findall(r"CF\d{7}", text))
     assert other not in text and "How much did we do?" in text
+    assert "By service\n" not in text and "By team" in text  # no one-row breakdown by service
 
 
 def test_sections_with_no_data_say_so_instead_of_empty_tables(world: World) -> None:
@@ -314,6 +318,21 @@ def test_a_theme_report_by_name_says_when_the_commentary_has_not_come_back(world
     assert "Thematic Audit Report: Neglect" in text
     assert "The QA Manager's commentary on 2026-Q3 (form QMC-2026-Q3) has not come back yet" in text
     assert "Theme: Exploitation" not in text and "Workforce development themes" not in text
+
+
+def test_the_themed_report_for_smt_holds_only_the_themes_audits(all_reports: ReportRun, world: World) -> None:
+    path = next(p for p in all_reports.docx if p.name == "2026-Q3_thematic_report_Neglect.docx")
+    text = text_of(path)
+    assert "Supervision File Audit" not in text and "Observation of Practice" not in text  # no rows of zeros
+    assert "good practice" not in text.lower() and "Exploitation" not in text
+    assert "By question of the audit tool" in text and "Impact for the child" in text
+    # recurring strengths and areas, counted, with anonymised excerpts (8 audits say the same)
+    assert "The child's voice, wishes and lived experience\n8\n100%\nThe child was seen alone" in text
+    assert "Assessment and chronology\n8\n100%\nThe chronology for the child is out of date." in text
+    assert "Neglect was last audited in 2024-Q1 (January to March 2024): 2 audits." in text
+    assert "Overall grade\n0 of 2\n75%\nup 75 points" in text
+    assert re.findall(r"TPA-Q3-0\d", text) and not re.findall(r"TPA-Q2|OBS-|SFA-", text)
+    assert "The QA Manager's analysis" in text
 
 
 def test_unknown_names_say_which_exist(world: World) -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 REPORT_TEMPLATE = "quarterly_report.docx"   # in the templates folder; restyle in Word
 BRIEFING_TEMPLATE = "briefing_note.docx"
+THEMED_TEMPLATE = "thematic_report.docx"     # the themed report for SMT
 
 
 class _Strict(BaseModel):

@@ -74,9 +74,11 @@ def how_much(doc: DocumentObject) -> None:
     doc.add_heading("By type of activity", 2)
     table_block(doc, "how_much.types", ["Activity", *headers], ["r.label", *cells], [4.4, 1.6, 2, 1.4, 1.8, 1.8, 3],
                 numeric=6)
+    tag(doc, "if show_services")
     doc.add_heading("By service", 2)
     table_block(doc, "how_much.services", ["Service", *headers], ["r.label", *cells], [4.4, 1.6, 2, 1.4, 1.8, 1.8, 3],
                 numeric=6)
+    tag(doc, "endif")
 
 
 def how_well(doc: DocumentObject) -> None:
@@ -92,10 +94,12 @@ def how_well(doc: DocumentObject) -> None:
     doc.add_heading("By domain", 2)
     table_block(doc, "how_well.domains", ["Domain", "Form", *GRADED], ["r.label", "r.detail", *GRADED_CELLS],
                 [4, 2.6, *GRADE_WIDTHS], numeric=6)
+    tag(doc, "if show_services")
     doc.add_heading("By service", 2)
     chart(doc, "charts.services")
     table_block(doc, "how_well.services", ["Service", *GRADED], ["r.label", *GRADED_CELLS], [5.5, *GRADE_WIDTHS],
                 numeric=6)
+    tag(doc, "endif")
     doc.add_heading("By team", 2)
     table_block(doc, "how_well.teams", ["Team", "Service", *GRADED], ["r.label", "r.detail", *GRADED_CELLS],
                 [3.6, 3, *GRADE_WIDTHS], numeric=6)

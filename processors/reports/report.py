@@ -49,6 +49,7 @@ class ReportData:
     show_workforce: bool
     show_showcase: bool
     commentary: Commentary
+    show_services: bool = True   # a service's own report has no "by service" breakdown of one row
 
 
 def _titles(scope: Scope, quarter: Quarter) -> tuple[str, str]:
@@ -108,7 +109,8 @@ def build_report(snap: Snapshot, scope: Scope, quarter: Quarter, options: Report
         today.strftime("%d %B %Y"), PRIVACY_NOTE.format(names=names), headlines(much, well, off, esc, quarter),
         much, well, off, themes, esc, workforce(data, quarter, scrub),
         showcase(data, quarter, scrub, options.show_practitioner_names),
-        show_workforce=scope.kind != "theme", show_showcase=scope.kind != "theme", commentary=commentary)
+        show_workforce=scope.kind != "theme", show_showcase=scope.kind != "theme", commentary=commentary,
+        show_services=not scope.service)
 
 
 def _theme_active(snap: Snapshot, theme: str, quarter: Quarter) -> bool:

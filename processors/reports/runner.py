@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE, ReportSettings, report_settings
+from processors.config.reports import (
+    BRIEFING_TEMPLATE,
+    REPORT_TEMPLATE,
+    THEMED_TEMPLATE,
+    ReportSettings,
+    report_settings,
+)
 from processors.config.settings import Settings
 from processors.errors import QAError, RegisterLockedError
 from processors.generate.forms import safe_name
@@ -27,8 +33,9 @@ from processors.reports.deliver import deliver
 from processors.reports.pagenumbers import number_contents
 from processors.reports.privacy import Scrubber, make_scrubber
 from processors.reports.quarter import Period, Quarter, parse_quarter
-from processors.reports.report import build_report
+from processors.reports.report import ReportData, build_report
 from processors.reports.source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
+from processors.reports.themed import ThemedData, build_themed, render_themed
 from processors.store.database import Store
 from processors.word.office import OfficeError, convert, soffice
 
@@ -139,12 +146,16 @@ def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
 
 
 def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
-    template = job.settings.path("templates") / REPORT_TEMPLATE
+    templates = job.settings.path("templates")
     documents = []
     for scope in scopes:
-        data = build_report(job.snap, scope, job.quarter, job.options, job.scrub, job.settings.organisation,
-                            job.today)
-        rendered = render_report(template, data)
+        args = (job.snap, scope, job.quarter, job.options, job.scrub, job.settings.organisation, job.today)
+        if scope.kind == "theme":
+            data: ReportData | ThemedData = build_themed(*args)
+            rendered = render_themed(templates / THEMED_TEMPLATE, data)
+        else:
+            data = build_report(*args)
+            rendered = render_report(templates / REPORT_TEMPLATE, data)
         prefix = ("Draft " if job.draft else "") + ("Thematic audit report" if scope.theme else "Quarterly QA report")
         recipients = job.options.recipients.qa_manager if job.draft else recipients_for(scope, job.options)
         doc = ReportDocument(scope.kind, data.title, f"{prefix} {job.quarter.label}: {scope.name}",
