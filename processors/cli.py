@@ -195,6 +195,19 @@ def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str
         click.echo(line)
 
 
+@command(cli, "import", "python run.py import indicators performance.xlsx   (kinds: sqas, nscp, survey, feedback, "
+                       "indicators; columns in docs/imports.md)")
+@click.argument("kind")
+@click.argument("file", type=click.Path(path_type=Path))
+def import_cmd(settings: Settings, kind: str, file: Path) -> None:
+    """Import an export of another source of assurance (SQAS escalations, NSCP audits, staff survey, feedback,
+    performance indicators) into the store and the register."""
+    from processors.assurance.importer import import_export
+
+    for line in import_export(settings, kind, file).summary_lines():
+        click.echo(line)
+
+
 @command(cli, "chase", "python run.py chase            (daily, e.g. from a scheduled task; `watch` does it itself)")
 def chase_cmd(settings: Settings) -> None:
     """Remind auditors of forms not returned and owners of overdue actions; weekly digest; re-audit offers."""

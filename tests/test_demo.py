@@ -39,5 +39,6 @@ def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> N
     assert any("-report-" in n for n in outbox)
     assert list((demo / "reports").rglob("*_QA_report_SLT.docx"))
     assert list((demo / "reports").rglob("*_QA_commentary_QMC-*.docx"))
+    assert len(list((demo / "exports").glob("*.csv"))) == 5 and workbook["Performance indicators"].max_row == 5
     assert "Register -> " in result.stdout and "Demo finished" in result.stdout
     assert not (settings.path("database")).exists()  # the real store is untouched

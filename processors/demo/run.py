@@ -14,8 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
+from processors.assurance.importer import import_export
 from processors.config.settings import Paths, Settings
 from processors.demo.answers import answers_for
+from processors.demo.assurance_samples import write_samples
 from processors.demo.fill import fill_form
 from processors.demo.synthetic import THEMES, email_for, make_cases, make_pool, write_cases, write_pool
 from processors.forms.definitions import FORM_TYPES
@@ -116,7 +118,7 @@ def _commentary(demo: Settings, quarter: str, today: date, say: Callable[[str], 
     returned = demo.path("inbox") / f"{quarter} QA commentary.docx"
     returned.write_bytes(fill_form(draft.commentary_form.read_bytes(), answers))
     ingest_paths(demo, [returned])
-    say(f"6. Draft reports and the QA Manager's commentary form -> {draft.commentary_form}; filled in Word and "
+    say(f"7. Draft reports and the QA Manager's commentary form -> {draft.commentary_form}; filled in Word and "
         "returned through the inbox (its SMT-agreed action joins the Actions sheet)")
 
 
@@ -129,9 +131,13 @@ def _report(demo: Settings, pool: list[Auditor], today: date, say: Callable[[str
     options = demo.reports.model_copy(update={"recipients": demo.reports.recipients.model_copy(
         update={"services": {service: tuple(emails) for service, emails in managers.items()}})})
     label = quarter_of(today).label
+    folder = demo.path("generated") / "exports"
+    imported = [import_export(demo, kind, path).rows for kind, path in write_samples(folder, quarter_of(today)).items()]
+    say(f"6. Imported {sum(imported)} rows of other sources of assurance (SQAS escalations, NSCP audits, staff "
+        f"survey, feedback, performance indicators) from {folder}")
     _commentary(demo.model_copy(update={"reports": options.model_copy(update={"pdf": False})}), label, today, say)
     run = run_reports(demo.model_copy(update={"reports": options}), label, None, None, send=True, today=today)
-    say("7. Quarterly reports (Word and PDF), emailed to the outbox:")
+    say("8. Quarterly reports (Word and PDF), emailed to the outbox:")
     for line in run.summary_lines():
         say("   " + line)
 

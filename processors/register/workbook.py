@@ -32,6 +32,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from processors.assurance.sheets import assurance_sheets
 from processors.errors import RegisterLockedError
 from processors.forms.definitions import FORM_TYPES, GRADES
 from processors.store.database import REGISTER_DIRTY, Store
@@ -179,6 +180,7 @@ OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec("Sent", "Sent", (
         Column("Sent at", DATETIME), Column("Kind"), Column("Subject", width=50), Column("Recipients", width=50),
         Column("Attachments", width=50), Column("Backend"), Column("Result", width=MAX_WIDTH)), _sent_rows),
+    *assurance_sheets(SheetSpec, Column),  # other sources of assurance, once imported (processors.assurance)
 )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from processors.config.reports import ReportSettings
+from processors.reports.assurance import OtherAssurance, other_assurance
 from processors.reports.commentary import Commentary, commentary_section
 from processors.reports.data import BetterOff, HowMuch, HowWell, better_off, how_much, how_well
 from processors.reports.findings import (
@@ -49,6 +50,7 @@ class ReportData:
     show_workforce: bool
     show_showcase: bool
     commentary: Commentary
+    other: OtherAssurance | None = None   # other sources of assurance: the trust-wide report only
     show_services: bool = True   # a service's own report has no "by service" breakdown of one row
 
 
@@ -110,7 +112,8 @@ def build_report(snap: Snapshot, scope: Scope, quarter: Quarter, options: Report
         much, well, off, themes, esc, workforce(data, quarter, scrub),
         showcase(data, quarter, scrub, options.show_practitioner_names),
         show_workforce=scope.kind != "theme", show_showcase=scope.kind != "theme", commentary=commentary,
-        show_services=not scope.service)
+        show_services=not scope.service,
+        other=other_assurance(snap.assurance, quarter, scrub) if scope.kind == "slt" else None)
 
 
 def _theme_active(snap: Snapshot, theme: str, quarter: Quarter) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from processors.forms.definitions import FORM_TYPES
+from processors.store.assurance import AssuranceRow, assurance_rows
 from processors.store.database import (
     ActionRecord,
     AllocationRecord,
@@ -42,6 +43,7 @@ class Snapshot:
     escalations: tuple[EscalationRecord, ...]
     good_practice: tuple[GoodPracticeRecord, ...]
     allocations: tuple[AllocationRecord, ...]
+    assurance: tuple[AssuranceRow, ...] = ()   # other sources of assurance, imported (whole trust only)
     grades_by_form: dict[str, tuple[GradeRecord, ...]] = field(default_factory=dict, compare=False)
     actions_by_form: dict[str, tuple[ActionRecord, ...]] = field(default_factory=dict, compare=False)
     forms_by_id: dict[str, FormRecord] = field(default_factory=dict, compare=False)
@@ -63,7 +65,7 @@ def _group(records: tuple) -> dict[str, tuple]:
 
 def load_snapshot(store: Store) -> Snapshot:
     return Snapshot(tuple(store.forms()), tuple(store.grades()), tuple(store.actions()), tuple(store.escalations()),
-                    tuple(store.good_practice()), tuple(store.allocations()))
+                    tuple(store.good_practice()), tuple(store.allocations()), tuple(assurance_rows(store)))
 
 
 def due_day(allocation: AllocationRecord) -> date | None:

@@ -102,7 +102,7 @@ def _ordered(parent: etree._Element, tag: str, before: tuple[str, ...]) -> etree
 
 _Q = {name: qn(name) for name in ("w:t", "w:p", "w:tc", "w:tr", "w:tcPr", "w:tcW", "w:trPr", "w:cantSplit",
                                    "w:keepNext", "w:r", "w:rPr", "w:sz", "w:pPr", "w:pStyle", "w:val", "w:w",
-                                   "w:type")}
+                                   "w:type", "w:tbl")}
 
 
 def _cell_text(cell: etree._Element) -> str:
@@ -265,8 +265,19 @@ def no_hyphenation(doc: DocumentObject) -> None:
     _ordered(p_pr, "w:suppressAutoHyphens", _P_PR_AFTER_KEEP[_P_PR_AFTER_KEEP.index("w:suppressAutoHyphens") + 1:])
 
 
+def _separate_tables(doc: DocumentObject) -> None:
+    """Two tables side by side in the body (their paragraph tags removed by docxtpl) would merge into one in
+    Word and LibreOffice: put an empty paragraph between them."""
+    tbl = _Q["w:tbl"]
+    for table in list(doc.element.body.iterchildren(tbl)):
+        following = table.getnext()
+        if following is not None and following.tag == tbl:
+            table.addnext(OxmlElement("w:p"))
+
+
 def make_readable(doc: DocumentObject) -> None:
     """Fit every body table to its content and keep rows, headings and what they introduce together."""
+    _separate_tables(doc)
     total, size = _text_width_cm(doc), _size_pt(doc)
     for table in doc.element.body.iter(qn("w:tbl")):
         fit_table(table, total, size)

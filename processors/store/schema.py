@@ -155,6 +155,19 @@ _FORMS_CHASED = """
 ALTER TABLE work_items ADD COLUMN last_chased TEXT;
 """
 
+_ASSURANCE = """
+CREATE TABLE assurance (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    row_number  INTEGER NOT NULL,
+    period      TEXT NOT NULL,
+    values_json TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX assurance_kind ON assurance (kind, period);
+"""
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _INITIAL),
     (2, "sent emails", _SENT),
@@ -163,6 +176,7 @@ MIGRATIONS: list[Migration] = [
     (5, "escalations: resolved on and outcome",
      "ALTER TABLE escalations ADD COLUMN resolved_on TEXT; "
      "ALTER TABLE escalations ADD COLUMN outcome TEXT NOT NULL DEFAULT '';"),
+    (6, "other sources of assurance (imported exports)", _ASSURANCE),
 ]
 
 
