@@ -135,7 +135,8 @@ def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] 
             return watcher.run(once=True)
         watcher.install_signal_handlers()
         say(f"Watching {where} (Ctrl+C to stop). Register: {settings.path('register')}")
-        return watcher.run(once=False, on_tick=DailyChase(settings, store, say=say))
+        from processors.reports.schedule import with_scheduled_reports  # monthly briefing, quarterly draft
+        return watcher.run(once=False, on_tick=with_scheduled_reports(DailyChase(settings, store, say=say)))
 
 
 @dataclass(frozen=True)

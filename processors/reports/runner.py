@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from processors.chase.people import load_pool
+from processors.chase.run import _pool_file as pool_file
 from processors.config.reports import (
     BRIEFING_TEMPLATE,
     REPORT_TEMPLATE,
@@ -32,7 +34,7 @@ from processors.reports.compose import render_report
 from processors.reports.deliver import deliver
 from processors.reports.pagenumbers import number_contents
 from processors.reports.privacy import Scrubber, make_scrubber
-from processors.reports.quarter import Period, Quarter, parse_quarter
+from processors.reports.quarter import Period, Quarter, parse_quarter, quarter_of
 from processors.reports.report import ReportData, build_report
 from processors.reports.source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
 from processors.reports.themed import ThemedData, build_themed, render_themed
@@ -103,12 +105,30 @@ def plan_scopes(snap: Snapshot, quarter: Quarter, theme: str | None, service: st
     return [Scope(), *(Scope(theme=t) for t in themes_in(active)), *(Scope(service=s) for s in services_in(active))]
 
 
-def recipients_for(scope: Scope, options: ReportSettings) -> tuple[str, ...]:
+def recipients_for(scope: Scope, options: ReportSettings,
+                   managers: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """Who receives a report: config's lists; a service's report, failing those, its managers in the pool."""
     wanted = options.recipients
     if scope.service:
-        found = {k.casefold(): v for k, v in wanted.services.items()}
+        found = {k.casefold(): v for k, v in (managers or {}).items()}
+        found.update({k.casefold(): v for k, v in wanted.services.items()})
         return tuple(found.get(scope.service.casefold(), ()))
     return wanted.smt if scope.theme else wanted.slt
+
+
+def pool_managers(settings: Settings, store: Store, options: ReportSettings) -> dict[str, tuple[str, ...]]:
+    """Each service's managers in the auditor pool (reports.schedule.managers_roles), by service."""
+    try:
+        pool = load_pool(pool_file(settings, store))
+    except QAError as exc:  # the pool is the chase's to complain about; reports still go to config's lists
+        log.warning("service managers not taken from the auditor pool: %s", exc)
+        return {}
+    roles = {r.casefold() for r in options.schedule.managers_roles}
+    found: dict[str, list[str]] = {}
+    for auditor in pool:
+        if auditor.role.casefold() in roles and auditor.service and auditor.email:
+            found.setdefault(auditor.service, []).append(auditor.email)
+    return {service: tuple(emails) for service, emails in found.items()}
 
 
 def file_stem(scope: Scope, quarter: Quarter) -> str:
@@ -135,6 +155,8 @@ class Job:
     today: date
     scrub: Scrubber
     draft: bool = False
+    managers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each service's managers in the pool
+    month: Period | None = None  # the briefing's month (default: the latest begun in the quarter)
 
 
 def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
@@ -157,7 +179,8 @@ def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
             data = build_report(*args)
             rendered = render_report(templates / REPORT_TEMPLATE, data)
         prefix = ("Draft " if job.draft else "") + ("Thematic audit report" if scope.theme else "Quarterly QA report")
-        recipients = job.options.recipients.qa_manager if job.draft else recipients_for(scope, job.options)
+        recipients = (job.options.recipients.qa_manager if job.draft
+                      else recipients_for(scope, job.options, job.managers))
         doc = ReportDocument(scope.kind, data.title, f"{prefix} {job.quarter.label}: {scope.name}",
                              job.folder / f"{file_stem(scope, job.quarter)}{'_draft' if job.draft else ''}.docx",
                              recipients,
@@ -168,7 +191,7 @@ def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
 
 
 def make_briefing(job: Job) -> ReportDocument:
-    month = briefing_month(job.quarter, job.today)
+    month = job.month or briefing_month(job.quarter, job.today)
     data = build_briefing(job.snap, month, job.options, job.scrub, job.settings.organisation, job.today)
     rendered = render_briefing(job.settings.path("templates") / BRIEFING_TEMPLATE, data)
     target = job.folder / f"{month.label}_learning_briefing.docx"
@@ -264,7 +287,7 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
         if not snap.forms:
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")
         job = Job(settings, options, snap, period, run.folder, today,
-                  make_scrubber(snap, options.show_practitioner_names), draft)
+                  make_scrubber(snap, options.show_practitioner_names), draft, pool_managers(settings, store, options))
         run.documents = make_reports(job, plan_scopes(snap, period, theme, service))
         if draft:
             run.commentary_form = write_commentary_form(settings, store, period, run.documents[0].headlines,
@@ -275,5 +298,24 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
             make_pdfs(run.documents, run.folder, run.problems)
         if send:
             send_documents(settings, store, run, period)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def run_briefing(settings: Settings, month: Period, send: bool, today: date | None = None) -> ReportRun:
+    """The learning briefing note for one month on its own (made by `watch` each month), emailed when ``send``."""
+    started = time.perf_counter()
+    options, today = report_settings(settings), today or date.today()
+    quarter = quarter_of(month.start, options.year_start_month)
+    run = ReportRun(month.label, settings.path("generated") / "reports" / quarter.label)
+    with Store(settings.path("database")) as store:
+        snap = load_snapshot(store)
+        job = Job(settings, options, snap, quarter, run.folder, today,
+                  make_scrubber(snap, options.show_practitioner_names), month=month)
+        run.documents = [make_briefing(job)]
+        if options.pdf:
+            make_pdfs(run.documents, run.folder, run.problems)
+        if send:
+            send_documents(settings, store, run, quarter)
     run.seconds = time.perf_counter() - started
     return run
