@@ -35,6 +35,7 @@ from processors.demo.report_sample import SampleSpec, fill_sample_store  # noqa:
 from processors.reports import charts as chart_module  # noqa: E402
 from processors.reports import data as sections  # noqa: E402
 from processors.reports import findings, run_reports  # noqa: E402
+from processors.reports.commentary import commentary_section  # noqa: E402
 from processors.reports.compose import render_report, report_charts  # noqa: E402
 from processors.reports.privacy import make_scrubber  # noqa: E402
 from processors.reports.quarter import Quarter, parse_quarter  # noqa: E402
@@ -72,8 +73,9 @@ def naive_sections(store: Store, quarter: Quarter) -> None:
     sections.better_off(load_snapshot(store), quarter, TODAY)
     snap = load_snapshot(store)
     scrub = make_scrubber(snap, False)
+    commentary = commentary_section(load_snapshot(store), quarter, scrub, TODAY)
     for theme in themes_in(snap):
-        findings.theme_section(load_snapshot(store), quarter, theme, [], scrub, TODAY)
+        findings.theme_section(load_snapshot(store), quarter, theme, commentary, scrub, TODAY)
     findings.escalations(load_snapshot(store), quarter, scrub)
     findings.workforce(load_snapshot(store), quarter, scrub)
     findings.showcase(load_snapshot(store), quarter, scrub, False)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -66,8 +67,12 @@ def chart_context(tpl: DocxTemplate, chart: Chart | None) -> SimpleNamespace | s
 @dataclass(frozen=True)
 class Rendered:
     docx: bytes            # what people receive
-    pdf_source: bytes      # the same document arranged for LibreOffice's PDF export
     contents_entries: int
+    arrange_for_pdf: Callable[[], bytes] = field(repr=False, compare=False)  # made only when a PDF is wanted
+
+    @property
+    def pdf_source(self) -> bytes:
+        return self.arrange_for_pdf()
 
 
 def load_template(path: Path) -> DocxTemplate:
@@ -90,8 +95,13 @@ def render(tpl: DocxTemplate, context: dict[str, object], name: str) -> Rendered
     make_readable(tpl.docx)
     contents = fill_contents(tpl.docx)
     docx = _save(tpl)
-    contents.unwrap()
-    return Rendered(docx, _save(tpl), contents.entries)
+
+    def arrange_for_pdf() -> bytes:
+        """The same document arranged for LibreOffice's PDF export (the outer contents field removed)."""
+        contents.unwrap()
+        return _save(tpl)
+
+    return Rendered(docx, contents.entries, arrange_for_pdf)
 
 
 def _save(tpl: DocxTemplate) -> bytes:

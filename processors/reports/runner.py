@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,7 +54,7 @@ class ReportDocument:
     recipients: tuple[str, ...]
     headlines: tuple[str, ...] = ()
     pdf: Path | None = None
-    pdf_source: bytes = field(default=b"", repr=False)
+    pdf_source: Callable[[], bytes] | None = field(default=None, repr=False)  # the PDF-ready copy, made on demand
 
 
 @dataclass
@@ -184,7 +185,7 @@ def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
         doc = ReportDocument(scope.kind, data.title, f"{prefix} {job.quarter.label}: {scope.name}",
                              job.folder / f"{file_stem(scope, job.quarter)}{'_draft' if job.draft else ''}.docx",
                              recipients,
-                             data.headlines, pdf_source=rendered.pdf_source)
+                             data.headlines, pdf_source=rendered.arrange_for_pdf)
         _write(doc, rendered.docx)
         documents.append(doc)
     return documents
@@ -197,7 +198,7 @@ def make_briefing(job: Job) -> ReportDocument:
     target = job.folder / f"{month.label}_learning_briefing.docx"
     doc = ReportDocument("briefing", f"{data.title}: {data.subtitle}", f"Learning briefing note: {month.title}",
                          target, job.options.recipients.briefing, tuple(data.numbers.rows),
-                         pdf_source=rendered.pdf_source)
+                         pdf_source=rendered.arrange_for_pdf)
     _write(doc, rendered.docx)
     return doc
 
@@ -213,7 +214,7 @@ def make_pdfs(documents: list[ReportDocument], folder: Path, problems: list[str]
         sources = []
         for doc in documents:
             source = Path(tmp) / doc.docx.name
-            source.write_bytes(doc.pdf_source)
+            source.write_bytes(doc.pdf_source() if doc.pdf_source else doc.docx.read_bytes())
             sources.append(source)
         try:
             outputs = convert(sources, "pdf", folder)

@@ -64,6 +64,11 @@ def _group(records: tuple) -> dict[str, tuple]:
 
 
 def load_snapshot(store: Store) -> Snapshot:
+    with store.reading_once():
+        return _read(store)
+
+
+def _read(store: Store) -> Snapshot:
     return Snapshot(tuple(store.forms()), tuple(store.grades()), tuple(store.actions()), tuple(store.escalations()),
                     tuple(store.good_practice()), tuple(store.allocations()), tuple(assurance_rows(store)))
 
