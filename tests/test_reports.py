@@ -133,7 +133,9 @@ def build_dataset(store: Store) -> Dataset:
         b.add(f"OBS-Q1-{n:02d}", "practice_observation", b.case(s1), date(2026, 2, 13), grade)
     for n in (1, 2):
         b.add(f"SFA-2025Q3-{n}", "supervision_audit", b.case(s2), date(2025, 8, 15), G)
-    _good_practice(store, b.case(s2))
+    gp_case = b.case(s2)  # never allocated: the case list behind the reports does not know its initials
+    _good_practice(store, gp_case)
+    data.initials.add(gp_case.child_initials)
     # 2024-Q1: Neglect was audited before, twice, both Requires Improvement (the themed report compares)
     for n in (1, 2):
         b.add(f"TPA-2024Q1-{n}", "thematic_audit", b.case(s1), date(2024, 2, 14), RI, theme="Neglect")
