@@ -32,6 +32,7 @@ from processors.demo.report_sample import SampleSpec, fill_sample_store  # noqa:
 from processors.reports import charts as chart_module  # noqa: E402
 from processors.reports import data as sections  # noqa: E402
 from processors.reports import findings  # noqa: E402
+from processors.reports.commentary import commentary_section  # noqa: E402
 from processors.reports.compose import render_report, report_charts  # noqa: E402
 from processors.reports.privacy import make_scrubber  # noqa: E402
 from processors.reports.quarter import Quarter, parse_quarter  # noqa: E402
@@ -54,7 +55,7 @@ def timed(func: Callable[[], object]) -> tuple[float, object]:
 def our_report(store: Store, quarter: Quarter) -> dict[str, float]:
     t_snap, snap = timed(lambda: load_snapshot(store))
     options = ReportSettings()
-    t_data, data = timed(lambda: build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), {},
+    t_data, data = timed(lambda: build_report(snap, Scope(), quarter, options, make_scrubber(snap, False),
                                               "Bench trust", TODAY))
     t_charts, charts = timed(lambda: report_charts(data))
     t_render, _ = timed(lambda: render_report(TEMPLATE, data, charts))
@@ -70,8 +71,9 @@ def naive_sections(store: Store, quarter: Quarter) -> None:
     sections.better_off(load_snapshot(store), quarter, TODAY)
     snap = load_snapshot(store)
     scrub = make_scrubber(snap, False)
+    commentary = commentary_section(load_snapshot(store), quarter, scrub, TODAY)
     for theme in themes_in(snap):
-        findings.theme_section(load_snapshot(store), quarter, theme, [], scrub, TODAY)
+        findings.theme_section(load_snapshot(store), quarter, theme, commentary, scrub, TODAY)
     findings.escalations(load_snapshot(store), quarter, scrub)
     findings.workforce(load_snapshot(store), quarter, scrub)
     findings.showcase(load_snapshot(store), quarter, scrub, False)
@@ -93,7 +95,7 @@ def pyplot_charts(data: ReportData) -> None:
 
 def straightforward(store: Store, quarter: Quarter) -> dict[str, float]:
     snap = load_snapshot(store)
-    data = build_report(snap, Scope(), quarter, ReportSettings(), make_scrubber(snap, False), {}, "Bench", TODAY)
+    data = build_report(snap, Scope(), quarter, ReportSettings(), make_scrubber(snap, False), "Bench", TODAY)
     t_sections, _ = timed(lambda: naive_sections(store, quarter))
     t_charts, _ = timed(lambda: pyplot_charts(data))
     return {"per-section store reads + sections": t_sections, "pyplot charts": t_charts}
@@ -109,7 +111,7 @@ def pdf_timing(store: Store, quarter: Quarter, folder: Path) -> None:
         print("LibreOffice is not installed: no PDF timing")
         return
     snap = load_snapshot(store)
-    data = build_report(snap, Scope(), quarter, ReportSettings(), make_scrubber(snap, False), {}, "Bench", TODAY)
+    data = build_report(snap, Scope(), quarter, ReportSettings(), make_scrubber(snap, False), "Bench", TODAY)
     source = folder / "bench_report.docx"
     source.write_bytes(render_report(TEMPLATE, data).pdf_source)
     seconds, _ = timed(lambda: convert([source], "pdf", folder))

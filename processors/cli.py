@@ -196,12 +196,28 @@ def watch_cmd(settings: Settings, once: bool) -> None:
 @click.option("--theme", default=None, help="Only this audit theme's report.")
 @click.option("--service", default=None, help="Only this service's report.")
 @click.option("--send", is_flag=True, help="Email the reports to the recipients in config.yaml (reports.recipients).")
-def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool) -> None:
+@click.option("--draft", is_flag=True, help="Draft reports for the QA Manager, with the commentary form to fill in "
+                                             "Word and return through the inbox.")
+def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool,
+               draft: bool) -> None:
     """Write the quarterly report, themed and per-service reports and the briefing note (Word and PDF)."""
     from processors.reports.runner import run_reports
 
-    run = run_reports(settings, quarter, theme, service, send)
+    run = run_reports(settings, quarter, theme, service, send, draft=draft)
     for line in run.summary_lines():
+        click.echo(line)
+
+
+@command(cli, "import", "python run.py import indicators performance.xlsx   (kinds: sqas, nscp, survey, feedback, "
+                       "indicators; columns in docs/imports.md)")
+@click.argument("kind")
+@click.argument("file", type=click.Path(path_type=Path))
+def import_cmd(settings: Settings, kind: str, file: Path) -> None:
+    """Import an export of another source of assurance (SQAS escalations, NSCP audits, staff survey, feedback,
+    performance indicators) into the store and the register."""
+    from processors.assurance.importer import import_export
+
+    for line in import_export(settings, kind, file).summary_lines():
         click.echo(line)
 
 

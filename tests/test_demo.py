@@ -27,7 +27,8 @@ def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> N
     assert len(rejected) == 4
     workbook = openpyxl.load_workbook(demo / "register.xlsx")
     assert workbook["Forms"].max_row > 70 and workbook["Rejected"].max_row == 5
-    assert workbook["Allocations"].max_row == 84
+    assert workbook["Allocations"].max_row == 85  # and the QA Manager's commentary
+    assert any(str(c.value).startswith("QMC-") for c in workbook["Forms"]["A"])  # the commentary came back
     forms = list(workbook["Forms"].iter_rows(values_only=True))
     source = forms[0].index("Source file")
     assert any(str(row[source]).endswith(" returned v2.docx") for row in forms[1:])  # the later save is current
@@ -36,5 +37,7 @@ def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> N
     assert any("-escalation-" in n for n in outbox) and any("-thank_you-" in n for n in outbox)
     assert any("-report-" in n for n in outbox)
     assert list((demo / "reports").rglob("*_QA_report_SLT.docx"))
+    assert list((demo / "reports").rglob("*_QA_commentary_QMC-*.docx"))
+    assert len(list((demo / "exports").glob("*.csv"))) == 5 and workbook["Performance indicators"].max_row == 5
     assert "Register -> " in result.stdout and "Demo finished" in result.stdout
     assert not (settings.path("database")).exists()  # the real store is untouched

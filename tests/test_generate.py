@@ -41,7 +41,7 @@ def test_every_form_type_opens_in_python_docx_and_libreoffice(settings: Settings
     long_case = replace(tricky_case, case_id="CF7654322", practitioner=LONG)
     summary = generate_items(settings, tricky_items(tricky_case) + tricky_items(long_case)[2:3])
     files = generated_files(settings)
-    assert summary.count == len(files) == 5
+    assert summary.count == len(files) == len(FORM_TYPES) + 1
     for path in files:
         document = docx.Document(str(path))
         assert document.sections[0].footer.paragraphs, path.name
@@ -54,7 +54,7 @@ def test_every_form_type_opens_in_python_docx_and_libreoffice(settings: Settings
         text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
         form_id = path.name.split("_")[0]
         assert f"Form ref: {form_id}" in text
-        assert "CF765432" in text
+        assert "CF765432" in text or "qa_commentary" in str(path)  # a commentary is about a quarter, not a case
         if "thematic_audit" in str(path) and "CF7654321" in path.name:
             for fragment in ("Children in Care & Leaving <Care>", 'Kettering "CLA" 2', "Siân Llewelyn-O'Connor",
                              "Neglect & drift <12 months>", "Second line", "Gwenllian ap Rhys", "11/12/2026"):

@@ -129,9 +129,11 @@ def test_a_filled_form_of_every_type_comes_back_exactly(generator: FormGenerator
     assert (parsed.identity.template_version, parsed.identity.cycle_id) == (FORM_TYPES[form_type].version, "2026-C09")
     assert parsed.sha256 == hashlib.sha256(data).hexdigest()
     assert {k: parsed.values.get(k) for k in answers} == {k: as_raw(v) for k, v in answers.items()}
-    assert parsed.values["case_id"] == "CF7000123"
-    assert parsed.values["practitioner"] == "Ade Okafor"
-    assert set(parsed.values) == {f.key for f in FORM_TYPES[form_type].fields}
+    keys = {f.key for f in FORM_TYPES[form_type].fields}
+    if "case_id" in keys:  # the QA Manager's commentary is about a quarter, not a case
+        assert parsed.values["case_id"] == "CF7000123"
+        assert parsed.values["practitioner"] == "Ade Okafor"
+    assert set(parsed.values) == keys
     assert parsed.notes == []
 
 
@@ -380,7 +382,7 @@ def test_a_form_resaved_by_libreoffice_comes_back(office_outputs: dict, form_typ
     parsed = parse_file(path)
     assert parsed.identity is not None and parsed.identity.form_id == form_id(form_type)
     assert_same_answers(parsed, office_outputs["answers"][form_type], dates_as_printed=False)
-    assert parsed.values["case_id"] == "CF7000123"
+    assert parsed.values.get("case_id", "CF7000123") == "CF7000123"  # a commentary has no case
     assert any("lost their names" in note for note in parsed.notes)
 
 
@@ -404,7 +406,7 @@ def test_a_form_saved_as_pdf_is_read_by_its_labels(office_outputs: dict, form_ty
     assert parsed.identity is not None and parsed.identity.form_id == form_id(form_type)
     assert parsed.identity.template_version == FORM_TYPES[form_type].version
     assert_same_answers(parsed, office_outputs["answers"][form_type], dates_as_printed=True)
-    assert parsed.values["team"] == "Corby 2"
+    assert parsed.values.get("team", "Corby 2") == "Corby 2"  # a commentary has no team
 
 
 FILL_MACRO = """<?xml version="1.0" encoding="UTF-8"?>

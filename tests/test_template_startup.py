@@ -11,13 +11,15 @@ from processors.cli import cli
 from processors.config.settings import load_settings
 from processors.demo.fill import fill_form
 from processors.errors import TemplateProblem
+from processors.forms.definitions import FORM_TYPES
 from processors.generate.forms import FormGenerator
 from processors.store.database import Store
+from processors.templates.check import REPORT_TEMPLATES
 from tests.conftest import write_config
 from tests.returned_forms import GPR, good_practice_answers
 
-FORMS = ("supervision_audit.docx", "practice_observation.docx", "thematic_audit.docx", "good_practice.docx")
-REPORTS = ("quarterly_report.docx", "briefing_note.docx")
+FORMS = tuple(d.filename for d in FORM_TYPES.values())
+REPORTS = REPORT_TEMPLATES
 LETTER = "thank_you_letter.docx"
 ALL = (*FORMS, *REPORTS, LETTER)
 

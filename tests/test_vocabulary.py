@@ -58,7 +58,7 @@ def test_yes_no_questions_offer_the_answer_lists() -> None:
     assert YES_NO in choices and YES_NO_PARTLY in choices
 
 
-def test_form_types_are_the_four_keys() -> None:
+def test_form_types_are_the_vocabulary_keys() -> None:
     assert tuple(FORM_TYPES) == FORM_TYPE_KEYS
     assert set(GRADED_TYPES) == set(AUDIT_TYPES)  # the three audits are the graded ones
     assert set(Settings().cycle.counts) == set(AUDIT_TYPES)

@@ -9,6 +9,7 @@ from processors.config.settings import Settings
 from processors.graph.client import GraphClient
 from processors.intake.pipeline import Pipeline
 from processors.register.read_first import read_edits_first
+from processors.reports.schedule import with_scheduled_reports
 from processors.store.database import Store
 from processors.store.lock import run_lock
 from processors.templates.check import INTAKE_TEMPLATES, require_templates
@@ -45,7 +46,8 @@ def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] 
             return watcher.run(once=True)
         watcher.install_signal_handlers()
         say(f"Watching {where} (Ctrl+C to stop). Register: {settings.path('register')}")
-        ticks = [t for t in (DailyChase(settings, store, say=say), mailbox) if t is not None]
+        daily = with_scheduled_reports(DailyChase(settings, store, say=say))  # monthly briefing, quarterly draft
+        ticks = [t for t in (daily, mailbox) if t is not None]
 
         def on_tick() -> None:
             for tick in ticks:

@@ -80,6 +80,7 @@ def _values(rng: random.Random, item: WorkItem, overall: str) -> dict[str, objec
         values.update(theme=item.theme, theme_findings=f"On {item.theme.lower()}: {rng.choice(STRENGTHS)}".format(i=i))
     if item.form_type == OBSERVATION:
         values["workforce_development_theme"] = rng.choice(WORKFORCE_THEMES)
+        values["family_consent"] = "Yes" if rng.random() < 0.9 else "No"
         if rng.random() < 0.15:
             values["good_practice"] = f"{c.practitioner} used the three houses tool with {i} and their brother."
     return values
@@ -123,7 +124,7 @@ def _good_practice(rng: random.Random, quarter: Quarter, cases: list[Case], n: i
         "team_manager": case.team_manager, "nominated_by": "A colleague", "what_was_done":
         f"Stayed with {case.child_initials} through a difficult move & kept their school place.",
         "difference_for_child": "They settled quickly and say they feel safe.", "senior_leader": "A senior leader",
-        "share_across_workforce": YES, **{key: rng.random() < 0.5 for key, _ in TRUST_VALUES}}
+        "share_across_workforce": NO if n == 2 else YES, **{key: rng.random() < 0.5 for key, _ in TRUST_VALUES}}
     return ValidatedForm(parsed, form_id, GOOD_PRACTICE, case.case_id, values, {}, [],
                          received=datetime.combine(quarter.start + timedelta(days=20 + n), datetime.min.time()))
 

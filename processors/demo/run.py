@@ -15,8 +15,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from processors.allocation.cycle import allocate_cycle
+from processors.assurance.importer import import_export
 from processors.config.settings import Paths, Settings
 from processors.demo.answers import answers_for
+from processors.demo.assurance_samples import write_samples
 from processors.demo.fill import fill_form
 from processors.demo.synthetic import THEMES, email_for, make_cases, make_pool, write_cases, write_pool
 from processors.forms.definitions import FORM_TYPES
@@ -34,6 +36,7 @@ from processors.forms.vocabulary import (
 from processors.generate.forms import FormGenerator, assign_form_ids, cycle_for
 from processors.generate.run import generate_items
 from processors.intake.pipeline import BatchReport, Pipeline
+from processors.intake.run import ingest_paths
 from processors.mail.directory import Person, StaffDirectory
 from processors.reports.quarter import quarter_of
 from processors.reports.runner import run_reports
@@ -136,6 +139,24 @@ def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inb
     return written
 
 
+def _commentary(demo: Settings, quarter: str, today: date, say: Callable[[str], None]) -> None:
+    """The draft, and the QA Manager's commentary form filled in Word and returned through the inbox."""
+    draft = run_reports(demo, quarter, None, None, send=False, today=today, draft=True)
+    assert draft.commentary_form is not None
+    answers = {"analysis": "Voice of the child is recorded well; plans are not reviewed when circumstances change.",
+               "where_to_focus": "Reviewing plans on time, and management oversight recording the rationale for "
+                                 "decisions.",
+               "recommendation_1": "Every plan reviewed within 20 working days of a change of circumstances",
+               "recommendation_1_owner": "Head of Service", "recommendation_1_due": today + timedelta(days=90),
+               "action_1": "A practice week on reviewing plans", "action_1_owner": "Principal Social Worker",
+               "action_1_due": today + timedelta(days=30)}
+    returned = demo.path("inbox") / f"{quarter} QA commentary.docx"
+    returned.write_bytes(fill_form(draft.commentary_form.read_bytes(), answers))
+    ingest_paths(demo, [returned])
+    say(f"7. Draft reports and the QA Manager's commentary form -> {draft.commentary_form}; filled in Word and "
+        "returned through the inbox (its SMT-agreed action joins the Actions sheet)")
+
+
 def _report(demo: Settings, pool: list[Auditor], today: date, say: Callable[[str], None]) -> None:
     """The quarter's reports, each service's going to its Service Managers, all into the outbox."""
     managers: dict[str, list[str]] = {}
@@ -144,9 +165,14 @@ def _report(demo: Settings, pool: list[Auditor], today: date, say: Callable[[str
             managers.setdefault(auditor.service, []).append(auditor.email)
     options = demo.reports.model_copy(update={"recipients": demo.reports.recipients.model_copy(
         update={"services": {service: tuple(emails) for service, emails in managers.items()}})})
-    run = run_reports(demo.model_copy(update={"reports": options}), quarter_of(today).label, None, None, send=True,
-                      today=today)
-    say("6. Quarterly reports (Word and PDF), emailed to the outbox:")
+    label = quarter_of(today).label
+    folder = demo.path("generated") / "exports"
+    imported = [import_export(demo, kind, path).rows for kind, path in write_samples(folder, quarter_of(today)).items()]
+    say(f"6. Imported {sum(imported)} rows of other sources of assurance (SQAS escalations, NSCP audits, staff "
+        f"survey, feedback, performance indicators) from {folder}")
+    _commentary(demo.model_copy(update={"reports": options.model_copy(update={"pdf": False})}), label, today, say)
+    run = run_reports(demo.model_copy(update={"reports": options}), label, None, None, send=True, today=today)
+    say("8. Quarterly reports (Word and PDF), emailed to the outbox:")
     for line in run.summary_lines():
         say("   " + line)
 

@@ -352,8 +352,50 @@ GOOD_PRACTICE = FormDefinition(
     ),
 )
 
+RECOMMENDATION_ROWS = 5
+
+
+def recommendation_fields(rows: int) -> tuple[Field, ...]:
+    out: list[Field] = []
+    for n in range(1, rows + 1):
+        out += [
+            Field(f"recommendation_{n}", f"Recommendation {n}", Kind.LONGTEXT),
+            Field(f"recommendation_{n}_owner", f"Recommendation {n}: who will lead it", Kind.TEXT),
+            Field(f"recommendation_{n}_due", f"Recommendation {n}: by when", Kind.DATE),
+        ]
+    return tuple(out)
+
+
+QA_COMMENTARY = FormDefinition(
+    key=vocab.QA_COMMENTARY,
+    title="QA Manager's Quarterly Commentary",
+    code="QMC",
+    subject_key="quarter",
+    version="1.0",
+    framework_ref="QAF sections 2.5 and 5.6.4-5.6.5 (quarterly reports, recommendations agreed at SMT)",
+    purpose="The QA Manager's analysis of the quarter for the quarterly and themed reports: what the findings "
+            "mean, where to focus our improvement efforts, the recommendations, and the actions SMT agreed. "
+            "The key figures are filled in from the QA data.",
+    action_rows=ACTION_ROWS,
+    sections=(
+        Section("The quarter", "Pre-filled from the QA data.",
+                (_pre("quarter", "Quarter"), Field("key_figures", "Key figures", Kind.LONGTEXT, prefilled=True),
+                 _pre("auditor", "QA Manager"), _pre("due_date", "Return by"))),
+        Section("Analysis", "",
+                (Field("analysis", "What the quarter's findings tell us", Kind.LONGTEXT, required=True,
+                       hint="The QA Manager's analysis of themes and patterns (QAF 2.5)."),
+                 Field("where_to_focus", "Where do we need to focus our improvement efforts?", Kind.LONGTEXT,
+                       required=True))),
+        Section("Recommendations", "One recommendation per row, each with who will lead it and by when "
+                "(QAF 5.6.4).", recommendation_fields(RECOMMENDATION_ROWS)),
+        Section("Actions agreed at SMT", "The actions the Senior Management Team agreed (QAF 5.6.5): one per row, "
+                "with an owner and a due date. They join the register's Actions sheet and are chased like others.",
+                action_fields(ACTION_ROWS), table="actions"),
+    ),
+)
+
 FORM_TYPES: dict[str, FormDefinition] = {
-    d.key: d for d in (SUPERVISION_AUDIT, PRACTICE_OBSERVATION, THEMATIC_AUDIT, GOOD_PRACTICE)
+    d.key: d for d in (SUPERVISION_AUDIT, PRACTICE_OBSERVATION, THEMATIC_AUDIT, GOOD_PRACTICE, QA_COMMENTARY)
 }
 BY_CODE: dict[str, FormDefinition] = {d.code: d for d in FORM_TYPES.values()}
 

@@ -26,10 +26,10 @@ YES_NO_PARTLY: tuple[str, ...] = (YES, NO, PARTLY)
 # --- form types (their definitions: processors.forms.definitions) ----------------------------
 
 AuditType = Literal["supervision_audit", "practice_observation", "thematic_audit"]
-FormTypeKey = Literal[AuditType, "good_practice"]
+FormTypeKey = Literal[AuditType, "good_practice", "qa_commentary"]
 AUDIT_TYPES: tuple[str, ...] = get_args(AuditType)       # allocated each cycle, graded, chased
 FORM_TYPE_KEYS: tuple[str, ...] = get_args(FormTypeKey)
-SUPERVISION, OBSERVATION, THEMATIC, GOOD_PRACTICE = FORM_TYPE_KEYS
+SUPERVISION, OBSERVATION, THEMATIC, GOOD_PRACTICE, QA_COMMENTARY = FORM_TYPE_KEYS
 
 # --- people and cases -------------------------------------------------------------------------
 

@@ -60,7 +60,7 @@ def is_blank(item: WorkItem) -> bool:
 
 def form_context(item: WorkItem, definition: FormDefinition, organisation: str, due: date) -> dict[str, object]:
     case = item.case
-    return {
+    context: dict[str, object] = {
         "case_id": case.case_id,
         "child_initials": case.child_initials,
         "child_age": "" if is_blank(item) else case.child_age,
@@ -78,6 +78,9 @@ def form_context(item: WorkItem, definition: FormDefinition, organisation: str, 
         "template_version": definition.version,
         "organisation": organisation,
     }
+    for field in definition.prefilled:  # pre-filled from elsewhere (a commentary's key figures): empty here
+        context.setdefault(field.key, "")
+    return context
 
 
 class FormGenerator:
@@ -94,10 +97,11 @@ class FormGenerator:
             self._compiled[form_type] = compile_template(self.templates / FORM_TYPES[form_type].filename)
         return self._compiled[form_type]
 
-    def render(self, item: WorkItem) -> bytes:
+    def render(self, item: WorkItem, extra: dict[str, object] | None = None) -> bytes:
+        """One form; ``extra`` fills pre-filled fields the case list does not know."""
         definition = FORM_TYPES[item.form_type]
         identity = FormIdentity(item.form_id, item.form_type, definition.version, item.cycle_id)
-        context = form_context(item, definition, self.organisation, item.due_date or self.default_due)
+        context = form_context(item, definition, self.organisation, item.due_date or self.default_due) | (extra or {})
         return self.compiled(item.form_type).render(context, identity, unlock=is_blank(item))
 
     def generate(self, items: Iterable[WorkItem], generated_root: Path,

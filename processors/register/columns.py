@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from operator import attrgetter
 from typing import Any
 
+from processors.assurance.kinds import DATE as IMPORT_DATE
+from processors.assurance.kinds import KINDS, ImportKind
 from processors.forms.definitions import FORM_TYPES
 from processors.register.progress import RECORDED, RETURNED, Snapshot
+from processors.store.assurance import AssuranceRow
 from processors.store.records import ACTION_STATUSES, CLOSED_STATUSES
 
 TEXT, DATE, DATETIME, NUMBER, GRADE, STATUS = "text", "date", "datetime", "number", "grade", "status"
@@ -156,7 +160,27 @@ SENT_SHEET = Sheet(SENT, "Sent", (
     Column("Result", lambda r: r[6], width=MAX_WIDTH)),
     lambda s: s.sent, optional=True)
 
+
+
+def _imported(name: str, is_date: bool) -> Callable[[AssuranceRow], object]:
+    def get(row: AssuranceRow) -> object:
+        value = row.values.get(name)
+        return date.fromisoformat(value) if is_date and isinstance(value, str) and value else value
+    return get
+
+
+def _assurance_sheet(kind: ImportKind) -> Sheet:
+    """One sheet per kind of imported export (other sources of assurance), once anything is imported."""
+    columns = tuple(Column(c.name, _imported(c.name, c.kind == IMPORT_DATE), DATE if c.kind == IMPORT_DATE else TEXT)
+                    for c in kind.columns)
+    return Sheet(kind.sheet, kind.key.capitalize() + "Import",
+                 (*columns, col("Source file", "source_file", width=40), col("Row", "row_number", NUMBER)),
+                 lambda s, key=kind.key: [r for r in s.assurance if r.kind == key], optional=True)
+
+
+ASSURANCE_SHEETS: tuple[Sheet, ...] = tuple(_assurance_sheet(k) for k in KINDS.values())
+
 # The data sheets, in the order they appear (after the Overview and How to use sheets).
 SHEETS: tuple[Sheet, ...] = (FORMS_SHEET, GRADES_SHEET, ACTIONS_SHEET, ESCALATIONS_SHEET, GOOD_PRACTICE_SHEET,
-                             REJECTED_SHEET, ALLOCATIONS_SHEET, SENT_SHEET)
+                             REJECTED_SHEET, ALLOCATIONS_SHEET, SENT_SHEET, *ASSURANCE_SHEETS)
 BY_TITLE: dict[str, Sheet] = {s.title: s for s in SHEETS}

@@ -4,9 +4,10 @@ both read these, so "overdue" and an allocation's status are worked out in one p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from processors.store.assurance import AssuranceRow, assurance_rows
 from processors.store.database import Store
 from processors.store.records import (
     ActionRecord,
@@ -95,6 +96,7 @@ class Snapshot:
     rejections: list[RejectionRecord]
     allocations: list[AllocationRow]
     sent: list[tuple]
+    assurance: list[AssuranceRow] = field(default_factory=list)  # imported exports (processors.assurance)
 
 
 def take_snapshot(store: Store, today: date) -> Snapshot:
@@ -113,4 +115,4 @@ def take_snapshot(store: Store, today: date) -> Snapshot:
         allocation_rows.append(AllocationRow(a, status, overdue, chased.get(a.item.form_id), late))
     actions = [ActionRow(a, days_overdue(a.due, today, not a.is_open)) for a in store.actions()]
     return Snapshot(today, forms, store.grades(), actions, store.escalations(), store.good_practice(), rejections,
-                    allocation_rows, store.sent_log())
+                    allocation_rows, store.sent_log(), assurance_rows(store))

@@ -13,7 +13,7 @@ from processors.config.reports import ReportSettings
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.vocabulary import OBSERVATION
 from processors.reports.data import graded_in
-from processors.reports.findings import AREAS, STRENGTHS, WORKFORCE_THEME, clip, distinct_texts
+from processors.reports.findings import AREAS, STRENGTHS, WORKFORCE_THEME, clip, distinct_texts, shareable
 from processors.reports.measures import GOOD_OR_BETTER, GradeCounts, points_change
 from processors.reports.privacy import Scrubber, practitioner
 from processors.reports.quarter import Period, month_period
@@ -53,7 +53,7 @@ def _numbers(snap: Snapshot, month: Period) -> Table:
     done = sum(1 for a in snap.actions if a.completed_on is not None and a.completed_on in month)
     if done:
         lines.append(f"{done} action{'s were' if done != 1 else ' was'} completed.")
-    shared = sum(1 for g in snap.good_practice if g.current and g.recorded in month)
+    shared = len(shareable(snap, month))
     if shared:
         many = shared != 1
         lines.append(f"{shared} example{'s' if many else ''} of good practice {'were' if many else 'was'} shared.")
@@ -94,7 +94,7 @@ def _workforce(snap: Snapshot, month: Period, scrub: Scrubber) -> tuple[str, ...
 
 
 def _good_practice(snap: Snapshot, month: Period, scrub: Scrubber, show: bool, limit: int) -> tuple[str, ...]:
-    items = [g for g in snap.good_practice if g.current and g.recorded in month]
+    items = shareable(snap, month)
     return tuple(f"{practitioner(g.practitioner, g.team, show)}: {clip(scrub.text(g.summary), EXCERPT_LIMIT)}"
                  for g in items[:limit])
 

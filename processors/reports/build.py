@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,7 +20,8 @@ from markupsafe import Markup
 
 from processors.errors import TemplateProblem
 from processors.reports.charts import Chart
-from processors.reports.contents import ask_word_to_update_fields, fill_contents
+from processors.reports.contents import fill_contents
+from processors.reports.tablefit import make_readable
 from processors.reports.tables import Table
 from processors.word.render import word_text
 
@@ -65,8 +67,12 @@ def chart_context(tpl: DocxTemplate, chart: Chart | None) -> SimpleNamespace | s
 @dataclass(frozen=True)
 class Rendered:
     docx: bytes            # what people receive
-    pdf_source: bytes      # the same document arranged for LibreOffice's PDF export
     contents_entries: int
+    arrange_for_pdf: Callable[[], bytes] = field(repr=False, compare=False)  # made only when a PDF is wanted
+
+    @property
+    def pdf_source(self) -> bytes:
+        return self.arrange_for_pdf()
 
 
 def load_template(path: Path) -> DocxTemplate:
@@ -86,11 +92,16 @@ def render(tpl: DocxTemplate, context: dict[str, object], name: str) -> Rendered
     except TemplateError as exc:
         raise TemplateProblem(f"{name}: a {{% %}} or {{{{ }}}} tag is broken ({exc.message}): fix it in Word, or "
                               "rebuild the template with `python -m processors.templates.reports --force`") from None
+    make_readable(tpl.docx)
     contents = fill_contents(tpl.docx)
-    ask_word_to_update_fields(tpl.docx)
     docx = _save(tpl)
-    contents.unwrap()
-    return Rendered(docx, _save(tpl), contents.entries)
+
+    def arrange_for_pdf() -> bytes:
+        """The same document arranged for LibreOffice's PDF export (the outer contents field removed)."""
+        contents.unwrap()
+        return _save(tpl)
+
+    return Rendered(docx, contents.entries, arrange_for_pdf)
 
 
 def _save(tpl: DocxTemplate) -> bytes:

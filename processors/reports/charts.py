@@ -128,3 +128,28 @@ def actions_chart(outcomes: tuple[tuple[str, int], ...], title: str) -> Chart | 
     _style(ax)
     parts = ", ".join(f"{o} {n} ({pct(n, total)})" for o, n in outcomes)
     return Chart(_png(fig), f"Bar chart: {title}, {total} actions. {parts}.", title)
+
+
+BENCHMARKS = (("Trust", "#1f3a5f"), ("Statistical neighbours", "#7f9fbf"), ("Region", "#b4c7dc"),
+              ("England", "#d9d9d9"))
+
+
+def indicator_chart(indicators: tuple, title: str) -> Chart | None:
+    """One small bar chart per indicator (the trust against neighbours, region and England), in one picture."""
+    if not indicators:
+        return None
+    fig = _figure(1.2 + 2.0 * len(indicators))
+    axes = fig.subplots(len(indicators), 1, squeeze=False)[:, 0]
+    parts = []
+    for ax, i in zip(axes, indicators):
+        values = (i.trust, i.neighbours, i.region, i.england)
+        labels = [name for name, _ in BENCHMARKS][::-1]
+        bars = ax.barh(labels, values[::-1], color=[c for _, c in BENCHMARKS][::-1])
+        ax.bar_label(bars, labels=[f"{v:g}" for v in values[::-1]], fontsize=7, color=TEXT, padding=2)
+        ax.set_title(f"{i.label} ({'higher' if i.higher_is_better else 'lower'} is better)", fontsize=8,
+                     color=TEXT, loc="left")
+        ax.set_xlim(0, max(values) * 1.2 or 1)
+        _style(ax)
+        parts.append(f"{i.label}: trust {i.trust:g}, neighbours {i.neighbours:g}, region {i.region:g}, "
+                     f"England {i.england:g}")
+    return Chart(_png(fig), f"Bar charts: {title}. " + "; ".join(parts) + ".", title)

@@ -10,7 +10,14 @@ from docxtpl import DocxTemplate
 
 from processors.reports.briefing import BriefingData
 from processors.reports.build import Rendered, chart_context, load_template, render, to_context
-from processors.reports.charts import Chart, actions_chart, grade_chart, service_chart, trend_chart
+from processors.reports.charts import (
+    Chart,
+    actions_chart,
+    grade_chart,
+    indicator_chart,
+    service_chart,
+    trend_chart,
+)
 from processors.reports.report import ReportData
 from processors.word.render import word_text
 
@@ -22,9 +29,11 @@ class ReportCharts:
     services: Chart | None
     actions: Chart | None
     themes: tuple[Chart | None, ...]
+    indicators: Chart | None = None
 
     def all(self) -> list[Chart]:
-        return [c for c in (self.grades, self.trend, self.services, self.actions, *self.themes) if c is not None]
+        return [c for c in (self.grades, self.trend, self.services, self.actions, *self.themes, self.indicators)
+                if c is not None]
 
 
 def report_charts(data: ReportData) -> ReportCharts:
@@ -37,6 +46,8 @@ def report_charts(data: ReportData) -> ReportCharts:
         else None,
         actions_chart(data.better_off.action_counts, f"Actions due in {label} and what became of them"),
         tuple(grade_chart(t.counts, f"Overall grades, theme '{t.name}', {label}") for t in data.themes),
+        indicator_chart(data.other.indicator_values, "Performance against statistical neighbours, region and "
+                        "England") if data.other else None,
     )
 
 
@@ -45,7 +56,7 @@ def report_context(tpl: DocxTemplate, data: ReportData, charts: ReportCharts) ->
     context["quarter_label"] = word_text(data.quarter.label)  # these three are REPORT_EXTRA_NAMES
     context["no_themes"] = word_text(f"No thematic audits were due or returned in {data.quarter.label}.")
     context["charts"] = SimpleNamespace(**{name: chart_context(tpl, getattr(charts, name))
-                                           for name in ("grades", "trend", "services", "actions")})
+                                           for name in ("grades", "trend", "services", "actions", "indicators")})
     for theme, chart in zip(context["themes"], charts.themes):
         theme.chart = chart_context(tpl, chart)
     return context

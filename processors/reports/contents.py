@@ -2,9 +2,10 @@
 
 Word would build the list itself only when someone updates fields; LibreOffice never does. So each
 Heading 1 and Heading 2 gets a bookmark, and the TOC field's result gets an entry per heading that links
-to it and shows its page through a PAGEREF field. Word keeps a real TOC field (updated on opening: the
-document asks Word to update its fields); for the PDF, ``unwrap`` removes the outer TOC field so that
-LibreOffice computes the PAGEREF page numbers itself.
+to it and shows its page through a PAGEREF field. The list is written out in full, so Word never asks to
+update fields when a report opens: for the PDF, ``unwrap`` removes the outer TOC field so that LibreOffice
+computes the PAGEREF page numbers itself, and ``processors.reports.pagenumbers`` then writes those page
+numbers into the Word copy's entries.
 """
 
 from __future__ import annotations
@@ -154,25 +155,3 @@ def _replace_span(first: etree._Element, last: etree._Element, new: list[etree._
         parent.remove(old)
     for offset, p in enumerate(new):
         parent.insert(position + offset, p)
-
-
-# What may follow w:updateFields in w:settings: Word refuses a settings part whose children are out of order.
-_AFTER_UPDATE_FIELDS = {qn(f"w:{name}") for name in (
-    "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "attachedSchema", "themeFontLang",
-    "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions",
-    "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol",
-    "listSeparator")} | {"{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"}
-
-
-def ask_word_to_update_fields(doc: DocumentObject) -> None:
-    """Word then fills in the contents' page numbers when the report is opened."""
-    settings = doc.settings.element
-    if settings.find(qn("w:updateFields")) is not None:
-        return
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    successor = next((child for child in settings if child.tag in _AFTER_UPDATE_FIELDS), None)
-    if successor is None:
-        settings.append(update)
-    else:
-        successor.addprevious(update)

@@ -12,7 +12,7 @@ from datetime import date
 from processors.chase.reaudit import case_progress
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.vocabulary import GRADES, NOT_REQUIRED
-from processors.reports.measures import RANK, GradeCounts, pct, points_change
+from processors.reports.measures import RANK, GradeCounts, points_change, rate
 from processors.reports.quarter import Period, Quarter
 from processors.reports.source import GRADED_TYPES, Snapshot, due_day, form_title
 from processors.reports.tables import CountRow, GradedRow, ReauditRow, ShareRow, Table
@@ -21,6 +21,9 @@ from processors.store.records import CLOSED_STATUSES, ActionRecord, AllocationRe
 IMPACT_DOMAINS: tuple[tuple[str, str], ...] = tuple(
     (t, f.key) for t in GRADED_TYPES for f in FORM_TYPES[t].domains if f.key.startswith("impact_"))
 assert IMPACT_DOMAINS, "no graded domain about impact ('impact_...') in the form definitions"
+
+EVIDENCE_RECORD = "good_practice"
+assert EVIDENCE_RECORD in FORM_TYPES
 
 ACTION_OUTCOMES: tuple[str, ...] = ("Completed on time", "Completed late", "Completed, date not recorded",
                                     "Open and overdue", "Open, not yet due", NOT_REQUIRED)
@@ -31,7 +34,7 @@ def graded_in(forms: Iterable[FormRecord], period: Period) -> list[FormRecord]:
 
 
 def graded_row(label: str, detail: str, counts: GradeCounts, change: str = "") -> GradedRow:
-    return GradedRow(label, detail, counts.total, tuple(counts.cells()), counts.good_pct, change)
+    return GradedRow(label, detail, counts.total, tuple(counts.cells()), counts.good_rate, change)
 
 
 # --- how much did we do ---------------------------------------------------------------------
@@ -43,14 +46,15 @@ class HowMuch:
     allocated: int
     completed: int
     on_time: int
-    good_practice: int
+    evidence_records: int     # Good Practice Evidence Records (QAF 8.5) received
+    observation_notes: int    # observations whose "good practice seen" box was filled in
 
 
 def _count_row(label: str, allocations: list[AllocationRecord], received: int) -> CountRow:
     done = [a for a in allocations if a.received is not None]
     on_time = [a for a in done if due_day(a) is None or a.received.date() <= due_day(a)]  # type: ignore[union-attr]
-    return CountRow(label, len(allocations), len(done), pct(len(done), len(allocations)), len(on_time),
-                    pct(len(on_time), len(done)), received)
+    return CountRow(label, len(allocations), len(done), rate(len(done), len(allocations)), len(on_time),
+                    rate(len(on_time), len(done)), received)
 
 
 def how_much(snap: Snapshot, quarter: Quarter) -> HowMuch:
@@ -67,10 +71,12 @@ def how_much(snap: Snapshot, quarter: Quarter) -> HowMuch:
         arrived_by_service[f.service or "Service not recorded"] += 1
     services = [_count_row(s, by_service.get(s, []), arrived_by_service.get(s, 0))
                 for s in sorted(set(by_service) | set(arrived_by_service))]
-    good_practice = sum(1 for g in snap.good_practice if g.current and g.recorded in quarter)
+    good_practice = [g for g in snap.good_practice if g.current and g.recorded in quarter]
+    records = sum(1 for g in good_practice if g.form_type == EVIDENCE_RECORD)
     empty = f"No audits, observations or supervision audits were due or returned in {quarter.label}."
     return HowMuch(Table(tuple(types + [total]) if due or arrived else (), empty),
-                   Table(tuple(services), empty), total.allocated, total.completed, total.on_time, good_practice)
+                   Table(tuple(services), empty), total.allocated, total.completed, total.on_time, records,
+                   len(good_practice) - records)
 
 
 # --- how well did we do it ------------------------------------------------------------------
@@ -117,7 +123,7 @@ def how_well(snap: Snapshot, quarter: Quarter, trend_quarters: int) -> HowWell:
     forms = graded_in(snap.forms, quarter)
     overall = GradeCounts.of(f.overall_grade for f in forms)
     none = f"No graded forms were returned in {quarter.label}."
-    grades = tuple(ShareRow(g, n, pct(n, overall.total)) for g, n in zip(GRADES, overall.counts)) if forms else ()
+    grades = tuple(ShareRow(g, n, rate(n, overall.total)) for g, n in zip(GRADES, overall.counts)) if forms else ()
     trend_rows, series = _trend(snap, [*quarter.previous(trend_quarters), quarter])
     services = _by(forms, lambda f: f.service or "Service not recorded")
     teams = _by(forms, lambda f: (f.service or "Service not recorded", f.team or "Team not recorded"))
@@ -139,8 +145,10 @@ class BetterOff:
     actions: Table
     reaudits: Table
     action_counts: tuple[tuple[str, int], ...]
-    actions_due: int
-    actions_on_time: int
+    actions_due: int          # fell due by ``due_by`` (the quarter's last day, or today if sooner)
+    actions_on_time: int      # of those, completed by their due date
+    actions_later: int        # due later in the quarter: not yet counted either way
+    due_by: date
 
 
 def _domain_counts(snap: Snapshot, period: Period, form_type: str, key: str) -> GradeCounts:
@@ -179,19 +187,22 @@ def _reaudit_rows(snap: Snapshot, quarter: Quarter) -> list[ReauditRow]:
         if progress.later_date in quarter:
             tally[types[progress.later_form_id]][progress.change] += 1
     return [ReauditRow(form_title(t), sum(c.values()), c["improved"], c["no change"], c["declined"],
-                       pct(c["improved"], sum(c.values()))) for t, c in sorted(tally.items())]
+                       rate(c["improved"], sum(c.values()))) for t, c in sorted(tally.items())]
 
 
 def better_off(snap: Snapshot, quarter: Quarter, today: date) -> BetterOff:
-    due = [a for a in snap.actions if a.due is not None and a.due in quarter]
+    due = [a for a in snap.actions if a.due is not None and a.due in quarter and a.form_type in GRADED_TYPES]
     outcomes = defaultdict(int)
     for a in due:
         outcomes[action_outcome(a, today)] += 1
     counts = tuple((o, outcomes[o]) for o in ACTION_OUTCOMES if outcomes[o])
+    due_by = min(today, quarter.last_day)
+    fallen_due = [a for a in due if a.due <= due_by and action_outcome(a, today) != "Not required"]  # type: ignore[operator]
+    on_time = sum(1 for a in fallen_due if action_outcome(a, today) == "Completed on time")
     reaudits = _reaudit_rows(snap, quarter)
     return BetterOff(
         Table(tuple(_impact_rows(snap, quarter)), f"No impact grades were recorded in {quarter.label}."),
-        Table(tuple(ShareRow(o, n, pct(n, len(due))) for o, n in counts),
+        Table(tuple(ShareRow(o, n, rate(n, len(due))) for o, n in counts),
               f"No actions from audits were due in {quarter.label}."),
         Table(tuple(reaudits), f"No case audited in {quarter.label} had been audited before."),
-        counts, len(due), outcomes["Completed on time"])
+        counts, len(fallen_due), on_time, sum(1 for a in due if a.due > due_by), due_by)  # type: ignore[operator]

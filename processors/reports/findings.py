@@ -7,21 +7,26 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from processors.dates import uk_text
 from processors.forms.vocabulary import GRADES, OBSERVATION, THEMATIC
-from processors.reports.measures import GradeCounts, pct
+from processors.reports.data import EVIDENCE_RECORD
+from processors.reports.measures import GOOD_OR_BETTER, GradeCounts, rate
 from processors.reports.privacy import Scrubber, practitioner
-from processors.reports.quarter import Quarter
+from processors.reports.quarter import Period, Quarter
 from processors.reports.source import GRADED_TYPES, Snapshot, due_day, field_key
 from processors.reports.tables import ActionRow, EscalationRow, FindingRow, ShareRow, ShowcaseItem, Table, ThemeCountRow
+from processors.store.records import GoodPracticeRecord
+
+if TYPE_CHECKING:
+    from processors.reports.commentary_data import Commentary
 
 FINDINGS = field_key(THEMATIC, "theme_findings")
 STRENGTHS = {t: field_key(t, "strengths") for t in GRADED_TYPES}
 WORKFORCE_THEME = field_key(OBSERVATION, "workforce_development_theme")
+OBSERVATION_CONSENT = field_key(OBSERVATION, "family_consent")
+field_key(EVIDENCE_RECORD, "share_across_workforce")
 DETAILS_LIMIT = 300
 
 
@@ -77,17 +82,17 @@ def action_rows(snap: Snapshot, form_ids: list[str], scrub: Scrubber, today: dat
     return tuple(rows)
 
 
-def theme_section(snap: Snapshot, quarter: Quarter, theme: str, recommendations: list[str], scrub: Scrubber,
+def theme_section(snap: Snapshot, quarter: Quarter, theme: str, commentary: Commentary, scrub: Scrubber,
                   today: date) -> ThemeSection:
     forms = [f for f in snap.forms if f.form_type == THEMATIC and f.theme == theme and f.received in quarter]
     allocated = sum(1 for a in snap.allocations if a.item.theme == theme and due_day(a) in quarter)
     counts = GradeCounts.of(f.overall_grade for f in forms)
     none = f"No audits on this theme were returned in {quarter.label}."
     summary = (f"{len(forms)} audit{'s' if len(forms) != 1 else ''} returned ({allocated} due this quarter); "
-               f"{counts.good_pct} graded Good or better." if forms else none)
+               f"{counts.good_rate} graded Good or better." if forms else none)
     return ThemeSection(
         theme, len(forms), allocated, counts, summary,
-        Table(tuple(ShareRow(g, n, pct(n, counts.total)) for g, n in zip(GRADES, counts.counts)) if forms else (),
+        Table(tuple(ShareRow(g, n, rate(n, counts.total)) for g, n in zip(GRADES, counts.counts)) if forms else (),
               none),
         Table(tuple(FindingRow(f.form_id, f.case_id, f.overall_grade or "-", scrub.text(f.values.get(FINDINGS)))
                     for f in forms), none),
@@ -95,29 +100,10 @@ def theme_section(snap: Snapshot, quarter: Quarter, theme: str, recommendations:
               "No strengths were recorded."),
         Table(distinct_texts([scrub.text(f.values.get(AREAS[THEMATIC])) for f in forms]),
               "No areas for improvement were recorded."),
-        Table(tuple(scrub.text(r) for r in recommendations),
-              "No recommendations have been agreed for this theme yet (QAF 5.6.4): the QA Manager adds them to "
-              "recommendations.yaml in this quarter's reports folder after the SMT meeting, then runs the report "
-              "again."),
+        Table(commentary.recommendation_lines,
+              commentary.recommendations.empty if commentary.present else commentary.missing),
         Table(action_rows(snap, [f.form_id for f in forms], scrub, today), "No actions were set in these audits."),
     )
-
-
-def load_recommendations(path: Path) -> tuple[dict[str, list[str]], list[str]]:
-    """Recommendations agreed at SMT, by theme, from a YAML file the QA Manager writes. (found, problems)"""
-    if not path.exists():
-        return {}, []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-        return {}, [f"{path.name} could not be read ({type(exc).__name__}): fix it; no recommendations shown"]
-    if not isinstance(raw, dict):
-        return {}, [f"{path.name} should list recommendations under each theme name; none shown"]
-    found = {}
-    for theme, items in raw.items():
-        items = items if isinstance(items, list) else [items]
-        found[str(theme).strip().lower()] = [str(i).strip() for i in items if i is not None and str(i).strip()]
-    return found, []
 
 
 # --- escalations, workforce development, good practice ----------------------------------------
@@ -147,8 +133,8 @@ def escalations(snap: Snapshot, quarter: Quarter, scrub: Scrubber) -> Escalation
                if raised else none)
     return Escalations(
         len(raised), current, summary,
-        Table(tuple(ShareRow(s, n, pct(n, len(raised))) for s, n in sorted(services.items())), none),
-        Table(tuple(ShareRow(r, n, pct(n, len(raised))) for r, n in routes.most_common()), none),
+        Table(tuple(ShareRow(s, n, rate(n, len(raised))) for s, n in sorted(services.items())), none),
+        Table(tuple(ShareRow(r, n, rate(n, len(raised))) for r, n in routes.most_common()), none),
         Table(rows, none))
 
 
@@ -177,9 +163,29 @@ def workforce(snap: Snapshot, quarter: Quarter, scrub: Scrubber) -> Workforce:
     return Workforce(len(observations), summary, Table(tuple(rows), none))
 
 
+def shareable(snap: Snapshot, period: Period) -> list[GoodPracticeRecord]:
+    """Good practice fit to hold up to the workforce: an Evidence Record whose nominator agreed it be shared,
+    or the good practice seen in an observation graded Good or better, whose family agreed to the observation,
+    and which raised no concern. Nothing from a form whose concern stands."""
+    found = []
+    for g in snap.good_practice:
+        form = snap.forms_by_id.get(g.form_id)
+        if not g.current or g.recorded not in period or form is None or g.form_id in snap.escalated:
+            continue
+        if form.immediate_concern:
+            continue
+        if g.form_type == EVIDENCE_RECORD:
+            ok = g.share_across_workforce == "Yes"
+        else:
+            ok = form.overall_grade in GOOD_OR_BETTER and form.values.get(OBSERVATION_CONSENT) == "Yes"
+        if ok:
+            found.append(g)
+    return found
+
+
 def showcase(snap: Snapshot, quarter: Quarter, scrub: Scrubber, show_names: bool) -> Table:
     items = tuple(
         ShowcaseItem(g.form_id, practitioner(g.practitioner, "", show_names), g.team, g.service,
                      scrub.text(g.summary), scrub.text(g.difference), ", ".join(g.trust_values))
-        for g in snap.good_practice if g.current and g.recorded in quarter)
-    return Table(items, f"No good practice was recorded in {quarter.label}.")
+        for g in shareable(snap, quarter))
+    return Table(items, f"No good practice that may be shared was recorded in {quarter.label}.")

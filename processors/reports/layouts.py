@@ -47,6 +47,24 @@ def summary(doc: DocumentObject) -> None:
               "(section 1.8): how much did we do, how well did we do it, and is anyone better off?")
 
 
+def commentary(doc: DocumentObject) -> None:
+    """The QA Manager's analysis and the recommendations SMT agreed (QAF 2.5, 5.6.4-5.6.5)."""
+    doc.add_heading("The QA Manager's analysis", 1)
+    tag(doc, "if commentary.present")
+    para(doc, "{{ commentary.analysis }}")
+    doc.add_heading("Where we need to focus our improvement efforts", 2)
+    para(doc, "{{ commentary.where_to_focus }}")
+    doc.add_heading("Recommendations", 2)
+    table_block(doc, "commentary.recommendations", ["Recommendation", "Led by", "By"],
+                ["r.text", "r.owner", "r.due"], [10, 4.5, 2.5])
+    doc.add_heading("Actions agreed at SMT", 2)
+    table_block(doc, "commentary.actions", ["Action", "What", "Owner", "Due", "Status"],
+                ["r.action_id", "r.text", "r.owner", "r.due", "r.status"], [3, 6.5, 3, 2.2, 2.3])
+    tag(doc, "else")
+    para(doc, "{{ commentary.missing }}", NO_DATA_STYLE)
+    tag(doc, "endif")
+
+
 def how_much(doc: DocumentObject) -> None:
     doc.add_heading("How much did we do?", 1)
     para(doc, "Thematic peer audits, observations of practice and supervision file audits due this quarter, "
@@ -56,9 +74,11 @@ def how_much(doc: DocumentObject) -> None:
     doc.add_heading("By type of activity", 2)
     table_block(doc, "how_much.types", ["Activity", *headers], ["r.label", *cells], [4.4, 1.6, 2, 1.4, 1.8, 1.8, 3],
                 numeric=6)
+    tag(doc, "if show_services")
     doc.add_heading("By service", 2)
     table_block(doc, "how_much.services", ["Service", *headers], ["r.label", *cells], [4.4, 1.6, 2, 1.4, 1.8, 1.8, 3],
                 numeric=6)
+    tag(doc, "endif")
 
 
 def how_well(doc: DocumentObject) -> None:
@@ -74,10 +94,12 @@ def how_well(doc: DocumentObject) -> None:
     doc.add_heading("By domain", 2)
     table_block(doc, "how_well.domains", ["Domain", "Form", *GRADED], ["r.label", "r.detail", *GRADED_CELLS],
                 [4, 2.6, *GRADE_WIDTHS], numeric=6)
+    tag(doc, "if show_services")
     doc.add_heading("By service", 2)
     chart(doc, "charts.services")
     table_block(doc, "how_well.services", ["Service", *GRADED], ["r.label", *GRADED_CELLS], [5.5, *GRADE_WIDTHS],
                 numeric=6)
+    tag(doc, "endif")
     doc.add_heading("By team", 2)
     table_block(doc, "how_well.teams", ["Team", "Service", *GRADED], ["r.label", "r.detail", *GRADED_CELLS],
                 [3.6, 3, *GRADE_WIDTHS], numeric=6)
@@ -129,8 +151,10 @@ def themes(doc: DocumentObject) -> None:
 
 def escalations(doc: DocumentObject) -> None:
     doc.add_heading("Escalations", 1)
-    para(doc, "Immediate concerns that auditors escalated (QAF 5.4, 5.5), for the quarterly summary of "
-              "escalations (QAF 6.2). {{ escalations.summary }}")
+    para(doc, "Immediate concerns that auditors escalated from QA activity (QAF 5.4, 5.5). Escalations by IROs "
+              "and CP Chairs (QAF 6.2), from SQAS's log, are under Other sources of assurance in the Senior "
+              "Leadership Team's report. "
+              "{{ escalations.summary }}")
     doc.add_heading("By service and route", 2)
     table_block(doc, "escalations.services", ["Service", "Escalations", "Share"], ["r.label", "r.count", "r.share"],
                 [8, 3, 3], numeric=2)
@@ -174,7 +198,41 @@ def showcase(doc: DocumentObject) -> None:
     tag(doc, "endif")
 
 
-REPORT_SECTIONS = (cover, contents, summary, how_much, how_well, better_off, themes, escalations, workforce, showcase)
+def other_assurance(doc: DocumentObject) -> None:
+    """What other systems report (imported with `python run.py import`): the trust-wide report only."""
+    tag(doc, "if other")
+    doc.add_heading("Other sources of assurance", 1)
+    para(doc, "Quality assurance that happens outside these forms, imported from the systems that hold it.")
+    doc.add_heading("IRO and CP Chair escalations (SQAS, QAF 6.2)", 2)
+    para(doc, "{{ other.sqas_summary }}")
+    tag(doc, "if other.sqas.rows")
+    table_block(doc, "other.sqas_stages", ["Stage", "Escalations", "Share"], ["r.label", "r.count", "r.share"],
+                [8, 3, 3], numeric=2)
+    table_block(doc, "other.sqas", ["Raised", "Case ID", "Raised by", "Stage", "Issue", "Outcome"],
+                ["r.raised", "r.case_id", "r.raised_by", "r.stage", "r.issue", "r.outcome"], [2, 2, 2.5, 2, 4, 4])
+    tag(doc, "endif")
+    doc.add_heading("Multi-agency audits (NSCP, QAF 5.7)", 2)
+    table_block(doc, "other.nscp", ["Audited", "Theme", "Agencies", "Finding", "Recommendation"],
+                ["r.audited", "r.theme", "r.agencies", "r.finding", "r.recommendation"], [2, 2.5, 3, 5, 4.5])
+    doc.add_heading("The impact of quality assurance: staff survey (QAF 8.3)", 2)
+    para(doc, "{{ other.survey_summary }}")
+    table_block(doc, "other.survey", ["Impact test", "Questions", "Responses", "Agree"],
+                ["r.label", "r.questions", "r.responses", "r.agree"], [8, 3, 3, 3], numeric=3)
+    doc.add_heading("What children and families told us (QAF 1.7)", 2)
+    para(doc, "{{ other.feedback_summary }}")
+    table_block(doc, "other.feedback", ["Feedback", "Records", "Share"], ["r.label", "r.count", "r.share"],
+                [8, 3, 3], numeric=2)
+    doc.add_heading("Performance against statistical neighbours and the region (QAF 4.2.1, 4.2.5)", 2)
+    para(doc, "{{ other.indicators_summary }}")
+    chart(doc, "charts.indicators")
+    table_block(doc, "other.indicators", ["Indicator", "Trust", "Neighbours", "Region", "England", "Compared"],
+                ["r.label", "r.trust", "r.neighbours", "r.region", "r.england", "r.compared"],
+                [5, 1.8, 2.2, 1.8, 1.8, 4.4])
+    tag(doc, "endif")
+
+
+REPORT_SECTIONS = (cover, contents, summary, commentary, how_much, how_well, better_off, themes, escalations,
+                   other_assurance, workforce, showcase)
 
 
 def briefing(doc: DocumentObject) -> None:

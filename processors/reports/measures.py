@@ -15,6 +15,16 @@ def pct(part: int, whole: int) -> str:
     return f"{round(100 * part / whole)}%" if whole else "-"
 
 
+SMALL = 5  # below this many, a share is shown as a count ("2 of 3"): a percentage of 2 forms misleads
+
+
+def rate(part: int, whole: int) -> str:
+    """A table cell's share: '83%' of 5 or more, '2 of 3' below that, '-' of none."""
+    if not whole:
+        return "-"
+    return f"{part} of {whole}" if whole < SMALL else pct(part, whole)
+
+
 def share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -56,6 +66,11 @@ class GradeCounts:
     @property
     def good_pct(self) -> str:
         return pct(self.good_or_better, self.total)
+
+    @property
+    def good_rate(self) -> str:
+        """For tables: a count under ``SMALL`` forms."""
+        return rate(self.good_or_better, self.total)
 
     def cells(self) -> list[str]:
         return [str(c) for c in self.counts]

@@ -2,8 +2,9 @@
 only where config allows (``reports.show_practitioner_names``).
 
 Structured columns never carry a child's details (reports show case IDs). Free text written by auditors
-might: initials known from the case list are replaced by "the child", and, unless allowed, practitioners'
-names by "the practitioner". Names the case list does not know cannot be found this way.
+might: initials known from the case list are replaced by "the child", other initials in capitals by
+"[initials]", and, unless allowed, practitioners' names by "the practitioner". Names the case list does
+not know cannot be found this way.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from processors.reports.source import Snapshot
 # Two or three single letters each followed by a full stop, e.g. "J.S." or "Ł. Ó." (the last stop optional).
 _INITIALS = re.compile(r"(?<![\w.])[^\W\d_](?:\.\s?[^\W\d_]){1,2}\.?(?!\w)")
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+|\n)$")
-CHILD, PRACTITIONER = "the child", "the practitioner"
+CHILD, PRACTITIONER, UNKNOWN = "the child", "the practitioner", "[initials]"
 
 
 def _key(initials: str) -> str:
@@ -33,12 +34,18 @@ class Scrubber:
         text = "" if value is None else str(value)
         if not text:
             return text
-        if self.initials:
-            text = _INITIALS.sub(lambda m: self._replace(m, CHILD) if _key(m.group()) in self.initials
-                                 else m.group(), text)
+        text = _INITIALS.sub(self._initials, text)
         if self.names is not None:
             text = self.names.sub(lambda m: self._replace(m, PRACTITIONER), text)
         return text
+
+    def _initials(self, match: re.Match[str]) -> str:
+        """A child's known initials become "the child"; other initials in capitals (perhaps a child the case
+        list does not know) are removed; lower-case abbreviations ("e.g.") stay."""
+        if _key(match.group()) in self.initials:
+            return self._replace(match, CHILD)
+        letters = re.sub(r"[\s.]", "", match.group())
+        return UNKNOWN if letters.isupper() else match.group()
 
     @staticmethod
     def _replace(match: re.Match[str], word: str) -> str:

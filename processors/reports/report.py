@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from processors.config.reports import ReportSettings
+from processors.reports.assurance import OtherAssurance, other_assurance
+from processors.reports.commentary import Commentary, commentary_section
 from processors.reports.data import BetterOff, HowMuch, HowWell, better_off, how_much, how_well
 from processors.reports.findings import (
     Escalations,
@@ -50,6 +52,9 @@ class ReportData:
     showcase: Table
     show_workforce: bool
     show_showcase: bool
+    commentary: Commentary
+    other: OtherAssurance | None = None   # other sources of assurance: the trust-wide report only
+    show_services: bool = True   # a service's own report has no "by service" breakdown of one row
 
 
 def _titles(scope: Scope, quarter: Quarter) -> tuple[str, str]:
@@ -61,7 +66,12 @@ def _titles(scope: Scope, quarter: Quarter) -> tuple[str, str]:
     return "Quarterly Quality Assurance Report", "for the Senior Leadership Team"
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def headlines(much: HowMuch, well: HowWell, off: BetterOff, esc: Escalations, quarter: Quarter) -> tuple[str, ...]:
+    """The summary's sentences (also the report email's): each counts only what it says it counts."""
     lines = []
     if much.allocated:
         lines.append(f"{much.completed} of {much.allocated} audits, observations and supervision audits due were "
@@ -71,23 +81,31 @@ def headlines(much: HowMuch, well: HowWell, off: BetterOff, esc: Escalations, qu
         change = points_change(well.overall.good_share, well.previous_share)
         versus = f" ({change} on {quarter.previous(1)[0].label})" if change != "-" else ""
         lines.append(f"{well.overall.good_pct} of {well.overall.total} graded forms were Good or better{versus}.")
-    if off.actions_due:
-        lines.append(f"{off.actions_on_time} of {off.actions_due} actions due were completed on time "
-                     f"({pct(off.actions_on_time, off.actions_due)}).")
-    lines.append(f"{esc.count} immediate concern{'s were' if esc.count != 1 else ' was'} escalated; "
-                 f"{much.good_practice} good practice record{'s were' if much.good_practice != 1 else ' was'} shared.")
+    if off.actions_due or off.actions_later:
+        later = (f"; {_plural(off.actions_later, 'more falls', 'more fall')} due later in the quarter"
+                 if off.actions_later else "")
+        done = (f"{off.actions_on_time} of {_plural(off.actions_due, 'action', 'actions')} due by "
+                f"{off.due_by:%d/%m/%Y} {'was' if off.actions_due == 1 else 'were'} completed on time "
+                f"({pct(off.actions_on_time, off.actions_due)})" if off.actions_due
+                else f"No actions fell due by {off.due_by:%d/%m/%Y}")
+        lines.append(done + later + ".")
+    lines.append(f"{_plural(esc.count, 'immediate concern was', 'immediate concerns were')} escalated.")
+    records = _plural(much.evidence_records, "Good Practice Evidence Record was", "Good Practice Evidence Records were")
+    noted = _plural(much.observation_notes, "observation noted", "observations noted")
+    lines.append(f"{records} received, and {noted} good practice seen.")
     return tuple(lines)
 
 
 def build_report(snap: Snapshot, scope: Scope, quarter: Quarter, options: ReportSettings, scrub: Scrubber,
-                 recommendations: dict[str, list[str]], organisation: str, today: date) -> ReportData:
-    """``snap`` is the whole store's snapshot; the scope is applied here."""
+                 organisation: str, today: date) -> ReportData:
+    """``snap`` is the whole store's snapshot; the scope is applied here (the QA Manager's commentary is on the
+    whole quarter, so every report of it shows the commentary)."""
+    commentary = commentary_section(snap, quarter, scrub, today)
     data = scope.restrict(snap)
     much, well = how_much(data, quarter), how_well(data, quarter, options.trend_quarters)
     off, esc = better_off(data, quarter, today), escalations(data, quarter, scrub)
     in_quarter = [t for t in themes_in(data) if _theme_active(data, t, quarter)]
-    themes = tuple(theme_section(data, quarter, t, recommendations.get(t.lower(), []), scrub, today)
-                   for t in in_quarter)
+    themes = tuple(theme_section(data, quarter, t, commentary, scrub, today) for t in in_quarter)
     title, audience = _titles(scope, quarter)
     names = ("Practitioners are named where the QA Manager has agreed it." if options.show_practitioner_names
              else "Practitioners are not named.")
@@ -96,7 +114,9 @@ def build_report(snap: Snapshot, scope: Scope, quarter: Quarter, options: Report
         today.strftime("%d %B %Y"), PRIVACY_NOTE.format(names=names), headlines(much, well, off, esc, quarter),
         much, well, off, themes, esc, workforce(data, quarter, scrub),
         showcase(data, quarter, scrub, options.show_practitioner_names),
-        show_workforce=scope.kind != "theme", show_showcase=scope.kind != "theme")
+        show_workforce=scope.kind != "theme", show_showcase=scope.kind != "theme", commentary=commentary,
+        show_services=not scope.service,
+        other=other_assurance(snap.assurance, quarter, scrub) if scope.kind == "slt" else None)
 
 
 def _theme_active(snap: Snapshot, theme: str, quarter: Quarter) -> bool:

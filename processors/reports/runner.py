@@ -10,32 +10,41 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE, ReportSettings, report_settings
+from processors.chase.people import load_pool, pool_path
+from processors.config.reports import (
+    BRIEFING_TEMPLATE,
+    REPORT_TEMPLATE,
+    THEMED_TEMPLATE,
+    ReportSettings,
+    report_settings,
+)
 from processors.config.settings import Settings
-from processors.errors import OfficeError, PeriodError, RegisterLockedError, UnknownScope
+from processors.errors import OfficeError, PeriodError, QAError, RegisterLockedError, UnknownScope
 from processors.mail.message import Message, SendResult
 from processors.naming import safe_name
 from processors.register.read_first import read_edits_first
 from processors.register.workbook import write_register
 from processors.reports.briefing import build_briefing
+from processors.reports.commentary import write_commentary_form
 from processors.reports.compose import render_briefing, render_report
 from processors.reports.deliver import deliver
-from processors.reports.findings import load_recommendations
+from processors.reports.pagenumbers import number_contents
 from processors.reports.privacy import Scrubber, make_scrubber
-from processors.reports.quarter import Period, Quarter, parse_quarter
-from processors.reports.report import build_report
+from processors.reports.quarter import Period, Quarter, parse_quarter, quarter_of
+from processors.reports.report import ReportData, build_report
 from processors.reports.source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
+from processors.reports.themed import ThemedData, build_themed, render_themed
 from processors.store.database import Store
 from processors.store.lock import run_lock
 from processors.templates.check import REPORT_TEMPLATES, require_templates
 from processors.word.office import convert, soffice
 
 log = logging.getLogger("qa.reports")
-RECOMMENDATIONS = "recommendations.yaml"
 
 
 @dataclass
@@ -47,7 +56,7 @@ class ReportDocument:
     recipients: tuple[str, ...]
     headlines: tuple[str, ...] = ()
     pdf: Path | None = None
-    pdf_source: bytes = field(default=b"", repr=False)
+    pdf_source: Callable[[], bytes] | None = field(default=None, repr=False)  # the PDF-ready copy, made on demand
 
 
 @dataclass
@@ -55,6 +64,7 @@ class ReportRun:
     quarter: str
     folder: Path
     documents: list[ReportDocument] = field(default_factory=list)
+    commentary_form: Path | None = None  # written by a draft run, for the QA Manager to fill in
     sent: list[SendResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -70,6 +80,9 @@ class ReportRun:
     def summary_lines(self) -> list[str]:
         lines = [f"{len(self.documents)} report(s) for {self.quarter} in {self.folder}"]
         lines += [f"  {d.docx.name}" + (" (+ PDF)" if d.pdf else "") for d in self.documents]
+        if self.commentary_form:
+            lines.append(f"The QA Manager's commentary form to fill in Word and put in the inbox: "
+                         f"{self.commentary_form}")
         if self.sent:
             lines.append(f"{len(self.sent)} email(s) sent ({self.sent[0].backend})")
         lines += [f"Note: {p}" for p in self.problems]
@@ -95,12 +108,30 @@ def plan_scopes(snap: Snapshot, quarter: Quarter, theme: str | None, service: st
     return [Scope(), *(Scope(theme=t) for t in themes_in(active)), *(Scope(service=s) for s in services_in(active))]
 
 
-def recipients_for(scope: Scope, options: ReportSettings) -> tuple[str, ...]:
+def recipients_for(scope: Scope, options: ReportSettings,
+                   managers: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """Who receives a report: config's lists; a service's report, failing those, its managers in the pool."""
     wanted = options.recipients
     if scope.service:
-        found = {k.casefold(): v for k, v in wanted.services.items()}
+        found = {k.casefold(): v for k, v in (managers or {}).items()}
+        found.update({k.casefold(): v for k, v in wanted.services.items()})
         return tuple(found.get(scope.service.casefold(), ()))
     return wanted.smt if scope.theme else wanted.slt
+
+
+def pool_managers(settings: Settings, store: Store, options: ReportSettings) -> dict[str, tuple[str, ...]]:
+    """Each service's managers in the auditor pool (reports.schedule.managers_roles), by service."""
+    try:
+        pool = load_pool(pool_path(settings, store))
+    except QAError as exc:  # the pool is the chase's to complain about; reports still go to config's lists
+        log.warning("service managers not taken from the auditor pool: %s", exc)
+        return {}
+    roles = {r.casefold() for r in options.schedule.managers_roles}
+    found: dict[str, list[str]] = {}
+    for auditor in pool:
+        if auditor.role.casefold() in roles and auditor.service and auditor.email:
+            found.setdefault(auditor.service, []).append(auditor.email)
+    return {service: tuple(emails) for service, emails in found.items()}
 
 
 def file_stem(scope: Scope, quarter: Quarter) -> str:
@@ -126,6 +157,9 @@ class Job:
     folder: Path
     today: date
     scrub: Scrubber
+    draft: bool = False
+    managers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each service's managers in the pool
+    month: Period | None = None  # the briefing's month (default: the latest begun in the quarter)
 
 
 def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
@@ -136,32 +170,37 @@ def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
     log.info("report written: %s", doc.docx.name)
 
 
-def make_reports(job: Job, scopes: list[Scope], problems: list[str]) -> list[ReportDocument]:
-    recommendations, trouble = load_recommendations(job.folder / RECOMMENDATIONS)
-    problems += trouble
-    template = job.settings.path("templates") / REPORT_TEMPLATE
+def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
+    templates = job.settings.path("templates")
     documents = []
     for scope in scopes:
-        data = build_report(job.snap, scope, job.quarter, job.options, job.scrub, recommendations,
-                            job.settings.organisation, job.today)
-        rendered = render_report(template, data)
-        prefix = "Thematic audit report" if scope.theme else "Quarterly QA report"
+        args = (job.snap, scope, job.quarter, job.options, job.scrub, job.settings.organisation, job.today)
+        if scope.kind == "theme":
+            data: ReportData | ThemedData = build_themed(*args)
+            rendered = render_themed(templates / THEMED_TEMPLATE, data)
+        else:
+            data = build_report(*args)
+            rendered = render_report(templates / REPORT_TEMPLATE, data)
+        prefix = ("Draft " if job.draft else "") + ("Thematic audit report" if scope.theme else "Quarterly QA report")
+        recipients = (job.options.recipients.qa_manager if job.draft
+                      else recipients_for(scope, job.options, job.managers))
         doc = ReportDocument(scope.kind, data.title, f"{prefix} {job.quarter.label}: {scope.name}",
-                             job.folder / f"{file_stem(scope, job.quarter)}.docx", recipients_for(scope, job.options),
-                             data.headlines, pdf_source=rendered.pdf_source)
+                             job.folder / f"{file_stem(scope, job.quarter)}{'_draft' if job.draft else ''}.docx",
+                             recipients,
+                             data.headlines, pdf_source=rendered.arrange_for_pdf)
         _write(doc, rendered.docx)
         documents.append(doc)
     return documents
 
 
 def make_briefing(job: Job) -> ReportDocument:
-    month = briefing_month(job.quarter, job.today)
+    month = job.month or briefing_month(job.quarter, job.today)
     data = build_briefing(job.snap, month, job.options, job.scrub, job.settings.organisation, job.today)
     rendered = render_briefing(job.settings.path("templates") / BRIEFING_TEMPLATE, data)
     target = job.folder / f"{month.label}_learning_briefing.docx"
     doc = ReportDocument("briefing", f"{data.title}: {data.subtitle}", f"Learning briefing note: {month.title}",
                          target, job.options.recipients.briefing, tuple(data.numbers.rows),
-                         pdf_source=rendered.pdf_source)
+                         pdf_source=rendered.arrange_for_pdf)
     _write(doc, rendered.docx)
     return doc
 
@@ -177,7 +216,7 @@ def make_pdfs(documents: list[ReportDocument], folder: Path, problems: list[str]
         sources = []
         for doc in documents:
             source = Path(tmp) / doc.docx.name
-            source.write_bytes(doc.pdf_source)
+            source.write_bytes(doc.pdf_source() if doc.pdf_source else doc.docx.read_bytes())
             sources.append(source)
         try:
             outputs = convert(sources, "pdf", folder)
@@ -186,6 +225,7 @@ def make_pdfs(documents: list[ReportDocument], folder: Path, problems: list[str]
             return
     for doc, pdf in zip(documents, outputs):
         doc.pdf = pdf
+        number_contents(doc.docx, pdf)
 
 
 # --- sending them --------------------------------------------------------------------------------
@@ -204,12 +244,25 @@ def report_message(doc: ReportDocument, quarter: Quarter) -> Message:
                    kind="briefing" if doc.kind == "briefing" else "report")
 
 
+def commentary_message(form: Path, quarter: Quarter, to: tuple[str, ...]) -> Message:
+    body = [f"The draft reports for {quarter.label} ({quarter.title}) are ready, with the commentary form attached.",
+            "", "Please fill it in Word: your analysis, where we need to focus our improvement efforts, the "
+            "recommendations (each with who leads it and by when) and, after the SMT meeting, the actions SMT "
+            "agreed. Save it and put it in the QA inbox like any form: the final reports then include it, and the "
+            "agreed actions join the register's Actions sheet and are chased.", "", "Quality Assurance team"]
+    return Message(to=to, subject=f"QA Manager's commentary for {quarter.label}: please complete",
+                   body="\n".join(body), attachments=(form,), kind="report")
+
+
 def send_documents(settings: Settings, store: Store, run: ReportRun, quarter: Quarter) -> None:
     unaddressed = [d for d in run.documents if not d.recipients]
     if unaddressed:
         run.problems.append("not emailed, no recipients in config (reports.recipients): "
                             + ", ".join(d.docx.name for d in unaddressed))
     messages = [report_message(d, quarter) for d in run.documents if d.recipients]
+    manager = report_settings(settings).recipients.qa_manager
+    if run.commentary_form and manager:
+        messages.append(commentary_message(run.commentary_form, quarter, manager))
     if not messages:
         return
     outcome = deliver(settings, store, messages)
@@ -222,8 +275,10 @@ def send_documents(settings: Settings, store: Store, run: ReportRun, quarter: Qu
 
 
 def run_reports(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool,
-                today: date | None = None) -> ReportRun:
-    """Write the quarter's reports (and PDFs), and email them when ``send``."""
+                today: date | None = None, draft: bool = False) -> ReportRun:
+    """Write the quarter's reports (and PDFs), and email them when ``send``. A ``draft`` run also writes the
+    QA Manager's commentary form, pre-filled with the quarter's key figures, and sends everything to the QA
+    Manager only."""
     started = time.perf_counter()
     options, today = report_settings(settings), today or date.today()
     period = parse_quarter(quarter, options.year_start_month)
@@ -241,13 +296,35 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
         if not snap.forms:
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")
         job = Job(settings, options, snap, period, run.folder, today,
-                  make_scrubber(snap, options.show_practitioner_names))
-        run.documents = make_reports(job, plan_scopes(snap, period, theme, service), run.problems)
+                  make_scrubber(snap, options.show_practitioner_names), draft, pool_managers(settings, store, options))
+        run.documents = make_reports(job, plan_scopes(snap, period, theme, service))
+        if draft:
+            run.commentary_form = write_commentary_form(settings, store, period, run.documents[0].headlines,
+                                                        run.folder, today)
         if not (theme or service):
             run.documents.append(make_briefing(job))
         if options.pdf:
             make_pdfs(run.documents, run.folder, run.problems)
         if send:
             send_documents(settings, store, run, period)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def run_briefing(settings: Settings, month: Period, send: bool, today: date | None = None) -> ReportRun:
+    """The learning briefing note for one month on its own (made by `watch` each month), emailed when ``send``."""
+    started = time.perf_counter()
+    options, today = report_settings(settings), today or date.today()
+    quarter = quarter_of(month.start, options.year_start_month)
+    run = ReportRun(month.label, settings.path("generated") / "reports" / quarter.label)
+    with Store(settings.path("database")) as store:
+        snap = load_snapshot(store)
+        job = Job(settings, options, snap, quarter, run.folder, today,
+                  make_scrubber(snap, options.show_practitioner_names), month=month)
+        run.documents = [make_briefing(job)]
+        if options.pdf:
+            make_pdfs(run.documents, run.folder, run.problems)
+        if send:
+            send_documents(settings, store, run, quarter)
     run.seconds = time.perf_counter() - started
     return run

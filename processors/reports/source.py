@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from processors.forms.definitions import FORM_TYPES
+from processors.store.assurance import AssuranceRow, assurance_rows
 from processors.store.database import (
     ActionRecord,
     AllocationRecord,
@@ -42,12 +43,17 @@ class Snapshot:
     escalations: tuple[EscalationRecord, ...]
     good_practice: tuple[GoodPracticeRecord, ...]
     allocations: tuple[AllocationRecord, ...]
+    assurance: tuple[AssuranceRow, ...] = ()   # other sources of assurance, imported (whole trust only)
     grades_by_form: dict[str, tuple[GradeRecord, ...]] = field(default_factory=dict, compare=False)
     actions_by_form: dict[str, tuple[ActionRecord, ...]] = field(default_factory=dict, compare=False)
+    forms_by_id: dict[str, FormRecord] = field(default_factory=dict, compare=False)
+    escalated: frozenset[str] = field(default_factory=frozenset, compare=False)  # forms whose concern stands
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "grades_by_form", _group(self.grades))
         object.__setattr__(self, "actions_by_form", _group(self.actions))
+        object.__setattr__(self, "forms_by_id", {f.form_id: f for f in self.forms})
+        object.__setattr__(self, "escalated", frozenset(e.form_id for e in self.escalations if e.current))
 
 
 def _group(records: tuple) -> dict[str, tuple]:
@@ -58,10 +64,16 @@ def _group(records: tuple) -> dict[str, tuple]:
 
 
 def load_snapshot(store: Store) -> Snapshot:
-    """What reports may show. Good practice whose nominator said 'do not share' (QAF 8.5.4) is left out here, once,
-    so no briefing, showcase or count shown across the workforce can include it."""
+    """Everything a report counts, read once. Good practice whose nominator said 'do not share' (QAF 8.5.4) is
+    counted but never shown: the showcase and the briefing take only shareable records (findings.py)."""
+    with store.reading_once():
+        return _read(store)
+
+
+def _read(store: Store) -> Snapshot:
     return Snapshot(tuple(store.forms()), tuple(store.grades()), tuple(store.actions()), tuple(store.escalations()),
-                    tuple(g for g in store.good_practice() if g.shareable), tuple(store.allocations()))
+                    tuple(store.good_practice()), tuple(store.allocations()),
+                    tuple(assurance_rows(store)))
 
 
 def due_day(allocation: AllocationRecord) -> date | None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from processors.errors import StoreDamaged, StoreUnavailable
 from processors.forms.models import Rejection, ValidatedForm, WorkItem
@@ -84,6 +85,7 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._conn = self._connect()
+        self._memo: dict[str, object] | None = None  # see reading_once
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -426,8 +428,24 @@ class Store:
 
     # -- queries --
 
+    @contextmanager
+    def reading_once(self) -> Iterator[None]:
+        """Read-only work that asks for many tables (a report's snapshot): each reads the form records once."""
+        self._memo = {}
+        try:
+            yield
+        finally:
+            self._memo = None
+
+    def _once(self, key: str, read: Callable[[], Any]) -> Any:
+        if self._memo is None:
+            return read()
+        if key not in self._memo:
+            self._memo[key] = read()
+        return self._memo[key]
+
     def _work_item_map(self) -> dict[str, WorkItem]:
-        return {w.form_id: w for w in self.work_items()}
+        return self._once("work_items", lambda: {w.form_id: w for w in self.work_items()})
 
     def _form_records(self, where: str = "", params: Sequence[object] = ()) -> list[FormRecord]:
         items = self._work_item_map()
@@ -436,7 +454,8 @@ class Store:
 
     def forms(self, include_superseded: bool = False) -> list[FormRecord]:
         """Recorded forms, oldest first: the current version of each, or every version."""
-        return self._form_records("" if include_superseded else "WHERE superseded = 0")
+        where = "" if include_superseded else "WHERE superseded = 0"
+        return list(self._once(f"forms{where}", lambda: self._form_records(where)))
 
     def form(self, form_id: str) -> FormRecord | None:
         """The current version of one form, looked up by key (never by loading every form)."""
@@ -465,9 +484,11 @@ class Store:
         return sorted(self._form_records("WHERE form_id = ?", (form_id,)), key=lambda f: f.version)
 
     def _current_by_pk(self) -> dict[int, FormRecord]:
-        items = self._work_item_map()
-        rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE superseded = 0")
-        return {row[0]: form_record(row, items.get(row[1])) for row in rows}
+        def read() -> dict[int, FormRecord]:
+            items = self._work_item_map()
+            rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE superseded = 0")
+            return {row[0]: form_record(row, items.get(row[1])) for row in rows}
+        return self._once("current_by_pk", read)
 
     def grades(self) -> list[GradeRecord]:
         """Domain grades of the current version of each form."""

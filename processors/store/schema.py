@@ -177,6 +177,19 @@ CREATE TABLE rejected_concerns (
 );
 """
 
+_ASSURANCE = """
+CREATE TABLE assurance (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    source_file TEXT NOT NULL,
+    row_number  INTEGER NOT NULL,
+    period      TEXT NOT NULL,
+    values_json TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX assurance_kind ON assurance (kind, period);
+"""
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _INITIAL),
     (2, "sent emails", _SENT),
@@ -188,6 +201,7 @@ MIGRATIONS: list[Migration] = [
     (6, "forms: when the document was last saved", "ALTER TABLE forms ADD COLUMN saved_at TEXT;"),
     (7, "concerns on rejected files", _REJECTED_CONCERNS),
     (8, "rejected files: the form they answer", "ALTER TABLE rejected ADD COLUMN form_id TEXT NOT NULL DEFAULT '';"),
+    (9, "other sources of assurance (imported exports)", _ASSURANCE),
 ]
 
 

@@ -23,7 +23,7 @@ from docxtpl import DocxTemplate
 from jinja2 import ChainableUndefined, Environment, TemplateError
 from lxml import etree
 
-from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE
+from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE, THEMED_TEMPLATE
 from processors.errors import QAError, TemplateProblem
 from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
 from processors.forms.models import Case, WorkItem
@@ -31,6 +31,7 @@ from processors.forms.vocabulary import CHILD_IN_NEED
 from processors.generate.forms import FormGenerator
 from processors.reports.briefing import BriefingData
 from processors.reports.report import REPORT_EXTRA_NAMES, ReportData
+from processors.reports.themed import ThemedData
 from processors.templates.build import FOOTER_REF, LETTER_FIELDS, LETTER_FILENAME
 from processors.word.controls import Control, iter_controls, parse_xml
 
@@ -158,6 +159,8 @@ DOCUMENTS: tuple[DocumentTemplate, ...] = (
                      frozenset(ReportData.__dataclass_fields__) | frozenset(REPORT_EXTRA_NAMES)),
     DocumentTemplate("briefing_note", BRIEFING_TEMPLATE, frozenset(BriefingData.__dataclass_fields__)),
     DocumentTemplate("thank_you_letter", LETTER_FILENAME, frozenset(LETTER_FIELDS)),
+    DocumentTemplate("thematic_report", THEMED_TEMPLATE,
+                     frozenset(ThemedData.__dataclass_fields__) | frozenset(REPORT_EXTRA_NAMES)),
 )
 
 
@@ -186,7 +189,7 @@ def check_document(spec: DocumentTemplate, templates: Path, *, fields: bool = Tr
 
 
 def check_all(templates: Path) -> list[TemplateReport]:
-    """All seven templates: the four forms, the quarterly report, the briefing note and the thank-you letter."""
+    """Every template: the forms, the quarterly and themed reports, the briefing note and the thank-you letter."""
     return [check_template(d, templates) for d in FORM_TYPES.values()] + \
         [check_document(s, templates) for s in DOCUMENTS]
 
@@ -194,7 +197,7 @@ def check_all(templates: Path) -> list[TemplateReport]:
 # --- at the start of a command ------------------------------------------------------------------
 
 FORM_TEMPLATES: tuple[str, ...] = tuple(d.filename for d in FORM_TYPES.values())  # generate, allocate
-REPORT_TEMPLATES: tuple[str, ...] = (REPORT_TEMPLATE, BRIEFING_TEMPLATE)          # report
+REPORT_TEMPLATES: tuple[str, ...] = (REPORT_TEMPLATE, BRIEFING_TEMPLATE, THEMED_TEMPLATE)  # report
 INTAKE_TEMPLATES: tuple[str, ...] = (LETTER_FILENAME,)                            # ingest, watch (good practice)
 
 
