@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import random
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -14,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processors.allocation.rules import (
+    NO_HISTORY,
+    AllocationHistory,
     AllocationResult,
     allocate,
     months_before,
@@ -38,6 +41,7 @@ class Oracle:
     pool: list[Auditor]
     practice_week: frozenset[str]
     months: int
+    history: AllocationHistory = NO_HISTORY
 
     def by_id(self, auditor_id: str) -> Auditor | None:
         return next((a for a in self.pool if a.auditor_id == auditor_id), None)
@@ -58,16 +62,24 @@ class Oracle:
         return manager.service == service or any(
             b.service == service and manager.auditor_id in self.bosses(b, False) for b in self.pool)
 
+    def last_audited(self, case: Case) -> date | None:
+        stored = self.history.audited.get(case.case_id.casefold())
+        dates = [d for d in (case.last_audited, stored) if d is not None]
+        return max(dates) if dates else None
+
     def recent(self, case: Case) -> bool:
-        if case.last_audited is None:
+        last = self.last_audited(case)
+        if last is None:
             return False
         year, month = TODAY.year, TODAY.month
         for _ in range(self.months):
             year, month = (year, month - 1) if month > 1 else (year - 1, 12)
         cutoff = date(year, month, min(TODAY.day, calendar.monthrange(year, month)[1]))
-        return case.last_audited > cutoff
+        return last > cutoff
 
     def may(self, form: str, a: Auditor, case: Case) -> bool:
+        if a.name.casefold() in (case.iro.casefold(), case.cp_chair.casefold()):
+            return False  # the case's IRO or CP Chair may review it: never audits it
         if form == "practice_observation":
             return a.role == "Team Manager" and a.team == case.team
         if a.team == case.team or a.name == case.practitioner:
@@ -123,7 +135,7 @@ NAMES = ("Siân Llewelyn", "Łukasz Wójcik", "Niamh O'Connor", "محمد", "Pri
 
 
 @st.composite
-def organisations(draw: st.DrawFn) -> tuple[list[Auditor], list[Case]]:
+def organisations(draw: st.DrawFn) -> tuple[list[Auditor], list[Case], AllocationHistory]:
     services = draw(st.lists(st.sampled_from(["Early Help", "Children in Care", "Leaving Care", "Disabled Children"]),
                              min_size=1, max_size=3, unique=True))
     teams = {s: [f"{s} {n}" for n in range(draw(st.integers(1, 3)))] for s in services}
@@ -142,9 +154,12 @@ def organisations(draw: st.DrawFn) -> tuple[list[Auditor], list[Case]]:
         service = draw(st.sampled_from(services))
         team = draw(st.sampled_from([*teams[service], f"{service} no manager"]))
         audited = draw(st.none() | st.integers(0, 800).map(lambda d: TODAY - timedelta(days=d)))
+        reviewers = st.sampled_from(["", "", *names])
         cases.append(Case(f"CF{n:07d}", "A.B.", 7, "Child in Need", service, team, draw(st.sampled_from(names)),
-                          draw(st.sampled_from(names)), audited))
-    return pool, cases
+                          draw(st.sampled_from(names)), audited, iro=draw(reviewers), cp_chair=draw(reviewers)))
+    stored = {c.case_id.casefold(): TODAY - timedelta(days=draw(st.integers(0, 800)))
+              for c in cases if draw(st.booleans())}  # audits the store has recorded
+    return pool, cases, AllocationHistory(stored)
 
 
 scenarios = st.tuples(
@@ -159,16 +174,16 @@ scenarios = st.tuples(
 @settings(max_examples=250, deadline=None)
 @given(scenarios)
 def test_every_rule_holds_for_any_pool_and_case_list(scenario) -> None:
-    (pool, cases), counts, seed, practice_week_numbers, months = scenario
+    (pool, cases, history), counts, seed, practice_week_numbers, months = scenario
     practice_week = {f"AUD{n:03d}" for n in practice_week_numbers}
-    result = allocate(cases, pool, "C7", counts, seed, DUE, "Neglect", practice_week, months, TODAY)
+    result = allocate(cases, pool, "C7", counts, seed, DUE, "Neglect", practice_week, months, TODAY, history)
     known = {a.auditor_id for a in pool}
-    oracle = Oracle(pool, frozenset(practice_week & known), months)
+    oracle = Oracle(pool, frozenset(practice_week & known), months, history)
     check_rules(result, cases, pool, counts, oracle, "C7")
     assert {s.case_id for s in result.skipped} == {c.case_id for c in cases if oracle.recent(c)}
     assert len(result.warnings) == len(practice_week - known)
     again = allocate(list(reversed(cases)), list(reversed(pool)), "C7", counts, seed, DUE, "Neglect", practice_week,
-                     months, TODAY)
+                     months, TODAY, history)
     assert again == result, "the same seed must give the same allocation"
 
 
@@ -179,8 +194,42 @@ def test_rules_hold_on_trust_sized_synthetic_data(seed: int, n_cases: int, pract
     pool = make_pool(seed)
     cases = make_cases(n_cases, seed, pool, today=TODAY)
     members = {f"AUD{n:03d}" for n in practice_week}
-    result = allocate(cases, pool, "C1", COUNTS, seed, DUE, "Neglect", members, 12, TODAY)
-    check_rules(result, cases, pool, COUNTS, Oracle(pool, frozenset(members), 12), "C1")
+    history = observation_history(cases, seed)
+    result = allocate(cases, pool, "C1", COUNTS, seed, DUE, "Neglect", members, 12, TODAY, history)
+    check_rules(result, cases, pool, COUNTS, Oracle(pool, frozenset(members), 12, history), "C1")
+    check_observations_prefer_the_longest_unobserved(result, cases, history)
+
+
+def observation_history(cases: list[Case], seed: int) -> AllocationHistory:
+    """Some practitioners observed at some point in the last 200 days, the others never."""
+    rng = random.Random(seed)
+    names = sorted({c.practitioner for c in cases})
+    return AllocationHistory(observed={" ".join(n.casefold().split()): TODAY - timedelta(days=rng.randint(0, 200))
+                                       for n in names if rng.random() < 0.6})
+
+
+def check_observations_prefer_the_longest_unobserved(result: AllocationResult, cases: list[Case],
+                                                     history: AllocationHistory) -> None:
+    """QAF 3.1: within a team, nobody left unobserved this cycle was observed longer ago (or never) than
+    anyone the Team Manager observes; nobody is observed twice while a team member is not observed at all."""
+    def last(name: str) -> date:
+        return history.last_observed(name) or date.min
+
+    observed = [i for i in result.items if i.form_type == "practice_observation"]
+    chosen = {i.case.practitioner for i in observed}
+    used = {i.case.case_id for i in result.items}
+    for item in observed:
+        team = [c for c in cases if c.team == item.case.team]
+        left = {c.practitioner for c in team if c.case_id not in used and c.practitioner not in chosen}
+        for other in left:
+            assert last(other) >= last(item.case.practitioner), (
+                f"{item.case.practitioner} (last observed {last(item.case.practitioner)}) observed before "
+                f"{other} (last observed {last(other)})")
+    twice = Counter((i.case.team, i.case.practitioner) for i in observed)
+    for item in observed:
+        if twice[item.case.team, item.case.practitioner] > 1:
+            team = {c.practitioner for c in cases if c.team == item.case.team}
+            assert team <= chosen, f"{item.case.practitioner} observed twice while a team member was not at all"
 
 
 # --- the trust's own cycle -------------------------------------------------------------------

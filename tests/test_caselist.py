@@ -115,6 +115,31 @@ def test_bad_cell_names_file_row_column_and_value(tmp_path: Path, row: int, colu
     assert str(err).startswith(f"cases.csv, row {row}, column '{column}': {expected}")
 
 
+def test_iro_and_cp_chair_columns_are_optional_names(tmp_path: Path) -> None:
+    header = CASE_HEADER + ",IRO,CP chair"
+    rows = [CASE_ROW.format(n=1000001, age=3, audited="") + ",Dafydd Jenkins,", CASE_ROW.format(
+        n=1000002, age=4, audited="") + ",,Orla Doyle"]
+    first, second = read_cases(csv_file(tmp_path, "cases.csv", [header, *rows]))
+    assert (first.iro, first.cp_chair, second.iro, second.cp_chair) == ("Dafydd Jenkins", "", "", "Orla Doyle")
+    assert read_cases(csv_file(tmp_path, "plain.csv", case_lines(1)))[0].iro == ""  # the columns may be left out
+
+
+@pytest.mark.parametrize(("column", "value", "expected"), [
+    ("IRO", "dafydd.jenkins@example-trust.org.uk", "'dafydd.jenkins@example-trust.org.uk' is an email address: "
+                                                   "give the IRO's name as the auditor pool spells it"),
+    ("CP Chair", "12345", "'12345' is not a name: give the CP Chair's name"),
+    ("IRO", "01/02/2026", "'01/02/2026' is not a name"),
+])
+def test_bad_iro_or_cp_chair_names_file_row_and_column(tmp_path: Path, column: str, value: str,
+                                                       expected: str) -> None:
+    cells = {"IRO": "", "CP Chair": ""} | {column: value}
+    lines = [CASE_HEADER + ",IRO,CP Chair", *(line + ",," for line in case_lines(3)[1:])]
+    lines[2] = CASE_ROW.format(n=1000001, age=1, audited="") + f",{cells['IRO']},{cells['CP Chair']}"
+    err = error_of(read_cases, csv_file(tmp_path, "cases.csv", lines))
+    assert (err.file, err.row, err.column) == ("cases.csv", 3, column)
+    assert str(err).startswith(f"cases.csv, row 3, column '{column}': {expected}")
+
+
 def test_uk_date_variants_are_accepted(tmp_path: Path) -> None:
     lines = [CASE_HEADER, *(CASE_ROW.format(n=n, age=1, audited=d) for n, d in enumerate(
         ["7/3/2025", "07-03-2025", "2025-03-07", "07/03/2025 00:00"]))]
@@ -294,7 +319,8 @@ TRICKY = Case("CF0000123", "Ł.Ó.", 17, "Child Looked After", "Children in Care
 
 
 def sample_items() -> list[WorkItem]:
-    plain = replace(TRICKY, case_id="0012", practitioner="Niamh O'Connor, Jr", last_audited=None)
+    plain = replace(TRICKY, case_id="0012", practitioner="Niamh O'Connor, Jr", last_audited=None,
+                    iro="Dafydd Jenkins", cp_chair="Orla Mac Giolla Phádraig")
     return [
         WorkItem("thematic_audit", TRICKY, "2026-C3", "2026-C3-TPA-001", "Siân Llewelyn",
                  "sian.llewelyn@example-trust.org.uk", "Team Manager", "Voice of the child; neglect", date(2026, 4, 1)),

@@ -39,5 +39,8 @@ def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> N
     assert list((demo / "reports").rglob("*_QA_report_SLT.docx"))
     assert list((demo / "reports").rglob("*_QA_commentary_QMC-*.docx"))
     assert len(list((demo / "exports").glob("*.csv"))) == 5 and workbook["Performance indicators"].max_row == 5
+    (thanked,) = [line for line in result.stdout.splitlines() if "(a Children in Care worker)" in line]
+    assert "(Assistant Director, Corporate Parenting), the practitioner's senior leader from the" in thanked
+    assert "The nominator suggested" in thanked  # the Early Help leader they typed did not sign
     assert "Register -> " in result.stdout and "Demo finished" in result.stdout
     assert not (settings.path("database")).exists()  # the real store is untouched

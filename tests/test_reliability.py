@@ -494,6 +494,9 @@ def test_thank_you_letters_written_at_once_never_share_a_partial_file(office: Se
     drop(office, GPR, good_practice_answers(), "good practice.docx")
     ingest_paths(office, [office.path("inbox")])
     from processors.act.notices import thank_you_letter
+    from processors.act.signatory import FROM_NOMINATOR, Signatory
+
+    signatory = Signatory("Abena Mensah", "Senior Leader", "", FROM_NOMINATOR, "")
 
     with Store(office.path("database")) as store:
         record = store.form(GPR.form_id)
@@ -503,7 +506,7 @@ def test_thank_you_letters_written_at_once_never_share_a_partial_file(office: Se
     def write() -> None:
         try:
             for _ in range(4):
-                thank_you_letter(record, office)
+                thank_you_letter(record, office, signatory)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

@@ -14,11 +14,12 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment
 
 from processors.act.routing import AlertRoute
+from processors.act.signatory import Signatory, choose_signatory
+from processors.chase.people import People
 from processors.config.settings import Settings
 from processors.errors import TemplateProblem
 from processors.forms.definitions import FORM_TYPES, TRUST_VALUES
 from processors.forms.routing import route_problem
-from processors.mail.directory import StaffDirectory
 from processors.mail.message import Message
 from processors.naming import safe_name
 from processors.store.concerns import RejectedConcern
@@ -100,8 +101,14 @@ def _values_shown(form: FormRecord) -> str:
     return ", ".join(label for key, label in TRUST_VALUES if form.values.get(key) is True)
 
 
-def thank_you_letter(form: FormRecord, settings: Settings, today: date | None = None) -> Path:
-    """Render the senior leader's thank-you letter (.docx) for a good-practice record."""
+def letter_signatory(form: FormRecord, people: People) -> Signatory:
+    """The practitioner's senior leader from the pool's management line (the nominator's choice if it cannot say)."""
+    return choose_signatory(people, _value(form, "practitioner"), _value(form, "team_manager"), _value(form, "team"),
+                            _value(form, "senior_leader"))
+
+
+def thank_you_letter(form: FormRecord, settings: Settings, signatory: Signatory, today: date | None = None) -> Path:
+    """Render the senior leader's thank-you letter (.docx) for a good-practice record, signed by ``signatory``."""
     path = settings.path("templates") / LETTER_FILENAME
     if not path.is_file():  # removed while the watcher runs: commands check it at start (templates.check)
         raise TemplateProblem(f"{path} is missing: run `python run.py templates build` to restore the default")
@@ -112,7 +119,10 @@ def thank_you_letter(form: FormRecord, settings: Settings, today: date | None = 
         "form_ref": form.form_id,
         "values": _values_shown(form),
         **{key: _value(form, key) for key in ("practitioner", "nominated_by", "nominator_role", "what_was_done",
-                                              "difference_for_child", "senior_leader")},
+                                              "difference_for_child")},
+        "senior_leader": signatory.name,  # templates edited before the signatory's title was added still sign
+        "signatory": signatory.name,
+        "signatory_title": signatory.job_title,
     }
     template.render({k: word_text(v) for k, v in context.items()}, jinja_env=Environment(autoescape=True))
     target = settings.path("letters") / f"{safe_name(form.form_id)}_thank_you.docx"
@@ -126,14 +136,16 @@ def thank_you_letter(form: FormRecord, settings: Settings, today: date | None = 
     return target
 
 
-def good_practice_notice(form: FormRecord, settings: Settings, staff: StaffDirectory,
+def good_practice_notice(form: FormRecord, settings: Settings, people: People,
                          today: date | None = None) -> Notice:
-    letter = thank_you_letter(form, settings, today)
+    signatory = letter_signatory(form, people)
+    letter = thank_you_letter(form, settings, signatory, today)
     qa = settings.contacts.qa_manager
-    names = {"practitioner": _value(form, "practitioner"), "line manager": _value(form, "team_manager"),
-             "senior leader": _value(form, "senior_leader")}
-    found = {role: staff.email(name) for role, name in names.items() if name}
+    names = {"practitioner": _value(form, "practitioner"), "line manager": _value(form, "team_manager")}
+    found = {role: people.staff.email(name) for role, name in names.items() if name}
     unresolved = tuple(f"{role} '{names[role]}'" for role, email in found.items() if not email)
+    if not signatory.email:
+        unresolved += (f"senior leader '{signatory.name}'",)
     missing_note = ("\n\nNot in the staff list, so not emailed: " + "; ".join(unresolved)) if unresolved else ""
     summary = (f"{_value(form, 'nominated_by')} has recorded good practice by {names['practitioner']} "
                f"({_value(form, 'team')}).\n\nWhat was done:\n{_value(form, 'what_was_done')}\n\n"
@@ -143,11 +155,12 @@ def good_practice_notice(form: FormRecord, settings: Settings, staff: StaffDirec
     messages = [Message(to=notify_to, cc=(qa,) if qa not in notify_to else (), kind="good_practice",
                         subject=f"Good practice recognised: {names['practitioner']}",
                         body=summary + missing_note)]
-    leader = found.get("senior leader")
+    leader = signatory.email
     messages.append(Message(
         to=(leader or qa,), cc=(qa,) if leader else (), kind="thank_you", attachments=(letter,),
         subject=f"Thank-you letter to sign: {names['practitioner']} ({form.form_id})",
-        body=(f"Please sign and send the attached thank-you letter to {names['practitioner']}.\n\n{summary}"
-              + ("" if leader else f"\n\nThe senior leader '{names['senior leader']}' is not in the staff list: "
+        body=(f"Please sign and send the attached thank-you letter to {names['practitioner']}.\n\n"
+              f"{signatory.explanation}\n\n{summary}"
+              + ("" if leader else f"\n\nThe senior leader '{signatory.name}' is not in the staff list: "
                  "please forward this to them."))))
     return Notice(form.form_id, "good_practice", tuple(messages), (letter,), unresolved)

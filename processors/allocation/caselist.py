@@ -25,6 +25,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from processors.dates import DATE_FORMAT_EXCEL, uk_date, uk_text
 from processors.errors import InputFileError
@@ -46,6 +47,8 @@ CASE_COLUMNS: tuple[str, ...] = (
     "Case ID", "Child initials", "Age", "Legal status", "Service", "Team", "Practitioner", "Team manager",
 )
 LAST_AUDITED = "Last audited"
+IRO_COLUMN, CP_CHAIR_COLUMN = "IRO", "CP Chair"   # optional: who reviews the case, so never audits it
+OPTIONAL_CASE_COLUMNS: tuple[str, ...] = (LAST_AUDITED, IRO_COLUMN, CP_CHAIR_COLUMN)
 ALLOCATION_COLUMNS: tuple[str, ...] = (
     "Form ID", "Form type", "Cycle", "Auditor", "Auditor email", "Auditor role", "Theme", "Due date",
 )
@@ -244,7 +247,7 @@ def _read_xlsx(path: Path) -> list[list[object]]:
 
 def read_cases(path: Path | str) -> list[Case]:
     """The Business Intelligence team's case list; stops at the first problem with one clear line."""
-    table = read_table(path, CASE_COLUMNS, (LAST_AUDITED,))
+    table = read_table(path, CASE_COLUMNS, OPTIONAL_CASE_COLUMNS)
     cases = [_case(Row(table, n, cells)) for n, cells in table.rows]
     _reject_duplicates(table, [(c.case_id, c.case_id.casefold(), n) for c, (n, _) in zip(cases, table.rows)],
                        "Case ID", "case ID {} is listed twice (rows {} and {}): each case must appear once")
@@ -262,7 +265,24 @@ def _case(row: Row) -> Case:
         practitioner=row.text("Practitioner"),
         team_manager=row.text("Team manager"),
         last_audited=row.date(LAST_AUDITED),
+        iro=_person_name(row, IRO_COLUMN),
+        cp_chair=_person_name(row, CP_CHAIR_COLUMN),
     )
+
+
+def _person_name(row: Row, column: str) -> str:
+    """A person's name as the auditor pool spells it (empty when not given); a number, date or address stops."""
+    value = row.raw(column)
+    text = _cell_text(value)
+    if not text:
+        return ""
+    if "@" in text:
+        raise row.error(column, f"'{text}' is an email address: give the {column}'s name as the auditor pool "
+                                "spells it, or leave it empty")
+    if isinstance(value, (int, float, date)) or not any(ch.isalpha() for ch in text):
+        raise row.error(column, f"'{text}' is not a name: give the {column}'s name as the auditor pool spells it, "
+                                "or leave it empty")
+    return text
 
 
 def _legal_status(row: Row) -> str:
@@ -297,7 +317,7 @@ def read_work_items(path: Path | str, cycle_id: str, default_form_type: str | No
     A plain case list needs ``default_form_type`` (every row becomes that form); an allocation list
     names each row's form type. ``cycle_id`` is the cycle of rows with no Cycle of their own.
     """
-    table = read_table(path, CASE_COLUMNS, (LAST_AUDITED, *ALLOCATION_COLUMNS))
+    table = read_table(path, CASE_COLUMNS, (*OPTIONAL_CASE_COLUMNS, *ALLOCATION_COLUMNS))
     default = _default_form_type(table, default_form_type)
     items = [_work_item(Row(table, n, cells), cycle_id, default) for n, cells in table.rows]
     if table.has("Form ID"):
@@ -441,7 +461,7 @@ def _chain(start: Auditor, by_id: dict[str, Auditor]) -> list[str]:
 
 def case_cells(case: Case) -> list[object]:
     return [case.case_id, case.child_initials, case.child_age, case.legal_status, case.service, case.team,
-            case.practitioner, case.team_manager, case.last_audited]
+            case.practitioner, case.team_manager, case.last_audited, case.iro, case.cp_chair]
 
 
 def pool_cells(auditor: Auditor) -> list[object]:
@@ -456,27 +476,39 @@ def allocation_cells(item: WorkItem) -> list[object]:
 
 
 ALLOCATION_HEADER: tuple[str, ...] = (
-    "Form ID", "Form type", "Cycle", *CASE_COLUMNS, LAST_AUDITED,
+    "Form ID", "Form type", "Cycle", *CASE_COLUMNS, *OPTIONAL_CASE_COLUMNS,
     "Auditor", "Auditor email", "Auditor role", "Theme", "Due date",
 )
 
 
 def write_cases(path: Path | str, cases: Sequence[Case]) -> None:
-    write_table(path, (*CASE_COLUMNS, LAST_AUDITED), [case_cells(c) for c in cases], sheet="Cases")
+    write_table(path, (*CASE_COLUMNS, *OPTIONAL_CASE_COLUMNS), [case_cells(c) for c in cases], sheet="Cases")
 
 
 def write_pool(path: Path | str, auditors: Sequence[Auditor]) -> None:
     write_table(path, POOL_COLUMNS, [pool_cells(a) for a in auditors], sheet="Auditor pool")
 
 
-def write_allocation(path: Path | str, items: Sequence[WorkItem]) -> None:
-    """The cycle's allocation, as CSV or .xlsx; :func:`read_work_items` reads it back unchanged."""
-    write_table(path, ALLOCATION_HEADER, [allocation_cells(i) for i in items], sheet="Allocation")
+@dataclass(frozen=True)
+class Sheet:
+    """A further sheet of an .xlsx file (a CSV file has only the first table)."""
+
+    name: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[object]]
+
+
+def write_allocation(path: Path | str, items: Sequence[WorkItem], extra: Sequence[Sheet] = ()) -> None:
+    """The cycle's allocation, as CSV or .xlsx; :func:`read_work_items` reads it back unchanged (first sheet)."""
+    write_table(path, ALLOCATION_HEADER, [allocation_cells(i) for i in items], sheet="Allocation", extra=extra)
 
 
 def write_table(path: Path | str, header: Sequence[str], rows: Sequence[Sequence[object]],
-                sheet: str = "Sheet1") -> None:
-    """Write rows as CSV (UTF-8 with a BOM, so Excel shows accents) or .xlsx, replacing the file whole."""
+                sheet: str = "Sheet1", extra: Sequence[Sheet] = ()) -> None:
+    """Write rows as CSV (UTF-8 with a BOM, so Excel shows accents) or .xlsx, replacing the file whole.
+
+    ``extra`` sheets follow the first in an .xlsx file; a CSV file holds the first table only.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -487,7 +519,7 @@ def write_table(path: Path | str, header: Sequence[str], rows: Sequence[Sequence
         if suffix == ".csv":
             _write_csv(temp, header, rows)
         else:
-            _write_xlsx(temp, header, rows, sheet)
+            _write_xlsx(temp, [Sheet(sheet, header, rows), *extra])
         os.replace(temp, path)
     except PermissionError:
         temp.unlink(missing_ok=True)
@@ -501,10 +533,15 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object
         writer.writerows([_cell_text(v) for v in row] for row in rows)
 
 
-def _write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], sheet: str) -> None:
+def _write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     workbook = openpyxl.Workbook()
-    ws = workbook.active
-    ws.title = sheet
+    workbook.remove(workbook.active)
+    for sheet in sheets:
+        _fill_sheet(workbook.create_sheet(sheet.name), sheet.header, sheet.rows)
+    workbook.save(path)
+
+
+def _fill_sheet(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     ws.append(list(header))
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -519,4 +556,3 @@ def _write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
     ws.auto_filter.ref = ws.dimensions
     for index, name in enumerate(header):
         ws.column_dimensions[_letter(index)].width = max(12, len(name) + 4)
-    workbook.save(path)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from processors.allocation.caselist import read_cases, read_pool, write_allocation
+from processors.allocation.history import CoverageRow, coverage, coverage_sheet, store_history
 from processors.allocation.mail import allocation_messages
 from processors.allocation.rules import AllocationResult, allocate, read_practice_week_team
 from processors.config.settings import Settings
@@ -32,6 +33,7 @@ class AllocateSummary:
     generated: GenerateSummary
     sent: int
     problems: list[str]
+    coverage: list[CoverageRow] = field(default_factory=list)
 
     def summary_lines(self) -> list[str]:
         counts = Counter(i.form_type for i in self.result.items)
@@ -39,6 +41,11 @@ class AllocateSummary:
             f"{n} {FORM_TYPES[k].title}" for k, n in sorted(counts.items())) + f" -> {self.allocation_file}"]
         lines += [f"  not allocated: {u.describe()}" for u in self.result.unallocated]
         lines += [f"  warning: {w}" for w in self.result.warnings]
+        if self.coverage:
+            unobserved = [r for r in self.coverage if not r.observed_recently]
+            planned = sum(1 for r in unobserved if r.this_cycle)
+            lines.append(f"  coverage: {len(unobserved)} of {len(self.coverage)} team member(s) not observed in the "
+                         f"last two months, {planned} of them observed this cycle (sheet 'Coverage')")
         lines += self.generated.summary_lines()
         lines.append(f"Emailed {self.sent} auditor(s) their forms")
         lines += [f"  not emailed: {p}" for p in self.problems]
@@ -63,12 +70,15 @@ def _allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle
     cases, pool = read_cases(cases_file), read_pool(pool_file)
     team = read_practice_week_team(practice_week_file) if practice_week_file else set()
     due = today + timedelta(days=settings.cycle.due_days)
+    with Store(settings.path("database")) as store:
+        history = store_history(store)  # audits and observations already returned
     result = allocate(cases, pool, cycle, dict(settings.cycle.counts), settings.cycle.seed, due, theme, team,
-                      settings.cycle.reaudit_months, today)
+                      settings.cycle.reaudit_months, today, history)
+    covered = coverage(cases, history, result.items, today)
     folder = settings.path("generated") / safe_name(cycle)
     folder.mkdir(parents=True, exist_ok=True)
     allocation_file = folder / f"allocation_{safe_name(cycle)}.xlsx"
-    write_allocation(allocation_file, result.items)
+    write_allocation(allocation_file, result.items, [coverage_sheet(covered)])
     generated = generate_items(settings, result.items, progress=progress, today=today)
     with Store(settings.path("database")) as store:
         store.set_state(POOL_STATE, str(pool_file.resolve()))  # chase finds auditors' line managers here
@@ -77,7 +87,7 @@ def _allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle
         Pipeline(settings, store).write_register(report)
     if report.register_problem:
         problems.append(report.register_problem)
-    return AllocateSummary(cycle, allocation_file, result, generated, sent, problems)
+    return AllocateSummary(cycle, allocation_file, result, generated, sent, problems, covered)
 
 
 def _email_auditors(settings: Settings, store: Store, items: list[WorkItem],

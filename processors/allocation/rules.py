@@ -21,7 +21,14 @@ Rules, with the framework's reasons:
   Peers are not in the line: the other Service Manager of the same service may audit the case.
 * **No re-audit**: a case last audited less than ``reaudit_months`` before ``today`` gets no audit
   (Supervision File Audit or Thematic Peer Audit); an observation is of the practitioner, not an audit
-  of the case, so it is allowed. Each case gets at most one form in a cycle.
+  of the case, so it is allowed. Each case gets at most one form in a cycle. When it was last audited
+  is the later of the case list's ``Last audited`` and the store's record of audits returned
+  (``AllocationHistory.audited``, built by ``allocation.history``).
+* **The case's IRO and CP Chair** (optional case-list columns, matched by name to the pool) never audit
+  that case: they may review it (QAF 5.4).
+* **Coverage** (QAF 3.1: each team member observed every two months where possible): a Team Manager's
+  observations go to the practitioners of their team observed longest ago, those never observed first
+  (``AllocationHistory.observed``), one observation per practitioner before anyone gets a second.
 * **Fair load**, for each form type: the fair share is the count asked for divided by the number of
   auditors eligible for at least one case of the list; nobody gets more than one above it
   (``count // eligible + 1``). Within that, work goes to whoever has least (of this type, then in
@@ -50,6 +57,8 @@ from processors.errors import ConfigError, InputFileError
 from processors.forms.definitions import form_type
 from processors.forms.models import Auditor, Case, WorkItem
 from processors.forms.vocabulary import (
+    CP_CHAIR,
+    IRO,
     OBSERVATION,
     SENIOR_LEADER,
     SERVICE_MANAGER,
@@ -64,6 +73,8 @@ log = logging.getLogger(__name__)
 ORDER: tuple[str, ...] = (OBSERVATION, SUPERVISION, THEMATIC)
 REAUDIT_CHECKED = frozenset({SUPERVISION, THEMATIC})
 SUPERVISING_ROLES = (SERVICE_MANAGER, STRATEGIC_MANAGER)
+REVIEWER_CONFLICT = "they are the case's {}"
+REVIEWER_CONFLICTS = {REVIEWER_CONFLICT.format(role): role for role in (IRO, CP_CHAIR)}
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,25 @@ class SkippedCase:
 
     case_id: str
     reason: str
+
+
+@dataclass(frozen=True)
+class AllocationHistory:
+    """What the store remembers: the latest audit of each case and the latest observation of each practitioner."""
+
+    audited: Mapping[str, date] = field(default_factory=dict)   # case ID (casefolded) -> audit date
+    observed: Mapping[str, date] = field(default_factory=dict)  # practitioner (normalise_text) -> observed on
+
+    def last_audited(self, case: Case) -> date | None:
+        """The later of the case list's Last audited and the store's record."""
+        dates = [d for d in (case.last_audited, self.audited.get(case.case_id.casefold())) if d is not None]
+        return max(dates) if dates else None
+
+    def last_observed(self, practitioner: str) -> date | None:
+        return self.observed.get(normalise_text(practitioner))
+
+
+NO_HISTORY = AllocationHistory()
 
 
 @dataclass
@@ -170,6 +200,9 @@ class Rules:
 
     def conflict(self, form: str, auditor: Auditor, case: Case) -> str:
         """Why ``auditor`` may not do ``form`` on ``case``; empty if they may."""
+        for role, name in ((IRO, case.iro), (CP_CHAIR, case.cp_chair)):
+            if name and same_text(auditor.name, name):
+                return REVIEWER_CONFLICT.format(role)
         if form == OBSERVATION:
             if auditor.role != TEAM_MANAGER or not same_text(auditor.team, case.team):
                 return "only the practitioner's own Team Manager observes their practice"
@@ -200,8 +233,9 @@ def months_before(day: date, months: int) -> date:
     return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
 
 
-def recently_audited(case: Case, reaudit_months: int, today: date) -> bool:
-    return case.last_audited is not None and case.last_audited > months_before(today, reaudit_months)
+def recently_audited(case: Case, reaudit_months: int, today: date, history: AllocationHistory = NO_HISTORY) -> bool:
+    last = history.last_audited(case)
+    return last is not None and last > months_before(today, reaudit_months)
 
 
 # --- allocating ------------------------------------------------------------------------------
@@ -234,6 +268,7 @@ class TypeRound:
     options: dict[str, list[Case]]    # auditor ID -> usable cases they may take
     auditor_rank: dict[str, int]      # seeded tie-breaks
     case_rank: dict[str, int]
+    history: AllocationHistory = NO_HISTORY
 
     @property
     def eligible(self) -> list[str]:
@@ -255,10 +290,16 @@ class TypeRound:
             aid = min(open_ids, key=lambda a: (load[a], ledger.total[a], self.auditor_rank[a]))
             case = min(self._open(aid, ledger), key=lambda c: (
                 sum(1 for t in takers[c.case_id] if t != aid and load[t] < cap),
-                ledger.practitioners[normalise_text(c.practitioner)], self.case_rank[c.case_id]))
+                ledger.practitioners[normalise_text(c.practitioner)], self._observed(c), self.case_rank[c.case_id]))
             ledger.give(self.form, org.by_id[aid], case)
             given += 1
         return given
+
+    def _observed(self, case: Case) -> date:
+        """For observations: when the practitioner was last observed (never: first of all); else no preference."""
+        if self.form != OBSERVATION:
+            return date.min
+        return self.history.last_observed(case.practitioner) or date.min
 
     def _open(self, auditor_id: str, ledger: Ledger) -> list[Case]:
         return [c for c in self.options[auditor_id] if c.case_id not in ledger.used]
@@ -273,10 +314,11 @@ class TypeRound:
 
 def allocate(cases: Sequence[Case], pool: Sequence[Auditor], cycle_id: str, counts: Mapping[str, int], seed: int,
              due: date, theme: str, practice_week_team: Collection[str], reaudit_months: int,
-             today: date) -> AllocationResult:
+             today: date, history: AllocationHistory = NO_HISTORY) -> AllocationResult:
     """The cycle's allocation: ``counts`` forms of each type, following the rules in the module docstring.
 
-    ``practice_week_team`` holds auditor IDs or names; entries matching nobody become warnings.
+    ``practice_week_team`` holds auditor IDs or names; entries matching nobody become warnings. ``history`` is
+    what the store remembers (audits of cases, observations of practitioners).
     """
     wanted = _normalise_counts(counts)
     rng = random.Random(seed)
@@ -288,7 +330,7 @@ def allocate(cases: Sequence[Case], pool: Sequence[Auditor], cycle_id: str, coun
     case_rank = {c.case_id: n for n, c in enumerate(ordered_cases)}
     practice_week, warnings = resolve_practice_week(practice_week_team, pool)
     rules = Rules(Organisation(tuple(ordered_pool)), practice_week)
-    recent = {c.case_id for c in ordered_cases if recently_audited(c, reaudit_months, today)}
+    recent = {c.case_id for c in ordered_cases if recently_audited(c, reaudit_months, today, history)}
     ledger = Ledger()
     unallocated: list[Unallocated] = []
     for form in ORDER:
@@ -297,21 +339,27 @@ def allocate(cases: Sequence[Case], pool: Sequence[Auditor], cycle_id: str, coun
             continue
         usable = [c for c in ordered_cases if form not in REAUDIT_CHECKED or c.case_id not in recent]
         options = {a.auditor_id: [c for c in usable if rules.eligible(form, a, c)] for a in ordered_pool}
-        round_ = TypeRound(form, count, usable, options, auditor_rank, case_rank)
+        round_ = TypeRound(form, count, usable, options, auditor_rank, case_rank, history)
         given = round_.run(rules.org, ledger)
         if given < count:
             reason = _why_short(round_, rules, ledger, len(ordered_cases), len(recent), reaudit_months)
             unallocated += [Unallocated(form, slot, count, reason) for slot in range(given + 1, count + 1)]
     result = AllocationResult(_work_items(ledger, cycle_id, due, theme), unallocated,
-                              _skipped(cases, recent, reaudit_months), warnings)
+                              _skipped(cases, recent, reaudit_months, history), warnings)
     _log_summary(cycle_id, result)
     return result
 
 
-def _skipped(cases: Sequence[Case], recent: set[str], months: int) -> list[SkippedCase]:
-    return [SkippedCase(c.case_id, f"last audited {uk_text(c.last_audited)}, within the last {months} months: "
-                                   "no audit this cycle")
+def _skipped(cases: Sequence[Case], recent: set[str], months: int, history: AllocationHistory) -> list[SkippedCase]:
+    return [SkippedCase(c.case_id, f"last audited {uk_text(history.last_audited(c))}{_source(c, history)}, within "
+                                   f"the last {months} months: no audit this cycle")
             for c in sorted(cases, key=lambda c: c.case_id) if c.case_id in recent]
+
+
+def _source(case: Case, history: AllocationHistory) -> str:
+    stored = history.audited.get(case.case_id.casefold())
+    return " (a form returned and recorded)" if stored and (case.last_audited is None or stored > case.last_audited) \
+        else ""
 
 
 def _log_summary(cycle_id: str, result: AllocationResult) -> None:
@@ -363,7 +411,7 @@ def _why_short(round_: TypeRound, rules: Rules, ledger: Ledger, total: int, rece
                   key=lambda aid: rules.org.by_id[aid].name)
     ids = _listing([c.case_id for c in remaining])
     if not able:
-        return _nobody_eligible(round_.form, remaining, ids)
+        return _nobody_eligible(round_.form, remaining, ids, _conflicts(rules, round_.form, remaining))
     names = _listing([rules.org.by_id[aid].name for aid in able])
     return (f"everyone who may take the cases left ({ids}) already has {round_.cap}, the most allowed "
             f"({round_.count} forms shared among {len(round_.eligible)} eligible auditors, plus one): "
@@ -378,7 +426,19 @@ def _no_cases_left(form: str, total: int, recent: int, used: int, months: int) -
     return f"no case is left for it ({', '.join(parts)}): add cases to the case list"
 
 
-def _nobody_eligible(form: str, remaining: list[Case], ids: str) -> str:
+def _conflicts(rules: Rules, form: str, cases: list[Case]) -> list[str]:
+    """Who is kept off which of these cases because they review it ('Ann Lee is case CF1's IRO')."""
+    found = []
+    for case in cases:
+        for auditor in rules.org.pool:
+            role = REVIEWER_CONFLICTS.get(rules.conflict(form, auditor, case))
+            if role:
+                found.append(f"{auditor.name} is case {case.case_id}'s {role}")
+    return found
+
+
+def _nobody_eligible(form: str, remaining: list[Case], ids: str, conflicts: list[str]) -> str:
+    named = f" ({_listing(conflicts)}: whoever reviews a case never audits it)" if conflicts else ""
     if form == OBSERVATION:
         teams = _listing(sorted({c.team for c in remaining}))
         return (f"the cases left ({ids}) are in teams with no Team Manager in the auditor pool ({teams}): "
@@ -386,9 +446,10 @@ def _nobody_eligible(form: str, remaining: list[Case], ids: str) -> str:
     if form == SUPERVISION:
         services = _listing(sorted({c.service for c in remaining}))
         return (f"no Service or Strategic Manager in the pool covers the services of the cases left ({services}; "
-                f"cases {ids}): add one to the pool or cases from other services to the list")
+                f"cases {ids}){named}: add one to the pool or cases from other services to the list")
     return (f"everyone in the pool is excluded from the cases left ({ids}): each auditor is in the case's team "
-            "or management line, or in the practice-week team; add auditors from other services to the pool")
+            f"or management line, in the practice-week team, or the case's IRO or CP Chair{named}; add auditors "
+            "from other services to the pool")
 
 
 def _listing(values: Sequence[str], limit: int = 5) -> str:

@@ -3,9 +3,10 @@
 A case whose latest case audit (Supervision File Audit or Thematic Peer Audit) is graded in
 ``reaudit_grades`` is offered from ``reaudit_after_action_due_days`` after the last of that audit's actions
 falls due (after the audit itself when it set no dated actions), unless another audit of the case is already
-allocated and not back. The offers are written as an allocation list that ``generate`` (and ``allocate``,
-as a case list) accepts, with the original auditor and no Last audited date, so the re-audit is not held
-back by the usual re-audit rule. ``case_progress`` tells reports whether a re-audited case improved.
+allocated and not back. The offers are written as an allocation list that ``generate`` takes directly, with
+the original auditor and no Last audited date. (``allocate`` does not hand the case out again within
+``cycle.reaudit_months``: it reads the audit from the store.) ``case_progress`` tells reports whether a
+re-audited case improved.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def reaudit_offers(forms: Sequence[FormRecord], actions: Sequence[ActionRecord],
 
 def offer_item(form: FormRecord, original: WorkItem | None) -> WorkItem:
     """The allocation row for a re-audit: same form type and auditor; a new form ID, cycle and due date come
-    when it is generated; no Last audited date, so the allocation's re-audit rule does not hold it back."""
+    when it is generated (``generate`` takes the offer list directly); no Last audited date."""
     if original is not None:
         return replace(original, form_id="", cycle_id="", due_date=None, source_row=0,
                        case=replace(original.case, last_audited=None))

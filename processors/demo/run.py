@@ -14,8 +14,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from processors.act.notices import letter_signatory
 from processors.allocation.cycle import allocate_cycle
 from processors.assurance.importer import import_export
+from processors.chase.people import load_people
 from processors.config.settings import Paths, Settings
 from processors.demo.answers import answers_for
 from processors.demo.assurance_samples import write_samples
@@ -42,6 +44,7 @@ from processors.reports.quarter import quarter_of
 from processors.reports.runner import run_reports
 from processors.store.database import Store
 
+CHILDREN_IN_CARE, EARLY_HELP_SERVICE = "Children in Care", "Early Help"
 DEMO_CASES = 160
 GOOD_PRACTICE_RECORDS = 6
 
@@ -76,9 +79,24 @@ def _staff(pool: list[Auditor], cases: list[Case]) -> StaffDirectory:
 
 
 def _good_practice_items(cases: list[Case], pool: list[Auditor], cycle: str, rng: random.Random) -> list[WorkItem]:
+    """Six records; the first is a Children in Care worker's (their nominator types the wrong senior leader)."""
     nominators = [a for a in pool if a.role in (IRO, CP_CHAIR, TEAM_MANAGER)]
-    return [WorkItem(GOOD_PRACTICE, case, cycle, auditor=rng.choice(nominators).name)
-            for case in rng.sample(cases, GOOD_PRACTICE_RECORDS)]
+    in_care = next(c for c in sorted(cases, key=lambda c: c.case_id) if c.service == CHILDREN_IN_CARE)
+    others = rng.sample([c for c in cases if c is not in_care], GOOD_PRACTICE_RECORDS - 1)
+    return [WorkItem(GOOD_PRACTICE, case, cycle, auditor=rng.choice(nominators).name) for case in [in_care, *others]]
+
+
+def _early_help_leader(pool: list[Auditor]) -> str:
+    return next(a.name for a in pool if a.role == SENIOR_LEADER and EARLY_HELP_SERVICE in a.team)
+
+
+def _thanked(demo: Settings, store: Store, good_practice: list[WorkItem], say: Callable[[str], None]) -> None:
+    """The Children in Care worker's letter: signed by their own senior leader, not the one the nominator typed."""
+    record = store.form(good_practice[0].form_id)
+    if record is None:
+        return
+    signatory = letter_signatory(record, load_people(demo, store))
+    say(f"   Thank-you letter for {record.form_id} (a {record.service} worker): {signatory.explanation}")
 
 
 def _bad_files(inbox: Path, spare_form: bytes) -> list[str]:
@@ -120,6 +138,9 @@ def _returns(gen: FormGenerator, items: list[WorkItem], pool: list[Auditor], inb
         answers = dict(demo.answers)
         if item.form_type == GOOD_PRACTICE:
             answers["senior_leader"] = rng.choice(leaders)
+            if item.case.service == CHILDREN_IN_CARE and not shown & {"thanked"}:
+                shown.add("thanked")  # the nominator types the Early Help leader: the pool's line decides
+                answers["senior_leader"] = _early_help_leader(pool)
         if n == 3:  # forgotten grade: rejected and sent back, but its concern still raises the alert at once
             answers.pop("overall_grade", None)
             answers.update(immediate_concern="Yes", immediate_concern_details="Child not seen for six weeks.")
@@ -218,6 +239,7 @@ def run_demo(settings: Settings, say: Callable[[str], None] = print, today: date
         result.batch = batch
         for line in batch.summary_lines():
             say("   " + line)
+        _thanked(demo, store, good_practice, say)
     say(f"5. Processed forms -> {demo.path('processed')}; rejected, with reasons -> {demo.path('rejected')}")
     say(f"   Emails (escalations, good practice, thank-you letters) -> {demo.path('outbox')}")
     say(f"   Thank-you letters -> {demo.path('letters')}")

@@ -24,6 +24,8 @@ class Case:
     practitioner: str
     team_manager: str
     last_audited: date | None = None
+    iro: str = ""            # the case's IRO, if the case list names one: never audits the case
+    cp_chair: str = ""       # the case's Child Protection Chair, likewise
 
 
 @dataclass(frozen=True)

@@ -181,9 +181,10 @@ def build_template(definition: FormDefinition, target: Path) -> Path:
 
 LETTER_FILENAME = "thank_you_letter.docx"
 LETTER_FIELDS = ("organisation", "letter_date", "form_ref", "values", "practitioner", "nominated_by", "nominator_role",
-                 "what_was_done", "difference_for_child", "senior_leader")  # what act.notices fills in
+                 "what_was_done", "difference_for_child", "senior_leader", "signatory",
+                 "signatory_title")  # what act.notices fills in; senior_leader = signatory, for older templates
+LETTERHEAD = "{{ organisation }}"
 LETTER_BODY = (
-    ("{{ organisation }}", None),
     ("{{ letter_date }}", None),
     ("Dear {{ practitioner }},", None),
     ("Thank you", 1),
@@ -197,20 +198,51 @@ LETTER_BODY = (
     ("Recognising and sharing practice like this helps us all to do things better for children. "
      "Thank you for the difference you make.", None),
     ("With thanks,", None),
-    ("{{ senior_leader }}", None),
-    ("Good Practice Evidence Record {{ form_ref }}", None),
 )
+SIGNATURE_LINE = "_" * 36
+
+
+def _letterhead(doc) -> None:
+    """The letterhead area at the top of every page: the organisation's name over a rule."""
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Cm(21), Cm(29.7)
+    sec.left_margin = sec.right_margin = Cm(2.5)
+    sec.top_margin, sec.header_distance = Cm(3), Cm(1)
+    head = sec.header.paragraphs[0]
+    run = head.add_run(LETTERHEAD)
+    run.bold, run.font.size, run.font.color.rgb = True, Pt(16), RGBColor(0x1F, 0x3A, 0x5F)
+    sub = sec.header.add_paragraph().add_run("Quality Assurance")
+    sub.font.size, sub.font.color.rgb = Pt(9), GREY
+    p_pr = sec.header.paragraphs[-1]._p.get_or_add_pPr()
+    borders = p_pr.makeelement(qn("w:pBdr"), {})
+    borders.append(borders.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): "8",
+                                                         qn("w:space"): "4", qn("w:color"): "1F3A5F"}))
+    p_pr.append(borders)
+
+
+def _signature(doc) -> None:
+    """Space to sign, then the signatory's name and job title."""
+    space = doc.add_paragraph(SIGNATURE_LINE)
+    space.paragraph_format.space_before = Cm(2)  # room for a handwritten signature above the line
+    name = doc.add_paragraph()
+    name.add_run("{{ signatory }}").bold = True
+    name.paragraph_format.space_after = Pt(0)
+    doc.add_paragraph("{{ signatory_title }}")
+    ref = doc.add_paragraph().add_run("Good Practice Evidence Record {{ form_ref }}")
+    ref.font.size, ref.font.color.rgb = Pt(8), GREY
 
 
 def build_letter(target: Path) -> Path:
-    """The thank-you letter a senior leader sends for recorded good practice (QAF 8.5.4)."""
+    """The thank-you letter a senior leader signs for recorded good practice (QAF 8.5.4)."""
     doc = Document()
     _styles(doc)
+    _letterhead(doc)
     for text, heading in LETTER_BODY:
         if heading:
             doc.add_heading(text, level=heading)
         else:
             doc.add_paragraph(text)
+    _signature(doc)
     doc.core_properties.title = "Thank you for your good practice"
     target.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(target))

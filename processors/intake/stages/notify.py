@@ -86,7 +86,7 @@ class Notifier:
         if kind == ESCALATION:
             notice = escalation_alert(record, settings, alert_route(settings, self.people, record.service))
         else:
-            notice = good_practice_notice(record, settings, self.services.staff)
+            notice = good_practice_notice(record, settings, self.people)
         if self._deliver(notice):
             self._mark(kind, form_id)
 
