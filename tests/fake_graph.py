@@ -163,6 +163,8 @@ class FakeGraph:
         self.requests: list[Recorded] = []
         self.sent: list[SentMail] = []
         self.drafts: dict[str, dict[str, Any]] = {}
+        self.mail_folders: dict[str, str] = {"inbox": "AAMkInbox="}   # display name (lower case) -> folder ID
+        self.inbox_mail: list[dict[str, Any]] = []  # messages in the QA mailbox, each with its folder ID
         self.sessions: dict[str, UploadSession] = {}
         self.problems: list[str] = []
         self.server = self._server()
@@ -221,6 +223,27 @@ class FakeGraph:
             item.content, item.changed = content, next(self.seq)
             item.version, item.content_version = item.version + 1, item.content_version + 1
             item.modified = datetime.now(UTC) - timedelta(seconds=seconds_ago)
+
+    def deliver(self, sender: str, subject: str, attachments: dict[str, bytes], *, folder: str = "inbox",
+                headers: dict[str, str] | None = None) -> str:
+        """A message arriving in the QA mailbox (the test's stand-in for someone emailing a form)."""
+        with self.lock:
+            message_id = f"AAMkMsg{next(self.ids):04d}="
+            self.inbox_mail.append({
+                "id": message_id, "subject": subject, "parentFolderId": self.mail_folders[folder],
+                "from": {"emailAddress": {"name": sender.partition("@")[0], "address": sender}},
+                "internetMessageId": f"<{message_id}@example-trust.org.uk>", "hasAttachments": bool(attachments),
+                "internetMessageHeaders": [{"name": k, "value": v} for k, v in (headers or {}).items()],
+                "attachments": [{"@odata.type": "#microsoft.graph.fileAttachment", "id": f"att{n}", "name": name,
+                                 "contentType": "application/octet-stream", "size": len(data), "isInline": False,
+                                 "contentBytes": base64.b64encode(data).decode()}
+                                for n, (name, data) in enumerate(attachments.items())]})
+            return message_id
+
+    def mail_in(self, folder: str) -> list[str]:
+        """Subjects of the messages now in a mail folder (by display name)."""
+        folder_id = self.mail_folders.get(folder.lower(), "")
+        return [m["subject"] for m in self.inbox_mail if m["parentFolderId"] == folder_id]
 
     def names_in(self, path: str) -> list[str]:
         folder = self.item_at(path)
@@ -656,6 +679,73 @@ def attachment_problems(attachment: object, where: str) -> list[str]:
 
 
 # -- HTTP plumbing -----------------------------------------------------------------------------------
+
+
+# -- the QA mailbox's messages (returns by email) --------------------------------------------------
+
+def _folder_id(fake: FakeGraph, name_or_id: str) -> str:
+    # mailfolder-list-messages.md: /mailFolders/{id} takes a folder ID or a well-known name such as 'inbox'.
+    if name_or_id.lower() in fake.mail_folders:
+        return fake.mail_folders[name_or_id.lower()]
+    if name_or_id in fake.mail_folders.values():
+        return name_or_id
+    raise Reply(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+
+
+def _listed(message: dict[str, Any], req: Recorded) -> dict[str, Any]:
+    resource = {k: v for k, v in message.items() if k != "attachments"}
+    return _select(resource, req)   # user-list-messages.md: $select names the properties returned
+
+
+@route("GET", "list-messages", r"^/v1\.0/users/([^/]+)/mailFolders/([^/]+)/messages$")
+def _list_messages(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
+    _mailbox(fake, args[0])
+    folder_id = _folder_id(fake, args[1])
+    top = int(req.query.get("$top", ["10"])[0])  # user-list-messages.md: 10 a page unless $top says otherwise
+    found = [_listed(m, req) for m in fake.inbox_mail if m["parentFolderId"] == folder_id][:top]
+    return 200, {"value": found}, {}
+
+
+@route("GET", "list-attachments", r"^/v1\.0/users/([^/]+)/messages/([^/]+)/attachments$")
+def _list_attachments(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
+    _mailbox(fake, args[0])
+    # message-list-attachments.md: fileAttachment objects, their content in contentBytes (base64).
+    message = next((m for m in fake.inbox_mail if m["id"] == args[1]), None)
+    if message is None:
+        raise Reply(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+    return 200, {"value": message["attachments"]}, {}
+
+
+@route("GET", "list-mail-folders", r"^/v1\.0/users/([^/]+)/mailFolders$")
+def _list_mail_folders(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
+    _mailbox(fake, args[0])
+    wanted = re.fullmatch(r"displayName eq '(.*)'", req.query.get("$filter", [""])[0])  # OData $filter
+    folders = [{"id": fid, "displayName": name} for name, fid in fake.mail_folders.items()
+               if wanted is None or name == wanted[1].replace("''", "'").lower()]
+    return 200, {"value": folders}, {}
+
+
+@route("POST", "create-mail-folder", r"^/v1\.0/users/([^/]+)/mailFolders$")
+def _create_mail_folder(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
+    _mailbox(fake, args[0])
+    name = str(req.json().get("displayName") or "")
+    if name.lower() in fake.mail_folders:  # user-post-mailfolders.md: a duplicate name is refused
+        raise Reply(409, "ErrorFolderExists", "A folder with the specified name already exists.")
+    fake.mail_folders[name.lower()] = f"AAMkFolder{next(fake.ids):04d}="
+    return 201, {"id": fake.mail_folders[name.lower()], "displayName": name}, {}
+
+
+@route("POST", "move-message", r"^/v1\.0/users/([^/]+)/messages/([^/]+)/move$")
+def _move_message(fake: FakeGraph, req: Recorded, args: tuple[str, ...]) -> tuple[int, Any, dict[str, str]]:
+    _mailbox(fake, args[0])
+    message = next((m for m in fake.inbox_mail if m["id"] == args[1]), None)
+    if message is None:
+        raise Reply(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+    # message-move.md: destinationId is a folder ID or a well-known name; the moved copy has a new ID; 201.
+    message["parentFolderId"] = _folder_id(fake, str(req.json().get("destinationId") or ""))
+    message["id"] = f"AAMkMsg{next(fake.ids):04d}="
+    return 201, _listed(message, req), {}
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

@@ -25,7 +25,8 @@ class GraphMailbox:
     def __init__(self, client: GraphClient, settings: Settings) -> None:
         self.client = client
         self.cfg = settings.mailbox
-        self.user = f"users/{quote(settings.email.graph.mailbox, safe='@')}"
+        graph = settings.email.graph  # user-list-messages.md: /users/{id | userPrincipalName}, not the address
+        self.user = f"users/{quote(graph.mailbox_user.strip() or graph.mailbox, safe='@')}"
         self._done_id = ""
 
     def __enter__(self) -> GraphMailbox:
