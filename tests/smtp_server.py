@@ -8,8 +8,15 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
+
+from processors.config.settings import Settings, load_settings
+from processors.forms.models import WorkItem
+from processors.mail.directory import Person, StaffDirectory
+from processors.store.database import Store
+from tests.conftest import write_config
 
 
 class Inbox:
@@ -39,3 +46,17 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
         yield inbox, port
     finally:
         controller.stop()
+
+
+@contextmanager
+def smtp_office(folder: Path, staff: list[Person], items: list[WorkItem]) -> Iterator[tuple[Settings, Inbox]]:
+    """Settings that send through a loopback SMTP server, with a staff list, an inbox and allocated work."""
+    with smtp_server() as (inbox, port):
+        config = write_config(folder, email={"backend": "smtp", "smtp": {"host": "127.0.0.1", "port": port,
+                                                                         "starttls": False}})
+        settings = load_settings(config)
+        settings.path("inbox").mkdir(parents=True)
+        StaffDirectory(staff).save(settings.path("staff"))
+        with Store(settings.path("database")) as store:
+            store.add_work_items(items)
+        yield settings, inbox

@@ -14,13 +14,12 @@ import openpyxl
 import pytest
 
 from processors.chase.run import run_chase
-from processors.config.settings import Settings, load_settings
+from processors.config.settings import Settings
 from processors.intake.run import ingest_paths
-from processors.mail.directory import Person, StaffDirectory
+from processors.mail.directory import Person
 from processors.store.database import Store
-from tests.conftest import write_config
 from tests.returned_forms import TPA, thematic_answers
-from tests.smtp_server import Inbox, smtp_server
+from tests.smtp_server import Inbox, smtp_office
 from tests.test_ingest import returned
 
 DOMAIN = "example-trust.org.uk"
@@ -31,16 +30,9 @@ SUPERVISION = replace(TPA, form_type="supervision_audit", form_id="2026-C09-SFA-
 
 @pytest.fixture
 def mail(tmp_path: Path) -> Iterator[tuple[Settings, Inbox]]:
-    with smtp_server() as (inbox, port):
-        config = write_config(tmp_path, email={"backend": "smtp", "smtp": {"host": "127.0.0.1", "port": port,
-                                                                           "starttls": False}})
-        settings = load_settings(config)
-        settings.path("inbox").mkdir(parents=True)
-        StaffDirectory([Person("Niamh O'Connor", f"niamh.oconnor@{DOMAIN}"),
-                        Person("Zofia Kamińska", f"zofia.kaminska@{DOMAIN}")]).save(settings.path("staff"))
-        with Store(settings.path("database")) as store:
-            store.add_work_items([TPA, SUPERVISION])
-        yield settings, inbox
+    staff = [Person("Niamh O'Connor", f"niamh.oconnor@{DOMAIN}"), Person("Zofia Kamińska", f"zofia.kaminska@{DOMAIN}")]
+    with smtp_office(tmp_path, staff, [TPA, SUPERVISION]) as office:
+        yield office
 
 
 def of_kind(inbox: Inbox, kind: str) -> list:

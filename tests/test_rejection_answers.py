@@ -17,13 +17,12 @@ import openpyxl
 import pytest
 
 from processors.chase.run import run_chase
-from processors.config.settings import Settings, load_settings
+from processors.config.settings import Settings
 from processors.intake.run import ingest_paths
-from processors.mail.directory import Person, StaffDirectory
+from processors.mail.directory import Person
 from processors.store.database import Store
-from tests.conftest import write_config
 from tests.returned_forms import GPR, TPA, good_practice_answers, thematic_answers
-from tests.smtp_server import Inbox, smtp_server
+from tests.smtp_server import Inbox, smtp_office
 from tests.test_ingest import returned
 
 DOMAIN = "example-trust.org.uk"
@@ -33,17 +32,10 @@ ALLOCATED = replace(TPA, auditor_email=f"niamh.oconnor@{DOMAIN}", due_date=DUE)
 
 @pytest.fixture
 def mail(tmp_path: Path) -> Iterator[tuple[Settings, Inbox]]:
-    with smtp_server() as (inbox, port):
-        config = write_config(tmp_path, email={"backend": "smtp", "smtp": {"host": "127.0.0.1", "port": port,
-                                                                           "starttls": False}})
-        settings = load_settings(config)
-        settings.path("inbox").mkdir(parents=True)
-        StaffDirectory([Person("Niamh O'Connor", f"niamh.oconnor@{DOMAIN}"),
-                        Person("Dafydd Jenkins", f"dafydd.jenkins@{DOMAIN}"),
-                        Person("Zofia Kamińska", f"zofia.kaminska@{DOMAIN}")]).save(settings.path("staff"))
-        with Store(settings.path("database")) as store:
-            store.add_work_items([ALLOCATED, GPR])
-        yield settings, inbox
+    staff = [Person("Niamh O'Connor", f"niamh.oconnor@{DOMAIN}"), Person("Dafydd Jenkins", f"dafydd.jenkins@{DOMAIN}"),
+             Person("Zofia Kamińska", f"zofia.kaminska@{DOMAIN}")]
+    with smtp_office(tmp_path, staff, [ALLOCATED, GPR]) as office:
+        yield office
 
 
 def answers_to(inbox: Inbox) -> list:

@@ -14,15 +14,13 @@ import openpyxl
 import pytest
 
 from processors.allocation.caselist import write_pool
-from processors.config.settings import Settings, load_settings
+from processors.config.settings import Settings
 from processors.forms.models import Auditor, Case, WorkItem
 from processors.forms.routing import IRO_ROUTE, SERVICE_MANAGER_ROUTE
 from processors.intake.run import ingest_paths
-from processors.mail.directory import Person, StaffDirectory
-from processors.store.database import Store
-from tests.conftest import write_config
+from processors.mail.directory import Person
 from tests.returned_forms import TPA, thematic_answers
-from tests.smtp_server import Inbox, smtp_server
+from tests.smtp_server import Inbox, smtp_office
 from tests.test_ingest import returned
 
 DOMAIN = "example-trust.org.uk"
@@ -39,19 +37,11 @@ POOL = [
 
 @pytest.fixture
 def mail(tmp_path: Path) -> Iterator[tuple[Settings, Inbox]]:
-    with smtp_server() as (inbox, port):
-        config = write_config(tmp_path, email={"backend": "smtp", "smtp": {"host": "127.0.0.1", "port": port,
-                                                                           "starttls": False}})
-        settings = load_settings(config)
-        settings.path("inbox").mkdir(parents=True)
-        StaffDirectory([Person("Niamh O'Connor", f"niamh.oconnor@{DOMAIN}"),
-                        Person("Zofia Kamińska", f"zofia.kaminska@{DOMAIN}")]).save(settings.path("staff"))
-        write_pool(tmp_path / "pool.csv", POOL)
-        settings = settings.model_copy(update={"chase": settings.chase.model_copy(
-            update={"pool_file": tmp_path / "pool.csv"})})
-        with Store(settings.path("database")) as store:
-            store.add_work_items([TPA, EH_ITEM])
-        yield settings, inbox
+    staff = [Person("Niamh O'Connor", f"niamh.oconnor@{DOMAIN}"), Person("Zofia Kamińska", f"zofia.kaminska@{DOMAIN}")]
+    write_pool(tmp_path / "pool.csv", POOL)
+    with smtp_office(tmp_path, staff, [TPA, EH_ITEM]) as (settings, inbox):
+        yield settings.model_copy(update={"chase": settings.chase.model_copy(
+            update={"pool_file": tmp_path / "pool.csv"})}), inbox
 
 
 def alerts(inbox: Inbox) -> list:
