@@ -242,3 +242,11 @@ def test_a_mailbox_outside_the_access_policy_is_blamed_on_the_policy(graph_setti
     message = str(refused.value)
     assert "403 ErrorAccessDenied: Access to OData is disabled." in message
     assert "Exchange application access policy" in message and "site" not in message
+
+
+def test_a_message_written_with_an_html_part_is_sent_as_html(graph_settings: Settings, fake: FakeGraph) -> None:
+    html = "<p>Your forms for cycle <b>2026-C09</b>: 2 forms.</p>"
+    mailer(graph_settings).send(Message(to=("niamh.oconnor@example-trust.org.uk",), subject="Your QA forms",
+                                        body="Your forms for cycle 2026-C09: 2 forms.", html=html, kind="allocation"))
+    (sent,) = fake.sent
+    assert sent.message["body"] == {"contentType": "HTML", "content": html}

@@ -73,7 +73,9 @@ def graph_message(message: Message, attachments: list[Attachment] | None = None)
     """The documented message resource for sendMail / create message."""
     body: dict[str, object] = {
         "subject": header_text(message.subject),
-        "body": {"contentType": "Text", "content": message.body},
+        # message.md: one body, Text or HTML; a message written with an HTML part (the allocation email) sends that
+        "body": {"contentType": "HTML", "content": message.html} if message.html else
+                {"contentType": "Text", "content": message.body},
         "toRecipients": [_recipient(a) for a in message.to],
         "ccRecipients": [_recipient(a) for a in message.cc],
         "internetMessageHeaders": [{"name": "X-QA-Kind", "value": message.kind}],
