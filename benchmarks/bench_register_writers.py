@@ -7,6 +7,8 @@ It fills a temporary store with synthetic forms, takes the register's rows once,
 - openpyxl writing the same sheets with a table, formats, data validation, a conditional format and protection;
 - XlsxWriter writing the same sheets with the same features (its peer for writing);
 - reading every sheet back: openpyxl read-only (what we use), and python-calamine.
+
+The two candidates are not runtime dependencies: `python -m pip install xlsxwriter python-calamine` first.
 """
 
 from __future__ import annotations
