@@ -11,13 +11,15 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from processors.config.settings import Settings, load_settings
 from processors.errors import QAError
 from processors.logsafe import OneLineFormatter
+
+if TYPE_CHECKING:  # configuration (pydantic, yaml) is loaded by the commands that run, not by --help
+    from processors.config.settings import Settings
 
 log = logging.getLogger("qa")
 
@@ -45,6 +47,8 @@ def command(group: click.Group, name: str, example: str) -> Callable:
         def wrapper(config_path: Path | None, **kwargs: Any) -> None:
             logfile: Path | None = None
             try:
+                from processors.config.settings import load_settings
+
                 settings = load_settings(config_path)
                 logfile = _setup_logging(settings)
                 func(settings, **kwargs)

@@ -276,3 +276,33 @@ def test_store_is_usable_from_several_threads(store: Store) -> None:
     for t in threads:
         t.join()
     assert errors == [] and len(store.forms()) == 8
+
+
+# --- per-form lookups by key (issue 16) ---------------------------------------------------------
+
+def test_one_forms_actions_are_found_by_key_and_match_the_full_list(store: Store) -> None:
+    store.add_work_items([make_item("TPA-2025C1-001"), make_item("TPA-2025C1-002")])
+    store.record_form(make_form("TPA-2025C1-001", "sha-1", actions=2), "a.docx")
+    store.record_form(make_form("TPA-2025C1-002", "sha-2", actions=3), "b.docx")
+    store.record_form(make_form("TPA-2025C1-002", "sha-3", actions=1, grade="Inadequate"), "b2.docx")
+    mine = store.actions("TPA-2025C1-002")
+    assert mine == [a for a in store.actions() if a.form_id == "TPA-2025C1-002"]
+    assert [(a.action_id, a.case_id, a.team, a.auditor) for a in mine] == [
+        ("TPA-2025C1-002-A1", CASE.case_id, CASE.team, "Alex Fictional")]
+    assert store.actions("TPA-2025C1-404") == []
+
+
+@pytest.mark.parametrize("sql, params", [
+    ("SELECT form_id FROM escalations WHERE current = 1 AND notified_at IS NULL ORDER BY raised, form_id", ()),
+    ("SELECT form_id FROM good_practice WHERE current = 1 AND notified_at IS NULL ORDER BY recorded, form_id", ()),
+    ("SELECT sha256 FROM rejected_concerns WHERE notified_at IS NULL ORDER BY raised, sha256", ()),
+    ("SELECT action_id FROM actions WHERE form_id = ?", ("X",)),
+    ("SELECT id FROM forms WHERE form_id = ? AND superseded = 0", ("X",)),
+    ("SELECT 1 FROM forms WHERE sha256 = ?", ("X",)),
+    ("SELECT 1 FROM sent WHERE kind = ? AND subject = ? AND sent_at >= ?", ("a", "b", "c")),
+])
+def test_what_intake_asks_per_form_is_answered_from_an_index(store: Store, sql: str, params: tuple) -> None:
+    """A search by key, or a walk over a partial index that holds only what is still pending: never the table."""
+    for *_, step in store.query(f"EXPLAIN QUERY PLAN {sql}", params):
+        assert "INDEX" in step or "PRIMARY KEY" in step, step
+        assert "TEMP B-TREE" not in step, step

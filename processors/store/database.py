@@ -483,7 +483,11 @@ class Store:
     def form_versions(self, form_id: str) -> list[FormRecord]:
         return sorted(self._form_records("WHERE form_id = ?", (form_id,)), key=lambda f: f.version)
 
-    def _current_by_pk(self) -> dict[int, FormRecord]:
+    def _current_by_pk(self, form_id: str | None = None) -> dict[int, FormRecord]:
+        if form_id is not None:
+            rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE form_id = ? AND superseded = 0", (form_id,))
+            return {row[0]: form_record(row, self.work_item(form_id)) for row in rows}
+
         def read() -> dict[int, FormRecord]:
             items = self._work_item_map()
             rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE superseded = 0")
@@ -498,7 +502,8 @@ class Store:
         return [grade_record(forms[pk], domain, grade) for pk, domain, grade in rows]
 
     def actions(self, form_id: str | None = None) -> list[ActionRecord]:
-        forms = self._current_by_pk()
+        """Actions of every form, or of one form looked up by key (never by loading every form)."""
+        forms = self._current_by_pk(form_id) if form_id else self._current_by_pk()
         where, params = ("WHERE form_id = ?", (form_id,)) if form_id else ("", ())
         rows = self._rows("SELECT action_id, form_id, number, text, owner, due, status, completed_on, notes, "
                           f"last_chased, form_pk FROM actions {where} ORDER BY form_id, number", params)

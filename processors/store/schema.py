@@ -190,6 +190,17 @@ CREATE TABLE assurance (
 CREATE INDEX assurance_kind ON assurance (kind, period);
 """
 
+# Issue 16: what intake asks once per returned form is found by key, so its cost does not grow with history.
+_LOOKUP_INDEXES = """
+CREATE INDEX escalations_pending ON escalations (raised, form_id) WHERE current = 1 AND notified_at IS NULL;
+CREATE INDEX good_practice_pending ON good_practice (recorded, form_id) WHERE current = 1 AND notified_at IS NULL;
+CREATE INDEX rejected_concerns_pending ON rejected_concerns (raised, sha256) WHERE notified_at IS NULL;
+CREATE INDEX rejected_form ON rejected (form_id);
+CREATE INDEX actions_form_pk ON actions (form_pk);
+CREATE INDEX sent_subject ON sent (kind, subject, sent_at);
+CREATE INDEX forms_received ON forms (received, form_id, version);
+"""
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _INITIAL),
     (2, "sent emails", _SENT),
@@ -202,6 +213,7 @@ MIGRATIONS: list[Migration] = [
     (7, "concerns on rejected files", _REJECTED_CONCERNS),
     (8, "rejected files: the form they answer", "ALTER TABLE rejected ADD COLUMN form_id TEXT NOT NULL DEFAULT '';"),
     (9, "other sources of assurance (imported exports)", _ASSURANCE),
+    (10, "indexes for looking up by key what intake asks per form", _LOOKUP_INDEXES),
 ]
 
 
