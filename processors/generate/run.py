@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -48,14 +49,15 @@ def _resolve_type(name: str | None) -> str | None:
 
 
 def generate_items(settings: Settings, items: list[WorkItem], *, progress: bool = False,
-                   today: date | None = None) -> GenerateSummary:
+                   today: date | None = None,
+                   extra: Mapping[str, Mapping[str, object]] | None = None) -> GenerateSummary:
     """Render the forms and record them in the store, so returned forms match their allocation."""
     with Store(settings.path("database")) as store:
         items = assign_form_ids(items, taken=(w.form_id for w in store.work_items()))
     generator = FormGenerator(settings.path("templates"), settings.organisation, settings.cycle.due_days, today)
     started = time.perf_counter()
     with progress_bar(len(items), "Generating forms", progress) as advance:
-        results = generator.generate(items, settings.path("generated"), on_form=advance)
+        results = generator.generate(items, settings.path("generated"), on_form=advance, extra=extra)
     due = generator.default_due
     with Store(settings.path("database")) as store:
         store.add_work_items([i if i.due_date else replace(i, due_date=due) for i in items])
