@@ -18,6 +18,7 @@ from processors.forms.models import Case, WorkItem
 from processors.forms.vocabulary import ACTIVITY_TYPES, MANAGEMENT_AUDIT, YOUNG_INSPECTOR_FEEDBACK
 from processors.generate.run import generate_blank, generate_items
 from processors.intake.pipeline import Pipeline
+from processors.register.columns import ACTIVITY_SHEET_TITLES
 from processors.register.workbook import write_register
 from processors.store.database import Store
 
@@ -26,8 +27,8 @@ CASE = Case("CF2468024", "A.K.", 12, "Child Protection", "Safeguarding and Famil
 TODAY = date(2026, 11, 23)
 
 
-def _forms_sheet(path: Path) -> dict[str, dict[str, object]]:
-    sheet = openpyxl.load_workbook(path, read_only=True)["Forms"]
+def _forms_sheet(path: Path, title: str = "Forms") -> dict[str, dict[str, object]]:
+    sheet = openpyxl.load_workbook(path, read_only=True)[title]
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
     return {str(r[0]): dict(zip(header, r, strict=False)) for r in rows[1:] if r[0]}
@@ -60,6 +61,9 @@ def test_each_activity_is_generated_filled_ingested_recorded_and_in_the_register
     row = _forms_sheet(settings.path("register"))[generated.identity.form_id]
     assert row["Form type"] == FORM_TYPES[form_type].title
     assert row["Case ID"] == CASE.case_id and row["Auditor"] == "Grace Adeyemi"
+    own = _forms_sheet(settings.path("register"), ACTIVITY_SHEET_TITLES[form_type])[generated.identity.form_id]
+    said = next(f for f in FORM_TYPES[form_type].fillable if f.kind.value == "longtext" and f.required)
+    assert own[said.label] == answers[said.key] and own["By"] == "Grace Adeyemi"
 
 
 def test_a_blank_management_audit_is_filled_with_the_case_the_manager_chose(settings: Settings) -> None:

@@ -154,3 +154,16 @@ def test_observations_plan_on_the_command_line(config_file: Path, tmp_path: Path
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert out.is_file() and "Planned" in result.stdout
+
+
+def test_chase_reminds_the_auditor_of_an_overdue_commissioned_audit(settings: Settings, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from processors.chase.run import run_chase
+
+    cases_file, pool_file = inputs(tmp_path)
+    summary = commission_audit(settings, read_cases(cases_file)[2].case_id, "SLT", "Concern", cases_file=cases_file,
+                               pool_file=pool_file, send=False, today=TODAY)
+    run_chase(settings, today=summary.item.due_date + timedelta(days=2))
+    reminders = [m for m in _mails(settings) if summary.item.form_id in m.get_body(("plain",)).get_content()]
+    assert any(m["To"].addresses[0].addr_spec == summary.item.auditor_email for m in reminders)
