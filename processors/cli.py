@@ -134,7 +134,8 @@ def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id
 
 
 @command(cli, "generate", "python run.py generate --cases cases.xlsx --cycle 2026-C09 --type thematic_audit\n"
-                         "  python run.py generate --blank good_practice --count 20")
+                         "  python run.py generate --blank good_practice --count 20\n"
+                         "  python run.py generate --blank management_audit --count 4 --for \"Sarah Taylor\"")
 @click.option("--cases", "cases_file", default=None, type=click.Path(path_type=Path),
               help="Case list or allocation list (CSV or XLSX).")
 @click.option("--cycle", "cycle_id", default=None, help="Cycle ID, e.g. 2026-C09 (default: today's cycle).")
@@ -143,8 +144,12 @@ def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id
 @click.option("--blank", "blank_type", default=None,
               help="Instead of a case list: forms of this type with no case filled in (e.g. good_practice).")
 @click.option("--count", default=1, show_default=True, help="How many blank forms.")
+@click.option("--for", "person", default=None,
+              help="Blank forms for this pool member (name or Auditor ID): their name and own service filled in.")
+@click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
+              help="With --for: the auditor pool (default: the pool the last allocation used).")
 def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | None, form_type: str | None,
-                 blank_type: str | None, count: int) -> None:
+                 blank_type: str | None, count: int, person: str | None, pool_file: Path | None) -> None:
     """Render one pre-filled Word form per row of a case or allocation list, or blank forms to hand out."""
     from processors.errors import InputFileError
     from processors.generate.run import generate_blank, generate_from_file
@@ -152,7 +157,12 @@ def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | No
     if (cases_file is None) == (blank_type is None):
         raise InputFileError("generate", "give either --cases FILE or --blank TYPE (see --help)")
     if blank_type:
-        result = generate_blank(settings, blank_type, count, cycle_id, progress=True)
+        who = None
+        if person:
+            from processors.planning.people import find_person, load_pool
+
+            who = find_person(load_pool(settings, pool_file), person, "--for")
+        result = generate_blank(settings, blank_type, count, cycle_id, progress=True, person=who)
     else:
         result = generate_from_file(settings, cases_file, cycle_id, form_type, progress=True)
     for line in result.summary_lines():

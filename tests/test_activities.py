@@ -87,3 +87,31 @@ def test_the_young_inspectors_form_speaks_plainly() -> None:
     assert "Would you want this worker to help you?" in labels and "Why?" in labels
     assert not definition.domains and all(f.kind.value != "grade" for f in definition.fields)
     assert len(definition.fillable) <= 10
+
+
+def test_a_managers_blank_management_audits_carry_their_name_and_own_service(config_file: Path, tmp_path: Path,
+                                                                              settings: Settings) -> None:
+    import subprocess
+    import sys
+
+    from processors.config.settings import PROJECT_ROOT
+    from processors.demo.synthetic import make_pool, write_pool
+
+    manager = next(a for a in make_pool(5) if a.role == "Service Manager")
+    pool_file = tmp_path / "pool.csv"
+    write_pool(pool_file, make_pool(5))
+    result = subprocess.run([sys.executable, "run.py", "generate", "--blank", MANAGEMENT_AUDIT, "--count", "2",
+                             "--for", manager.name, "--pool", str(pool_file), "--cycle", "2026-C09",
+                             "--config", str(config_file)], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    forms = sorted(settings.path("generated").glob(f"2026-C09/{MANAGEMENT_AUDIT}/*.docx"))
+    assert len(forms) == 2
+    answers = answers_for(WorkItem(MANAGEMENT_AUDIT, CASE, "2026-C09"), FORM_TYPES[MANAGEMENT_AUDIT],
+                          random.Random(5), TODAY).answers | {"case_id": "CF7778889", "team": "Corby CIN 1"}
+    status, reason = _ingest(settings, forms[0], answers)
+    assert status == "recorded", reason
+    with Store(settings.path("database")) as store:
+        write_register(store, settings.path("register"), TODAY)
+    row = next(iter(_forms_sheet(settings.path("register")).values()))
+    assert row["Service"] == manager.service and row["Auditor"] == manager.name and row["Case ID"] == "CF7778889"

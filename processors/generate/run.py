@@ -14,7 +14,7 @@ from processors.config.settings import Settings
 from processors.errors import InputFileError
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.definitions import form_type as lookup_form_type
-from processors.forms.models import Case, WorkItem
+from processors.forms.models import Auditor, Case, WorkItem
 from processors.generate.forms import FormGenerator, GenerationResult, assign_form_ids, cycle_for
 from processors.progress import progress_bar
 from processors.store.database import Store
@@ -66,14 +66,18 @@ def generate_items(settings: Settings, items: list[WorkItem], *, progress: bool 
 
 
 def generate_blank(settings: Settings, form_type: str, count: int, cycle_id: str | None, *,
-                   progress: bool = False) -> GenerateSummary:
-    """Forms with their own form references but no case: for good practice anyone may record, or ad-hoc audits."""
+                   progress: bool = False, person: Auditor | None = None) -> GenerateSummary:
+    """Forms with their own form references but no case: for good practice anyone may record, or ad-hoc audits.
+
+    With ``person`` (a manager's management audits), their name and their own service are filled in.
+    """
     if count < 1:
         raise InputFileError("--count", "give at least 1 form")
     require_templates(settings.path("templates"), FORM_TEMPLATES)
     cycle = cycle_id or cycle_for(date.today(), settings.cycle.length_days)
-    nobody = Case("", "", 0, "", "", "", "", "")
-    items = [WorkItem(_resolve_type(form_type) or "", nobody, cycle) for _ in range(count)]
+    nobody = Case("", "", 0, "", person.service if person else "", "", "", "")
+    who = {"auditor": person.name, "auditor_email": person.email, "auditor_role": person.role} if person else {}
+    items = [WorkItem(_resolve_type(form_type) or "", nobody, cycle, **who) for _ in range(count)]
     return generate_items(settings, items, progress=progress)
 
 
