@@ -115,3 +115,15 @@ def test_a_managers_blank_management_audits_carry_their_name_and_own_service(con
         write_register(store, settings.path("register"), TODAY)
     row = next(iter(_forms_sheet(settings.path("register")).values()))
     assert row["Service"] == manager.service and row["Auditor"] == manager.name and row["Case ID"] == "CF7778889"
+
+
+def test_a_young_inspectors_worry_alerts_the_adults_at_once(settings: Settings) -> None:
+    item = WorkItem(YOUNG_INSPECTOR_FEEDBACK, CASE, "2026-C09", auditor="Jay", due_date=date(2026, 12, 7))
+    generated = generate_items(settings, [item], today=TODAY).results[0].forms[0]
+    answers = answers_for(item, FORM_TYPES[YOUNG_INSPECTOR_FEEDBACK], random.Random(3), TODAY).answers | {
+        "immediate_concern": "Yes", "immediate_concern_details": "The boy said he is scared to go home."}
+    status, reason = _ingest(settings, generated.path, answers)
+    assert status == "recorded", reason
+    with Store(settings.path("database")) as store:
+        assert [e.form_id for e in store.escalations()] == [generated.identity.form_id]
+    assert list(settings.path("outbox").glob("*escalation*.eml"))

@@ -533,9 +533,11 @@ YOUNG_INSPECTOR_FEEDBACK = FormDefinition(
                  Field("could_be_better", "What could be better?", Kind.LONGTEXT),
                  Field("listened", "Did the worker listen to the young person?", Kind.CHOICE, choices=YES_NO_PARTLY),
                  Field("anything_else", "Anything else you want to tell us?", Kind.LONGTEXT),
-                 Field("worried", "Did anything worry you?", Kind.CHOICE, required=True, choices=YES_NO,
+                 # a worry is an immediate concern: it alerts the service's managers and the QA Manager at once
+                 Field("immediate_concern", "Did anything worry you?", Kind.CHOICE, required=True, choices=YES_NO,
                        hint="If yes, tell the adult you are with today as well."),
-                 Field("worried_details", "What worried you?", Kind.LONGTEXT, required_if=("worried", YES)))),
+                 Field("immediate_concern_details", "What worried you?", Kind.LONGTEXT,
+                       required_if=("immediate_concern", YES)))),
     ),
 )
 
