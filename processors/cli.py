@@ -138,7 +138,8 @@ def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id
 
 
 @command(cli, "generate", "python run.py generate --cases cases.xlsx --cycle 2026-C09 --type thematic_audit\n"
-                         "  python run.py generate --blank good_practice --count 20")
+                         "  python run.py generate --blank good_practice --count 20\n"
+                         "  python run.py generate --blank management_audit --count 4 --for \"Sarah Taylor\"")
 @click.option("--cases", "cases_file", default=None, type=click.Path(path_type=Path),
               help="Case list or allocation list (CSV or XLSX).")
 @click.option("--cycle", "cycle_id", default=None, help="Cycle ID, e.g. 2026-C09 (default: today's cycle).")
@@ -147,8 +148,12 @@ def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id
 @click.option("--blank", "blank_type", default=None,
               help="Instead of a case list: forms of this type with no case filled in (e.g. good_practice).")
 @click.option("--count", default=1, show_default=True, help="How many blank forms.")
+@click.option("--for", "person", default=None,
+              help="Blank forms for this pool member (name or Auditor ID): their name and own service filled in.")
+@click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
+              help="With --for: the auditor pool (default: the pool the last allocation used).")
 def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | None, form_type: str | None,
-                 blank_type: str | None, count: int) -> None:
+                 blank_type: str | None, count: int, person: str | None, pool_file: Path | None) -> None:
     """Render one pre-filled Word form per row of a case or allocation list, or blank forms to hand out."""
     from processors.errors import InputFileError
     from processors.generate.run import generate_blank, generate_from_file
@@ -156,7 +161,12 @@ def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | No
     if (cases_file is None) == (blank_type is None):
         raise InputFileError("generate", "give either --cases FILE or --blank TYPE (see --help)")
     if blank_type:
-        result = generate_blank(settings, blank_type, count, cycle_id, progress=True)
+        who = None
+        if person:
+            from processors.planning.people import find_person, load_pool
+
+            who = find_person(load_pool(settings, pool_file), person, "--for")
+        result = generate_blank(settings, blank_type, count, cycle_id, progress=True, person=who)
     else:
         result = generate_from_file(settings, cases_file, cycle_id, form_type, progress=True)
     for line in result.summary_lines():
@@ -237,6 +247,79 @@ def chase_cmd(settings: Settings) -> None:
     if run.problems:
         raise DeliveryError(f"{len(run.problems)} problem(s), listed above: fix them and run again; "
                             "what was sent is not sent twice")
+
+
+@command(cli, "commission", "python run.py commission --case CF1234567 --by \"Head of Service\" --reason \"Repeat "
+                           "referrals; NSCP concern\" --cases cases.xlsx --pool auditor_pool.xlsx")
+@click.option("--case", "case_id", required=True, help="The case causing concern (its case ID).")
+@click.option("--by", "by", required=True, help="Who commissioned the audit (SLT, a manager, the NSCP).")
+@click.option("--reason", required=True, help="Why the audit was commissioned.")
+@click.option("--auditor", default=None, help="The auditor (name or Auditor ID); default: chosen with no conflict.")
+@click.option("--cases", "cases_file", default=None, type=click.Path(path_type=Path),
+              help="The case list (default: the case as allocated before).")
+@click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
+              help="The auditor pool (default: the pool the last allocation used).")
+@click.option("--no-email", is_flag=True, help="Generate the form, but do not email the auditor.")
+def commission_cmd(settings: Settings, case_id: str, by: str, reason: str, auditor: str | None,
+                   cases_file: Path | None, pool_file: Path | None, no_email: bool) -> None:
+    """Commission a case audit for a case causing concern (QAF 5.8.1) and send it to an auditor with no conflict."""
+    from processors.planning.commission import commission_audit
+
+    summary = commission_audit(settings, case_id, by, reason, auditor, cases_file=cases_file, pool_file=pool_file,
+                               send=not no_email)
+    for line in summary.summary_lines():
+        click.echo(line)
+
+
+@cli.group("practice-week")
+def practice_week() -> None:
+    """Plan a practice week (QAF 7.3-7.5)."""
+
+
+@command(practice_week, "plan", "python run.py practice-week plan --service \"Children in Care\" --week 2027-03-08 "
+                                "--team team.xlsx --cases cases.xlsx --pool auditor_pool.xlsx")
+@click.option("--service", required=True, help="The service the practice week visits.")
+@click.option("--week", required=True, help="A day of the week (dd/mm/yyyy or YYYY-MM-DD).")
+@click.option("--team", "team_file", required=True, type=click.Path(path_type=Path),
+              help="The team: Name, Role ('Young Inspector' for young people), Email (CSV or XLSX).")
+@click.option("--cases", "cases_file", default=None, type=click.Path(path_type=Path),
+              help="The case list (default: the cases allocated before).")
+@click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
+              help="The auditor pool (default: the pool the last allocation used).")
+@click.option("--visits-each", default=2, show_default=True, help="Visits for each reviewer.")
+@click.option("--no-email", is_flag=True, help="Plan and generate, but do not email the team.")
+def practice_week_plan(settings: Settings, service: str, week: str, team_file: Path, cases_file: Path | None,
+                       pool_file: Path | None, visits_each: int, no_email: bool) -> None:
+    """Allocate the practice-week team's visits, keep them off the cycle's thematic audits, send their forms."""
+    from processors.dates import uk_date
+    from processors.errors import InputFileError
+    from processors.planning.practice_week import plan_practice_week
+
+    day = uk_date(week)
+    if day is None:
+        raise InputFileError("--week", f"'{week}' is not a date: give it as dd/mm/yyyy")
+    plan = plan_practice_week(settings, service, day, team_file, cases_file, pool_file, visits_each=visits_each,
+                              send=not no_email)
+    for line in plan.summary_lines():
+        click.echo(line)
+
+
+@cli.group("observations")
+def observations() -> None:
+    """Plan the leaders' annual practice observations (QAF 3.3)."""
+
+
+@command(observations, "plan", "python run.py observations plan --year 2027 --pool auditor_pool.xlsx")
+@click.option("--year", required=True, type=int, help="The year to plan, e.g. 2027.")
+@click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
+              help="The auditor pool (default: the pool the last allocation used).")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="Where to write the plan (.xlsx).")
+def observations_plan(settings: Settings, year: int, pool_file: Path | None, out: Path | None) -> None:
+    """Spread the leaders' observations over the year: one each, never of their own line."""
+    from processors.planning.observations import write_observation_plan
+
+    for line in write_observation_plan(settings, year, pool_file, out).summary_lines():
+        click.echo(line)
 
 
 @command(cli, "demo", "python run.py demo")

@@ -22,12 +22,18 @@ def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> N
     assert (generated / "real work.txt").exists()
     assert sorted(p.name for p in generated.iterdir()) == ["demo", "logs", "real work.txt"]
     demo = generated / "demo"
-    assert len(list(demo.glob("20*-C*/*/*.docx"))) == 83  # 77 allocated forms and 6 good-practice records
+    # 77 allocated forms, 6 good-practice records, and the other activities: a commissioned audit, a practice week's
+    # 6 reviews and a Young Inspector's feedback, a leader's observation, a blank management audit
+    assert len(list(demo.glob("20*-C*/*/*.docx"))) == 93
     rejected = list((demo / "rejected").glob("*.reason.txt"))
     assert len(rejected) == 4
     workbook = openpyxl.load_workbook(demo / "register.xlsx")
     assert workbook["Forms"].max_row > 70 and workbook["Rejected"].max_row == 5
-    assert workbook["Allocations"].max_row == 85  # and the QA Manager's commentary
+    assert workbook["Allocations"].max_row == 95  # and the QA Manager's commentary
+    for sheet in ("Leaders' observations", "Management audits", "Commissioned audits", "Young Inspectors"):
+        assert workbook[sheet].max_row == 2, sheet  # each activity's form came back and was recorded
+    assert workbook["Practice week"].max_row == 7
+    assert list(demo.glob("leaders_observations_*.xlsx")) and list(demo.glob("20*-C*/practice_week_*.xlsx"))
     assert any(str(c.value).startswith("QMC-") for c in workbook["Forms"]["A"])  # the commentary came back
     forms = list(workbook["Forms"].iter_rows(values_only=True))
     source = forms[0].index("Source file")

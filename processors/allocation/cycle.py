@@ -20,6 +20,7 @@ from processors.intake.pipeline import BatchReport, Pipeline
 from processors.mail.mailer import make_mailer
 from processors.mail.sending import send_all
 from processors.naming import safe_name
+from processors.planning.team_state import team_for_cycle
 from processors.store.database import POOL_STATE, Store
 from processors.store.lock import run_lock
 from processors.templates.check import FORM_TEMPLATES, require_templates
@@ -68,6 +69,7 @@ def _allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle
     today = today or date.today()
     cycle = cycle_id or cycle_for(today, settings.cycle.length_days)
     cases, pool = read_cases(cases_file), read_pool(pool_file)
+    practice_week_file = practice_week_file or team_for_cycle(settings, cycle)  # a practice week planned for it
     team = read_practice_week_team(practice_week_file) if practice_week_file else set()
     due = today + timedelta(days=settings.cycle.due_days)
     with Store(settings.path("database")) as store:
@@ -82,7 +84,7 @@ def _allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle
     generated = generate_items(settings, result.items, progress=progress, today=today)
     with Store(settings.path("database")) as store:
         store.set_state(POOL_STATE, str(pool_file.resolve()))  # chase finds auditors' line managers here
-        sent, problems = _email_auditors(settings, store, result.items, generated) if send else (0, [])
+        sent, problems = email_auditors(settings, store, result.items, generated) if send else (0, [])
         report = BatchReport()
         Pipeline(settings, store).write_register(report)
     if report.register_problem:
@@ -90,7 +92,7 @@ def _allocate_cycle(settings: Settings, cases_file: Path, pool_file: Path, cycle
     return AllocateSummary(cycle, allocation_file, result, generated, sent, problems, covered)
 
 
-def _email_auditors(settings: Settings, store: Store, items: list[WorkItem],
+def email_auditors(settings: Settings, store: Store, items: list[WorkItem],
                     generated: GenerateSummary) -> tuple[int, list[str]]:
     paths = {f.identity.form_id: f.path for r in generated.results for f in r.forms}
     messages, problems = allocation_messages(items, paths, settings.organisation, settings.returns)

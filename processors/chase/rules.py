@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from processors.chase.people import Contact, People
-from processors.forms.vocabulary import AUDIT_TYPES
+from processors.forms.vocabulary import (
+    AUDIT_TYPES,
+    COMMISSIONED_AUDIT,
+    LEADER_OBSERVATION,
+    PRACTICE_WEEK_REVIEW,
+    YOUNG_INSPECTOR_FEEDBACK,
+)
 from processors.store.records import CLOSED_STATUSES, ActionRecord, AllocationRecord
 
 FORM_AUDITOR = "form_overdue"            # to the auditor
@@ -28,7 +34,9 @@ NO_OWNER = "owner_unmatched"             # to the QA administrator: the owner is
 DIGEST = "digest"
 REAUDIT_OFFER = "reaudit_offer"
 FOR_ADMIN = frozenset({NO_AUDITOR, NO_MANAGER, NO_OWNER})
-CHASED_FORM_TYPES = frozenset(AUDIT_TYPES)
+# Allocated work with a person and a due date; blank forms anyone may fill (good practice, management audits) are not.
+CHASED_FORM_TYPES = frozenset(AUDIT_TYPES) | {COMMISSIONED_AUDIT, LEADER_OBSERVATION, PRACTICE_WEEK_REVIEW,
+                                              YOUNG_INSPECTOR_FEEDBACK}
 
 
 @dataclass(frozen=True)

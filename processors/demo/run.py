@@ -19,6 +19,7 @@ from processors.allocation.cycle import allocate_cycle
 from processors.assurance.importer import import_export
 from processors.chase.people import load_people
 from processors.config.settings import Paths, Settings
+from processors.demo.activities import demo_activities
 from processors.demo.answers import answers_for
 from processors.demo.assurance_samples import write_samples
 from processors.demo.fill import fill_form
@@ -244,6 +245,8 @@ def run_demo(settings: Settings, say: Callable[[str], None] = print, today: date
     say(f"   Emails (escalations, good practice, thank-you letters) -> {demo.path('outbox')}")
     say(f"   Thank-you letters -> {demo.path('letters')}")
     say(f"   Register -> {demo.path('register')}")
+    say("   The framework's other activities:")
+    demo_activities(demo, root, pool, cases, today, say)
     _report(demo, pool, today, say)
     result.seconds = time.perf_counter() - started
     say(f"Demo finished in {result.seconds:.1f} s. Everything is under {root}")

@@ -394,8 +394,157 @@ QA_COMMENTARY = FormDefinition(
     ),
 )
 
+# --- the framework's other activities (issue 14): leaders, managers, commissioned audits, practice weeks --------
+
+LEADER_ROLES = ("Team Manager", "Service Manager", "Strategic Manager", "Head of Service", "Director",
+                "Director of Children's Services", "Other")
+OBSERVATION_KINDS = ("Service observation", "Thematic observation")
+
+LEADER_OBSERVATION = FormDefinition(
+    key=vocab.LEADER_OBSERVATION,
+    title="Leader's Practice Observation",
+    code="LPO",
+    subject_key="auditor",
+    version="1.0",
+    framework_ref="QAF sections 3.3-3.4 (leaders' practice observations)",
+    purpose="Every leader from Team Manager to the DCS observes practice once a year, in a service or on a theme, "
+            "never in their own line. The report goes to the QA Manager, who gathers the themes (QAF 3.4).",
+    sections=(
+        Section("The observation", "Pre-filled from the observation plan where known.",
+                (_pre("auditor", "Leader"), _pre("service", "Service observed"), _pre("team", "Team observed"),
+                 _pre("theme", "Theme (a thematic observation)"), _pre("due_date", "Return by"),
+                 Field("leader_role", "Your role", Kind.CHOICE, required=True, choices=LEADER_ROLES),
+                 Field("observation_kind", "Kind of observation", Kind.CHOICE, required=True,
+                       choices=OBSERVATION_KINDS),
+                 Field("observation_date", "Date of observation", Kind.DATE, required=True))),
+        Section("What you saw", "",
+                (Field("what_was_seen", "What was seen", Kind.LONGTEXT, required=True,
+                       hint="Who you were with, what happened, what it was like for the child or family."),
+                 Field("strengths", "Strengths", Kind.LONGTEXT, required=True),
+                 Field("areas_for_development", "Areas for development", Kind.LONGTEXT, required=True),
+                 Field("themes_for_qa", "Themes for the QA Manager", Kind.LONGTEXT,
+                       hint="Learning for the workforce or the service the QA Manager should gather (QAF 3.4)."),
+                 *_concern())),
+    ),
+)
+
+MANAGEMENT_AUDIT = FormDefinition(
+    key=vocab.MANAGEMENT_AUDIT,
+    title="Management Audit",
+    code="MGA",
+    version="1.0",
+    framework_ref="QAF sections 5.5.1 and 5.5.3 (management audits)",
+    purpose="Team, Service and Strategic Managers audit cases and supervision in their own service. Findings and "
+            "themes are reviewed in the service's performance clinic; wider issues go to the QA Manager (QAF 5.5.3).",
+    action_rows=ACTION_ROWS,
+    sections=(
+        Section("Case audited", "Fill in the case you audited (your own service is filled in where known).",
+                (*CASE_DETAILS, _pre("auditor", "Manager auditing"), _pre("due_date", "Return by"))),
+        Section("The audit", "",
+                (Field("audit_date", "Date of audit", Kind.DATE, required=True),
+                 Field("audit_focus", "Focus of the audit", Kind.TEXT, hint="e.g. the plan, supervision, visits."),
+                 *_graded("voice_of_child", "Voice of the child", "Is the child seen, heard and understood?"),
+                 *_graded("assessment_and_planning", "Assessment and planning", ""),
+                 *_graded("management_oversight", "Management oversight and supervision", ""),
+                 *_graded("impact_for_child", "Impact for the child", "Is the child better off?"))),
+        Section("Findings", "",
+                (Field("overall_grade", "Overall grade", Kind.GRADE, required=True),
+                 Field("findings", "Findings", Kind.LONGTEXT, required=True),
+                 Field("clinic_issues", "Issues for the performance clinic", Kind.LONGTEXT,
+                       hint="Themes for the service's performance clinic (QAF 5.5.3)."),
+                 Field("wider_issues", "Wider issues for the QA Manager", Kind.LONGTEXT,
+                       hint="Anything beyond your service the QA Manager should know (QAF 5.5.3)."),
+                 *_concern())),
+        _actions(ACTION_ROWS),
+    ),
+)
+
+COMMISSIONERS = ("SLT", "Service Manager", "Strategic Manager", "NSCP", "Other")
+
+COMMISSIONED_AUDIT = FormDefinition(
+    key=vocab.COMMISSIONED_AUDIT,
+    title="Commissioned Case Audit",
+    code="CCA",
+    version="1.0",
+    framework_ref="QAF section 5.8.1 (case audits commissioned for cases causing concern)",
+    purpose="An audit of a case causing concern, commissioned by SLT, a Service or Strategic Manager or the NSCP "
+            "and undertaken by an operational manager or a member of SQAS with no involvement in the case. "
+            "Findings and lessons feed the quarterly report.",
+    action_rows=ACTION_ROWS,
+    sections=(
+        Section("Case details", "Pre-filled from the commission.",
+                (*CASE_DETAILS, _pre("commissioned_by", "Commissioned by"), _pre("commission_reason", "Reason"),
+                 *AUDITOR)),
+        Section("The audit", "",
+                (Field("audit_date", "Date of audit", Kind.DATE, required=True),
+                 Field("period_reviewed", "Period of the record reviewed", Kind.TEXT),
+                 *_graded("safety_and_risk", "Safety and management of risk", ""),
+                 *_graded("assessment_and_planning", "Assessment and planning", ""),
+                 *_graded("management_oversight", "Management oversight", ""),
+                 *_graded("multi_agency", "Multi-agency work", ""))),
+        Section("Findings", "",
+                (Field("overall_grade", "Overall grade", Kind.GRADE, required=True),
+                 Field("findings", "Findings", Kind.LONGTEXT, required=True),
+                 Field("lessons", "Lessons for the service and the trust", Kind.LONGTEXT, required=True,
+                       hint="They feed the quarterly report (QAF 5.8.1)."),
+                 *_concern())),
+        _actions(ACTION_ROWS),
+    ),
+)
+
+PRACTICE_WEEK_REVIEW = FormDefinition(
+    key=vocab.PRACTICE_WEEK_REVIEW,
+    title="Practice Week Review",
+    code="PWR",
+    version="1.0",
+    framework_ref="QAF sections 7.3-7.5 (practice weeks)",
+    purpose="A member of the practice-week team from outside the service comes alongside a practitioner and "
+            "records what they saw. The week ends with findings and recommendations (QAF 7.5).",
+    sections=(
+        Section("The visit", "Pre-filled from the practice-week plan.",
+                (*CASE_DETAILS, _pre("auditor", "Reviewer"), _pre("due_date", "Return by"))),
+        Section("What you saw", "",
+                (Field("visit_date", "Date of the visit", Kind.DATE, required=True),
+                 Field("visit_setting", "Setting", Kind.CHOICE, required=True, choices=OBSERVATION_SETTINGS),
+                 Field("what_was_seen", "What you saw", Kind.LONGTEXT, required=True),
+                 Field("strengths", "Strengths", Kind.LONGTEXT, required=True),
+                 Field("areas_to_develop", "Areas to develop", Kind.LONGTEXT, required=True),
+                 Field("recommendation", "Your recommendation for the week's findings", Kind.LONGTEXT),
+                 *_concern())),
+    ),
+)
+
+YOUNG_INSPECTOR_FEEDBACK = FormDefinition(
+    key=vocab.YOUNG_INSPECTOR_FEEDBACK,
+    title="Young Inspectors' Feedback",
+    code="YIF",
+    version="1.0",
+    framework_ref="QAF section 7.4 (Young Inspectors)",
+    purpose="Your views as a Young Inspector. There are no right or wrong answers: tell us in your own words.",
+    sections=(
+        Section("About the visit", "We have filled this in for you.",
+                (_pre("case_id", "Visit reference"), _pre("practitioner", "Worker"), _pre("team", "Team"),
+                 _pre("service", "Service"), _pre("auditor", "Young Inspector"), _pre("due_date", "Please send by"))),
+        Section("What you think", "",
+                (Field("would_want_help", "Would you want this worker to help you?", Kind.CHOICE, required=True,
+                       choices=YES_NO_PARTLY),
+                 Field("why", "Why?", Kind.LONGTEXT, required=True),
+                 Field("did_well", "What did they do well?", Kind.LONGTEXT, required=True),
+                 Field("could_be_better", "What could be better?", Kind.LONGTEXT),
+                 Field("listened", "Did the worker listen to the young person?", Kind.CHOICE, choices=YES_NO_PARTLY),
+                 Field("anything_else", "Anything else you want to tell us?", Kind.LONGTEXT),
+                 # a worry is an immediate concern: it alerts the service's managers and the QA Manager at once
+                 Field("immediate_concern", "Did anything worry you?", Kind.CHOICE, required=True, choices=YES_NO,
+                       hint="If yes, tell the adult you are with today as well."),
+                 Field("immediate_concern_details", "What worried you?", Kind.LONGTEXT,
+                       required_if=("immediate_concern", YES)))),
+    ),
+)
+
 FORM_TYPES: dict[str, FormDefinition] = {
-    d.key: d for d in (SUPERVISION_AUDIT, PRACTICE_OBSERVATION, THEMATIC_AUDIT, GOOD_PRACTICE, QA_COMMENTARY)
+    d.key: d for d in (SUPERVISION_AUDIT, PRACTICE_OBSERVATION, THEMATIC_AUDIT, GOOD_PRACTICE, QA_COMMENTARY,
+                       LEADER_OBSERVATION, MANAGEMENT_AUDIT, COMMISSIONED_AUDIT, PRACTICE_WEEK_REVIEW,
+                       YOUNG_INSPECTOR_FEEDBACK)
 }
 BY_CODE: dict[str, FormDefinition] = {d.code: d for d in FORM_TYPES.values()}
 

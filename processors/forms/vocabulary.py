@@ -26,10 +26,14 @@ YES_NO_PARTLY: tuple[str, ...] = (YES, NO, PARTLY)
 # --- form types (their definitions: processors.forms.definitions) ----------------------------
 
 AuditType = Literal["supervision_audit", "practice_observation", "thematic_audit"]
-FormTypeKey = Literal[AuditType, "good_practice", "qa_commentary"]
+ActivityType = Literal["leader_observation", "management_audit", "commissioned_audit", "practice_week_review",
+                       "young_inspector_feedback"]
+FormTypeKey = Literal[AuditType, "good_practice", "qa_commentary", ActivityType]
 AUDIT_TYPES: tuple[str, ...] = get_args(AuditType)       # allocated each cycle, graded, chased
 FORM_TYPE_KEYS: tuple[str, ...] = get_args(FormTypeKey)
-SUPERVISION, OBSERVATION, THEMATIC, GOOD_PRACTICE, QA_COMMENTARY = FORM_TYPE_KEYS
+ACTIVITY_TYPES: tuple[str, ...] = get_args(ActivityType)  # the framework's other activities (QAF 3.3, 5.5, 5.8, 7)
+(SUPERVISION, OBSERVATION, THEMATIC, GOOD_PRACTICE, QA_COMMENTARY, LEADER_OBSERVATION, MANAGEMENT_AUDIT,
+ COMMISSIONED_AUDIT, PRACTICE_WEEK_REVIEW, YOUNG_INSPECTOR_FEEDBACK) = FORM_TYPE_KEYS
 
 # --- people and cases -------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -105,7 +105,9 @@ class FormGenerator:
         return self.compiled(item.form_type).render(context, identity, unlock=is_blank(item))
 
     def generate(self, items: Iterable[WorkItem], generated_root: Path,
-                 on_form: Callable[[GeneratedForm], None] | None = None) -> list[GenerationResult]:
+                 on_form: Callable[[GeneratedForm], None] | None = None,
+                 extra: Mapping[str, Mapping[str, object]] | None = None) -> list[GenerationResult]:
+        """``extra``: by form ID, pre-filled fields the case list does not know (who commissioned an audit)."""
         items = assign_form_ids(items)
         partial = generated_root / f".partial-{uuid.uuid4().hex[:8]}"
         written: list[tuple[WorkItem, Path]] = []
@@ -116,7 +118,8 @@ class FormGenerator:
                     f"{safe_name(item.form_id)}_{safe_name(item.case.case_id or 'blank')}.docx"
                 target = partial / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(self.render(item))
+                known = (extra or {}).get(item.form_id)
+                target.write_bytes(self.render(item, dict(known)) if known else self.render(item))
                 written.append((item, relative))
                 if on_form:
                     on_form(GeneratedForm(FormIdentity(item.form_id, item.form_type, definition.version,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from processors.config.settings import Settings
 from processors.errors import InputFileError
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.definitions import form_type as lookup_form_type
-from processors.forms.models import Case, WorkItem
+from processors.forms.models import Auditor, Case, WorkItem
 from processors.generate.forms import FormGenerator, GenerationResult, assign_form_ids, cycle_for
 from processors.progress import progress_bar
 from processors.store.database import Store
@@ -48,14 +49,15 @@ def _resolve_type(name: str | None) -> str | None:
 
 
 def generate_items(settings: Settings, items: list[WorkItem], *, progress: bool = False,
-                   today: date | None = None) -> GenerateSummary:
+                   today: date | None = None,
+                   extra: Mapping[str, Mapping[str, object]] | None = None) -> GenerateSummary:
     """Render the forms and record them in the store, so returned forms match their allocation."""
     with Store(settings.path("database")) as store:
         items = assign_form_ids(items, taken=(w.form_id for w in store.work_items()))
     generator = FormGenerator(settings.path("templates"), settings.organisation, settings.cycle.due_days, today)
     started = time.perf_counter()
     with progress_bar(len(items), "Generating forms", progress) as advance:
-        results = generator.generate(items, settings.path("generated"), on_form=advance)
+        results = generator.generate(items, settings.path("generated"), on_form=advance, extra=extra)
     due = generator.default_due
     with Store(settings.path("database")) as store:
         store.add_work_items([i if i.due_date else replace(i, due_date=due) for i in items])
@@ -64,14 +66,18 @@ def generate_items(settings: Settings, items: list[WorkItem], *, progress: bool 
 
 
 def generate_blank(settings: Settings, form_type: str, count: int, cycle_id: str | None, *,
-                   progress: bool = False) -> GenerateSummary:
-    """Forms with their own form references but no case: for good practice anyone may record, or ad-hoc audits."""
+                   progress: bool = False, person: Auditor | None = None) -> GenerateSummary:
+    """Forms with their own form references but no case: for good practice anyone may record, or ad-hoc audits.
+
+    With ``person`` (a manager's management audits), their name and their own service are filled in.
+    """
     if count < 1:
         raise InputFileError("--count", "give at least 1 form")
     require_templates(settings.path("templates"), FORM_TEMPLATES)
     cycle = cycle_id or cycle_for(date.today(), settings.cycle.length_days)
-    nobody = Case("", "", 0, "", "", "", "", "")
-    items = [WorkItem(_resolve_type(form_type) or "", nobody, cycle) for _ in range(count)]
+    nobody = Case("", "", 0, "", person.service if person else "", "", "", "")
+    who = {"auditor": person.name, "auditor_email": person.email, "auditor_role": person.role} if person else {}
+    items = [WorkItem(_resolve_type(form_type) or "", nobody, cycle, **who) for _ in range(count)]
     return generate_items(settings, items, progress=progress)
 
 

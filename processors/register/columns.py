@@ -14,7 +14,16 @@ from typing import Any
 
 from processors.assurance.kinds import DATE as IMPORT_DATE
 from processors.assurance.kinds import KINDS, ImportKind
-from processors.forms.definitions import FORM_TYPES
+from processors.forms.definitions import FORM_TYPES, Kind
+from processors.forms.vocabulary import (
+    ACTIVITY_TYPES,
+    COMMISSIONED_AUDIT,
+    LEADER_OBSERVATION,
+    MANAGEMENT_AUDIT,
+    PRACTICE_WEEK_REVIEW,
+    YOUNG_INSPECTOR_FEEDBACK,
+    parse_action_key,
+)
 from processors.register.progress import RECORDED, RETURNED, Snapshot
 from processors.store.assurance import AssuranceRow
 from processors.store.records import ACTION_STATUSES, CLOSED_STATUSES
@@ -180,7 +189,42 @@ def _assurance_sheet(kind: ImportKind) -> Sheet:
 
 ASSURANCE_SHEETS: tuple[Sheet, ...] = tuple(_assurance_sheet(k) for k in KINDS.values())
 
+# The framework's other activities (issue 14): a sheet each, once one has come back.
+ACTIVITY_SHEET_TITLES: dict[str, str] = {
+    LEADER_OBSERVATION: "Leaders' observations", MANAGEMENT_AUDIT: "Management audits",
+    COMMISSIONED_AUDIT: "Commissioned audits", PRACTICE_WEEK_REVIEW: "Practice week",
+    YOUNG_INSPECTOR_FEEDBACK: "Young Inspectors"}
+_SAID = (Kind.LONGTEXT, Kind.CHOICE, Kind.TEXT)
+_NOT_SHOWN = ("immediate_concern", "immediate_concern_details", "escalation_route")
+
+
+def _answer(key: str) -> Callable[[Any], object]:
+    return lambda record: record.values.get(key) or ""
+
+
+def _activity_sheet(form_type: str) -> Sheet:
+    """The activity's own answers, as its definition asks them (no evidence boxes or actions: other sheets)."""
+    d = FORM_TYPES[form_type]
+    when = next((f for f in d.fillable if f.kind is Kind.DATE), None)
+    answers = tuple(Column(f.label, _answer(f.key), width=MAX_WIDTH if f.kind is Kind.LONGTEXT else None)
+                    for f in d.fillable if f.kind in _SAID and not f.key.endswith("_evidence")
+                    and not parse_action_key(f.key) and f.key not in _NOT_SHOWN)
+    graded = (col("Overall grade", "overall_grade", GRADE),) if any(f.key == "overall_grade" for f in d.fields) else ()
+    return Sheet(ACTIVITY_SHEET_TITLES[form_type], d.title.replace("'", "").replace(" ", ""), (
+        col(FORM_ID, "form_id"), Column(when.label if when else "Date", _answer(when.key) if when else _none, DATE),
+        col("By", "auditor"), col(SERVICE, "service"), col("Team", "team"), col("Case ID", "case_id"), *graded,
+        *answers, Column("Immediate concern", lambda r: _yes(r.immediate_concern)),
+        col("Received", "received", DATETIME)),
+        lambda s, key=form_type: [f for f in s.forms if f.form_type == key], optional=True)
+
+
+def _none(_record: object) -> None:
+    return None
+
+
+ACTIVITY_SHEETS: tuple[Sheet, ...] = tuple(_activity_sheet(k) for k in ACTIVITY_TYPES)
+
 # The data sheets, in the order they appear (after the Overview and How to use sheets).
 SHEETS: tuple[Sheet, ...] = (FORMS_SHEET, GRADES_SHEET, ACTIONS_SHEET, ESCALATIONS_SHEET, GOOD_PRACTICE_SHEET,
-                             REJECTED_SHEET, ALLOCATIONS_SHEET, SENT_SHEET, *ASSURANCE_SHEETS)
+                             REJECTED_SHEET, ALLOCATIONS_SHEET, SENT_SHEET, *ACTIVITY_SHEETS, *ASSURANCE_SHEETS)
 BY_TITLE: dict[str, Sheet] = {s.title: s for s in SHEETS}

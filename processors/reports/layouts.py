@@ -231,8 +231,26 @@ def other_assurance(doc: DocumentObject) -> None:
     tag(doc, "endif")
 
 
+def activities(doc: DocumentObject) -> None:
+    """The framework's other activities (issue 14), each by the OBA questions, when any had work this quarter."""
+    tag(doc, "if activities")
+    doc.add_heading("The framework's other activities", 1)
+    para(doc, "Leaders' observations, management audits, commissioned case audits, practice weeks and Young "
+              "Inspectors: how much we did, how well, and what we found.")
+    tag(doc, "for s in activities")
+    doc.add_heading("{{ s.title }}", 2)
+    para(doc, "{{ s.reference }}", NO_DATA_STYLE)
+    para(doc, "How much did we do? {{ s.how_much }}")
+    para(doc, "How well did we do it? {{ s.how_well }}")
+    para(doc, "What did we find?")
+    table_block(doc, "s.found", ["Form", "Team", "What they found"], ["r.form_id", "r.where", "r.said"],
+                [3, 3.5, 10.5])
+    tag(doc, "endfor")
+    tag(doc, "endif")
+
+
 REPORT_SECTIONS = (cover, contents, summary, commentary, how_much, how_well, better_off, themes, escalations,
-                   other_assurance, workforce, showcase)
+                   activities, other_assurance, workforce, showcase)
 
 
 def briefing(doc: DocumentObject) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from processors.config.reports import ReportSettings
+from processors.reports.activities import ActivitySection, activities
 from processors.reports.assurance import OtherAssurance, other_assurance
 from processors.reports.commentary import Commentary, commentary_section
 from processors.reports.data import BetterOff, HowMuch, HowWell, better_off, how_much, how_well
@@ -54,6 +55,7 @@ class ReportData:
     show_showcase: bool
     commentary: Commentary
     other: OtherAssurance | None = None   # other sources of assurance: the trust-wide report only
+    activities: tuple[ActivitySection, ...] = ()  # the framework's other activities (issue 14)
     show_services: bool = True   # a service's own report has no "by service" breakdown of one row
 
 
@@ -116,7 +118,8 @@ def build_report(snap: Snapshot, scope: Scope, quarter: Quarter, options: Report
         showcase(data, quarter, scrub, options.show_practitioner_names),
         show_workforce=scope.kind != "theme", show_showcase=scope.kind != "theme", commentary=commentary,
         show_services=not scope.service,
-        other=other_assurance(snap.assurance, quarter, scrub) if scope.kind == "slt" else None)
+        other=other_assurance(snap.assurance, quarter, scrub) if scope.kind == "slt" else None,
+        activities=activities(data, quarter, scrub) if scope.kind != "theme" else ())
 
 
 def _theme_active(snap: Snapshot, theme: str, quarter: Quarter) -> bool:

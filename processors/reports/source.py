@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from processors.forms.definitions import FORM_TYPES
+from processors.forms.vocabulary import AUDIT_TYPES
 from processors.store.assurance import AssuranceRow, assurance_rows
 from processors.store.database import (
     ActionRecord,
@@ -20,8 +21,10 @@ from processors.store.database import (
     Store,
 )
 
-# Form types that carry an overall grade are the QA activity that is allocated, completed and graded.
-GRADED_TYPES: tuple[str, ...] = tuple(k for k, d in FORM_TYPES.items() if "overall_grade" in {f.key for f in d.fields})
+# The six-weekly cycle's audits: allocated, completed and graded (the framework's other activities, some graded
+# too, have their own section: processors/reports/activities.py).
+GRADED_TYPES: tuple[str, ...] = tuple(
+    k for k in AUDIT_TYPES if "overall_grade" in {f.key for f in FORM_TYPES[k].fields})
 
 
 def field_key(form_type: str, key: str) -> str:
