@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +9,7 @@ from email.message import EmailMessage
 
 from imapclient import IMAPClient
 
-from tests.smtp_server import free_port
+from processors.demo.mailbox import loopback_imap
 
 USER, PASSWORD = "qa-forms@example-trust.org.uk", "synthetic-password"
 
@@ -40,32 +35,10 @@ class ImapServer:
             return len(client.search(["ALL"]))
 
 
-def _pymap() -> list[str]:
-    found = shutil.which("pymap")
-    return [found] if found else [sys.executable, "-m", "pymap"]
-
-
 @contextmanager
 def imap_server() -> Iterator[ImapServer]:
-    port = free_port()
-    process = subprocess.Popen([*_pymap(), "--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict",
-                                "--demo-user", USER, "--demo-password", PASSWORD],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    problem = process.stderr.read().decode() if process.stderr else ""
-                    raise RuntimeError(f"pymap did not start: {problem}") from None
-                time.sleep(0.1)
+    with loopback_imap(USER, PASSWORD) as port:
         yield ImapServer(port)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def mail(sender: str, subject: str, attachments: dict[str, bytes] | None = None, **headers: str) -> EmailMessage:

@@ -49,4 +49,8 @@ def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> N
     assert "(Assistant Director, Corporate Parenting), the practitioner's senior leader from the" in thanked
     assert "The nominator suggested" in thanked  # the Early Help leader they typed did not sign
     assert "Register -> " in result.stdout and "Demo finished" in result.stdout
+    (emailed,) = [line for line in result.stdout.splitlines() if "replied to the allocation email" in line]
+    form_id = emailed.split(" with ")[1].split()[0]
+    assert any(c.value == form_id for c in workbook["Forms"]["A"])  # the return by email was recorded
+    assert [n for n in outbox if "-mail_reply-" in n]                # and its sender answered
     assert not (settings.path("database")).exists()  # the real store is untouched

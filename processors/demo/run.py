@@ -18,11 +18,12 @@ from processors.act.notices import letter_signatory
 from processors.allocation.cycle import allocate_cycle
 from processors.assurance.importer import import_export
 from processors.chase.people import load_people
-from processors.config.settings import Paths, Settings
+from processors.config.settings import Mailbox, Paths, Settings
 from processors.demo.activities import demo_activities
 from processors.demo.answers import answers_for
 from processors.demo.assurance_samples import write_samples
 from processors.demo.fill import fill_form
+from processors.demo.mailbox import QA_MAILBOX, deliver, demo_password, loopback_imap, reply_with_form
 from processors.demo.synthetic import THEMES, email_for, make_cases, make_pool, write_cases, write_pool
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.models import Auditor, Case, WorkItem
@@ -41,9 +42,11 @@ from processors.generate.run import generate_items
 from processors.intake.pipeline import BatchReport, Pipeline
 from processors.intake.run import ingest_paths
 from processors.mail.directory import Person, StaffDirectory
+from processors.mail.imap_box import ImapMailbox
 from processors.reports.quarter import quarter_of
 from processors.reports.runner import run_reports
 from processors.store.database import Store
+from watchers.mailbox import MailboxWatcher
 
 CHILDREN_IN_CARE, EARLY_HELP_SERVICE = "Children in Care", "Early Help"
 DEMO_CASES = 160
@@ -199,6 +202,31 @@ def _report(demo: Settings, pool: list[Auditor], today: date, say: Callable[[str
         say("   " + line)
 
 
+def _return_by_email(demo: Settings, gen: FormGenerator, items: list[WorkItem], seed: int, today: date,
+                     say: Callable[[str], None]) -> None:
+    """One auditor replies to the allocation email with the form attached; watch reads the QA mailbox."""
+    item = next((i for n, i in enumerate(items) if n % 11 == 10 and i.auditor_email), None)  # still out
+    if item is None:
+        return
+    answers = answers_for(item, FORM_TYPES[item.form_type], random.Random(seed), today).answers
+    data = fill_form(gen.render(item), answers)
+    user, password = QA_MAILBOX, demo_password()
+    try:
+        with loopback_imap(user, password) as port:
+            deliver(port, user, password, reply_with_form(item.auditor_email, f"Your QA forms for cycle "
+                                                          f"{item.cycle_id}", f"{item.form_id}.docx", data))
+            cfg = Mailbox(source="imap", imap_host="127.0.0.1", imap_port=port, imap_ssl=False)
+            mail = demo.model_copy(update={"mailbox": cfg})
+            with Store(mail.path("database")) as store:
+                read = MailboxWatcher(mail, Pipeline(mail, store),
+                                      lambda: ImapMailbox(cfg, credentials=(user, password))).poll()
+    except (OSError, RuntimeError) as exc:
+        say(f"   (the return by email was skipped: {exc})")
+        return
+    say(f"   {item.auditor} replied to the allocation email with {item.form_id} attached: the QA mailbox (IMAP on "
+        f"loopback) was read ({read} message), the form recorded and the sender answered")
+
+
 def run_demo(settings: Settings, say: Callable[[str], None] = print, today: date | None = None) -> DemoResult:
     started = time.perf_counter()
     today = today or date.today()
@@ -241,6 +269,7 @@ def run_demo(settings: Settings, say: Callable[[str], None] = print, today: date
         for line in batch.summary_lines():
             say("   " + line)
         _thanked(demo, store, good_practice, say)
+    _return_by_email(demo, generator, items, seed, today, say)
     say(f"5. Processed forms -> {demo.path('processed')}; rejected, with reasons -> {demo.path('rejected')}")
     say(f"   Emails (escalations, good practice, thank-you letters) -> {demo.path('outbox')}")
     say(f"   Thank-you letters -> {demo.path('letters')}")

@@ -21,9 +21,10 @@ BATCH = 50  # messages read per poll; the rest wait for the next one
 
 
 class ImapMailbox:
-    def __init__(self, cfg: Mailbox, *, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(self, cfg: Mailbox, *, ssl_context: ssl.SSLContext | None = None,
+                 credentials: tuple[str, str] | None = None) -> None:
         self.cfg = cfg
-        user, password = os.environ.get(cfg.username_env, ""), os.environ.get(cfg.password_env, "")
+        user, password = credentials or (os.environ.get(cfg.username_env, ""), os.environ.get(cfg.password_env, ""))
         if not user or not password:
             raise ConfigError(f"mailbox.source is imap but {cfg.username_env} or {cfg.password_env} is not set: "
                               "set both environment variables to the QA mailbox's sign-in name and password")
