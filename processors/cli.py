@@ -314,11 +314,13 @@ def observations() -> None:
 @click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
               help="The auditor pool (default: the pool the last allocation used).")
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="Where to write the plan (.xlsx).")
-def observations_plan(settings: Settings, year: int, pool_file: Path | None, out: Path | None) -> None:
-    """Spread the leaders' observations over the year: one each, never of their own line."""
+@click.option("--no-email", is_flag=True, help="Plan and generate the forms, but do not email the leaders.")
+def observations_plan(settings: Settings, year: int, pool_file: Path | None, out: Path | None,
+                      no_email: bool) -> None:
+    """Spread the leaders' observations over the year (one each, never of their own line); send their forms."""
     from processors.planning.observations import write_observation_plan
 
-    for line in write_observation_plan(settings, year, pool_file, out).summary_lines():
+    for line in write_observation_plan(settings, year, pool_file, out, send=not no_email).summary_lines():
         click.echo(line)
 
 
