@@ -276,6 +276,16 @@ def practice_week() -> None:
     """Plan a practice week (QAF 7.3-7.5)."""
 
 
+def _week_day(week: str) -> date:
+    from processors.dates import uk_date
+    from processors.errors import InputFileError
+
+    day = uk_date(week)
+    if day is None:
+        raise InputFileError("--week", f"'{week}' is not a date: give it as dd/mm/yyyy")
+    return day
+
+
 @command(practice_week, "plan", "python run.py practice-week plan --service \"Children in Care\" --week 2027-03-08 "
                                 "--team team.xlsx --cases cases.xlsx --pool auditor_pool.xlsx")
 @click.option("--service", required=True, help="The service the practice week visits.")
@@ -291,17 +301,25 @@ def practice_week() -> None:
 def practice_week_plan(settings: Settings, service: str, week: str, team_file: Path, cases_file: Path | None,
                        pool_file: Path | None, visits_each: int, no_email: bool) -> None:
     """Allocate the practice-week team's visits, keep them off the cycle's thematic audits, send their forms."""
-    from processors.dates import uk_date
-    from processors.errors import InputFileError
     from processors.planning.practice_week import plan_practice_week
 
-    day = uk_date(week)
-    if day is None:
-        raise InputFileError("--week", f"'{week}' is not a date: give it as dd/mm/yyyy")
-    plan = plan_practice_week(settings, service, day, team_file, cases_file, pool_file, visits_each=visits_each,
-                              send=not no_email)
+    plan = plan_practice_week(settings, service, _week_day(week), team_file, cases_file, pool_file,
+                              visits_each=visits_each, send=not no_email)
     for line in plan.summary_lines():
         click.echo(line)
+
+
+@command(practice_week, "report", "python run.py practice-week report --service \"Children in Care\" --week 2027-03-08")
+@click.option("--service", required=True, help="The service the practice week visited.")
+@click.option("--week", required=True, help="A day of the week (dd/mm/yyyy or YYYY-MM-DD).")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="Where to write the report (.docx).")
+def practice_week_report(settings: Settings, service: str, week: str, out: Path | None) -> None:
+    """Write the week's report: reviews, the Young Inspectors' feedback, findings and recommendations."""
+    from processors.reports.practice_week import run_week_report
+
+    path, report = run_week_report(settings, service, _week_day(week), out)
+    click.echo(f"Practice week in {report.service}, week beginning {report.monday:%d/%m/%Y}: "
+               f"{len(report.reviews)} visit(s) reviewed, {len(report.feedback)} Young Inspectors' feedback -> {path}")
 
 
 @cli.group("observations")
