@@ -212,14 +212,31 @@ def watch_cmd(settings: Settings, once: bool) -> None:
 @click.option("--send", is_flag=True, help="Email the reports to the recipients in config.yaml (reports.recipients).")
 @click.option("--draft", is_flag=True, help="Draft reports for the QA Manager, with the commentary form to fill in "
                                              "Word and return through the inbox.")
+@click.option("--clinic", default=None, help="Instead: this service's performance-clinic pack of the quarter's "
+                                             "management audits (QAF 5.5.3).")
 def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool,
-               draft: bool) -> None:
+               draft: bool, clinic: str | None) -> None:
     """Write the quarterly report, themed and per-service reports and the briefing note (Word and PDF)."""
     from processors.reports.runner import run_reports
 
+    if clinic is not None:
+        _clinic_pack(settings, quarter, clinic, theme or service or send or draft)
+        return
     run = run_reports(settings, quarter, theme, service, send, draft=draft)
     for line in run.summary_lines():
         click.echo(line)
+
+
+def _clinic_pack(settings: Settings, quarter: str, service: str, other_options: object) -> None:
+    from processors.errors import InputFileError
+    from processors.reports.clinic import run_clinic_pack
+
+    if other_options:
+        raise InputFileError("--clinic", "the clinic pack is written on its own: leave out --theme, --service, "
+                                         "--send and --draft")
+    path, pack = run_clinic_pack(settings, quarter, service)
+    click.echo(f"Performance clinic pack for {pack.service}, {pack.quarter.label}: {len(pack.audits)} management "
+               f"audit(s), {len(pack.actions)} action(s) -> {path}")
 
 
 @command(cli, "import", "python run.py import indicators performance.xlsx   (kinds: sqas, nscp, survey, feedback, "
