@@ -88,7 +88,7 @@ def test_the_clinic_pack_opens_in_libreoffice(audited: Settings, tmp_path: Path)
     path, _ = run_clinic_pack(audited, "2026-Q3", SERVICE, TODAY, tmp_path / "clinic.docx")
     (pdf,) = convert([path], "pdf", tmp_path / "pdf")
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
-    assert "Grades by area" in text and "Issues for the clinic" in text and "Ben Stone" in text
+    assert "Grades by area" in text and "Issues for the clinic" in text and "2026-C05-MGA-002" in text
 
 
 def test_a_service_without_management_audits_is_named_with_those_that_have_them(audited: Settings) -> None:

@@ -127,10 +127,12 @@ def write_clinic_pack(pack: ClinicPack, path: Path, organisation: str) -> Path:
     doc.bullets([f"Management audits returned: {len(pack.audits)}",
                  f"Actions agreed: {len(pack.actions)}, of which open: {pack.open_actions}"], "")
     doc.heading("Grades by area")
-    doc.table(("Area", *GRADES, "Good or better"), [r.cells() for r in pack.areas], "No grades recorded.")
+    doc.table(("Area", *GRADES, "Good or better"), [r.cells() for r in pack.areas], "No grades recorded.",
+              (4.6, 2.4, 2.4, 2.8, 2.4, 2.4))
     doc.heading("Findings")
     doc.table(("Form", "Case", "Team", "Overall grade", "Findings"),
-              [(a.form_id, a.case_id, a.team, a.overall, a.findings) for a in pack.audits], "No findings recorded.")
+              [(a.form_id, a.case_id, a.team, a.overall, a.findings) for a in pack.audits], "No findings recorded.",
+              (3.9, 2.3, 2.5, 2.8, 5.5))
     doc.heading("Issues for the clinic")
     doc.bullets([f"{s.text} ({s.form_id})" for s in pack.clinic_issues], "No issues raised for the clinic.")
     doc.heading("Wider issues for the QA Manager")
@@ -138,7 +140,7 @@ def write_clinic_pack(pack: ClinicPack, path: Path, organisation: str) -> Path:
     doc.heading("Actions and their status")
     doc.table(("Form", "No.", "Action", "Owner", "Due", "Status", "Where it stands"),
               [(a.form_id, a.number, a.text, a.owner, a.due, a.status, a.where) for a in pack.actions],
-              "No actions agreed.")
+              "No actions agreed.", (3.9, 1.0, 4.2, 2.2, 2.2, 1.5, 2.0))
     return doc.save(path)
 
 

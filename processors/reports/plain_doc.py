@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from docx import Document
+from docx.shared import Cm
 
 from processors.reports.blocks import NO_DATA_STYLE, TABLE_STYLE, TABLE_TEXT_STYLE, styles
 from processors.reports.build import write_atomically
@@ -35,7 +36,9 @@ class PlainDocument:
         if not items:
             self.doc.add_paragraph(empty, style=NO_DATA_STYLE)
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> None:
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str,
+              widths_cm: Sequence[float] = ()) -> None:
+        """A table in the report's table style; ``widths_cm`` keeps form IDs on one line beside long text."""
         if not rows:
             self.doc.add_paragraph(empty, style=NO_DATA_STYLE)
             return
@@ -49,6 +52,12 @@ class PlainDocument:
             for cell, value in zip(cells, row, strict=True):
                 cell.paragraphs[0].text = "" if value is None else str(value)
                 cell.paragraphs[0].style = self.doc.styles[TABLE_TEXT_STYLE]
+        if widths_cm:
+            table.autofit = False
+            for column, width in zip(table.columns, widths_cm, strict=True):
+                column.width = Cm(width)  # the grid LibreOffice lays out by; Word reads the cells'
+                for cell in column.cells:
+                    cell.width = Cm(width)
 
     def save(self, path: Path) -> Path:
         buffer = io.BytesIO()

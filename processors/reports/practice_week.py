@@ -122,7 +122,7 @@ def _answers(doc: PlainDocument, answered: tuple[Answered, ...], empty: str) -> 
         doc.para(empty)
     for a in answered:
         doc.heading(f"{a.form_id} (case {a.case_id or '-'})", 3)
-        doc.table(("Question", "Answer"), a.answers, "No answers recorded.")
+        doc.table(("Question", "Answer"), a.answers, "No answers recorded.", (5.5, 11.5))
 
 
 def write_week_report(report: PracticeWeekReport, path: Path, organisation: str) -> Path:
