@@ -212,14 +212,31 @@ def watch_cmd(settings: Settings, once: bool) -> None:
 @click.option("--send", is_flag=True, help="Email the reports to the recipients in config.yaml (reports.recipients).")
 @click.option("--draft", is_flag=True, help="Draft reports for the QA Manager, with the commentary form to fill in "
                                              "Word and return through the inbox.")
+@click.option("--clinic", default=None, help="Instead: this service's performance-clinic pack of the quarter's "
+                                             "management audits (QAF 5.5.3).")
 def report_cmd(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool,
-               draft: bool) -> None:
+               draft: bool, clinic: str | None) -> None:
     """Write the quarterly report, themed and per-service reports and the briefing note (Word and PDF)."""
     from processors.reports.runner import run_reports
 
+    if clinic is not None:
+        _clinic_pack(settings, quarter, clinic, theme or service or send or draft)
+        return
     run = run_reports(settings, quarter, theme, service, send, draft=draft)
     for line in run.summary_lines():
         click.echo(line)
+
+
+def _clinic_pack(settings: Settings, quarter: str, service: str, other_options: object) -> None:
+    from processors.errors import InputFileError
+    from processors.reports.clinic import run_clinic_pack
+
+    if other_options:
+        raise InputFileError("--clinic", "the clinic pack is written on its own: leave out --theme, --service, "
+                                         "--send and --draft")
+    path, pack = run_clinic_pack(settings, quarter, service)
+    click.echo(f"Performance clinic pack for {pack.service}, {pack.quarter.label}: {len(pack.audits)} management "
+               f"audit(s), {len(pack.actions)} action(s) -> {path}")
 
 
 @command(cli, "import", "python run.py import indicators performance.xlsx   (kinds: sqas, nscp, survey, feedback, "
@@ -276,6 +293,16 @@ def practice_week() -> None:
     """Plan a practice week (QAF 7.3-7.5)."""
 
 
+def _week_day(week: str) -> date:
+    from processors.dates import uk_date
+    from processors.errors import InputFileError
+
+    day = uk_date(week)
+    if day is None:
+        raise InputFileError("--week", f"'{week}' is not a date: give it as dd/mm/yyyy")
+    return day
+
+
 @command(practice_week, "plan", "python run.py practice-week plan --service \"Children in Care\" --week 2027-03-08 "
                                 "--team team.xlsx --cases cases.xlsx --pool auditor_pool.xlsx")
 @click.option("--service", required=True, help="The service the practice week visits.")
@@ -291,17 +318,25 @@ def practice_week() -> None:
 def practice_week_plan(settings: Settings, service: str, week: str, team_file: Path, cases_file: Path | None,
                        pool_file: Path | None, visits_each: int, no_email: bool) -> None:
     """Allocate the practice-week team's visits, keep them off the cycle's thematic audits, send their forms."""
-    from processors.dates import uk_date
-    from processors.errors import InputFileError
     from processors.planning.practice_week import plan_practice_week
 
-    day = uk_date(week)
-    if day is None:
-        raise InputFileError("--week", f"'{week}' is not a date: give it as dd/mm/yyyy")
-    plan = plan_practice_week(settings, service, day, team_file, cases_file, pool_file, visits_each=visits_each,
-                              send=not no_email)
+    plan = plan_practice_week(settings, service, _week_day(week), team_file, cases_file, pool_file,
+                              visits_each=visits_each, send=not no_email)
     for line in plan.summary_lines():
         click.echo(line)
+
+
+@command(practice_week, "report", "python run.py practice-week report --service \"Children in Care\" --week 2027-03-08")
+@click.option("--service", required=True, help="The service the practice week visited.")
+@click.option("--week", required=True, help="A day of the week (dd/mm/yyyy or YYYY-MM-DD).")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="Where to write the report (.docx).")
+def practice_week_report(settings: Settings, service: str, week: str, out: Path | None) -> None:
+    """Write the week's report: reviews, the Young Inspectors' feedback, findings and recommendations."""
+    from processors.reports.practice_week import run_week_report
+
+    path, report = run_week_report(settings, service, _week_day(week), out)
+    click.echo(f"Practice week in {report.service}, week beginning {report.monday:%d/%m/%Y}: "
+               f"{len(report.reviews)} visit(s) reviewed, {len(report.feedback)} Young Inspectors' feedback -> {path}")
 
 
 @cli.group("observations")
@@ -314,11 +349,13 @@ def observations() -> None:
 @click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
               help="The auditor pool (default: the pool the last allocation used).")
 @click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="Where to write the plan (.xlsx).")
-def observations_plan(settings: Settings, year: int, pool_file: Path | None, out: Path | None) -> None:
-    """Spread the leaders' observations over the year: one each, never of their own line."""
+@click.option("--no-email", is_flag=True, help="Plan and generate the forms, but do not email the leaders.")
+def observations_plan(settings: Settings, year: int, pool_file: Path | None, out: Path | None,
+                      no_email: bool) -> None:
+    """Spread the leaders' observations over the year (one each, never of their own line); send their forms."""
     from processors.planning.observations import write_observation_plan
 
-    for line in write_observation_plan(settings, year, pool_file, out).summary_lines():
+    for line in write_observation_plan(settings, year, pool_file, out, send=not no_email).summary_lines():
         click.echo(line)
 
 

@@ -23,13 +23,14 @@ def test_the_demo_runs_the_whole_cycle_in_its_own_folder(config_file: Path) -> N
     assert sorted(p.name for p in generated.iterdir()) == ["demo", "logs", "real work.txt"]
     demo = generated / "demo"
     # 77 allocated forms, 6 good-practice records, and the other activities: a commissioned audit, a practice week's
-    # 6 reviews and a Young Inspector's feedback, a leader's observation, a blank management audit
-    assert len(list(demo.glob("20*-C*/*/*.docx"))) == 93
+    # 6 reviews and a Young Inspector's feedback, the 49 leaders' observation forms of the year's plan (one comes
+    # back), a blank management audit
+    assert len(list(demo.glob("20*-C*/*/*.docx"))) == 141
     rejected = list((demo / "rejected").glob("*.reason.txt"))
     assert len(rejected) == 4
     workbook = openpyxl.load_workbook(demo / "register.xlsx")
     assert workbook["Forms"].max_row > 70 and workbook["Rejected"].max_row == 5
-    assert workbook["Allocations"].max_row == 95  # and the QA Manager's commentary
+    assert workbook["Allocations"].max_row == 143  # and the QA Manager's commentary
     for sheet in ("Leaders' observations", "Management audits", "Commissioned audits", "Young Inspectors"):
         assert workbook[sheet].max_row == 2, sheet  # each activity's form came back and was recorded
     assert workbook["Practice week"].max_row == 7

@@ -20,6 +20,7 @@ from processors.demo.synthetic import make_cases, make_pool, write_cases, write_
 from processors.errors import InputFileError
 from processors.forms.vocabulary import (
     COMMISSIONED_AUDIT,
+    LEADER_OBSERVATION,
     PRACTICE_WEEK_REVIEW,
     TEAM_MANAGER,
     THEMATIC,
@@ -146,14 +147,44 @@ def test_observations_plan_one_per_leader_spread_over_the_year_never_in_their_ow
     assert sheet.max_row == 1 + len(plan.observations) and sheet["C1"].value == "Leader"
 
 
-def test_observations_plan_on_the_command_line(config_file: Path, tmp_path: Path) -> None:
+def test_observations_plan_generates_and_emails_each_leader_their_form(settings: Settings, tmp_path: Path) -> None:
+    _, pool_file = inputs(tmp_path)
+    leaders = [a for a in read_pool(pool_file) if a.role in LEADER_ROLES]
+    plan = write_observation_plan(settings, 2027, pool_file, today=TODAY)
+    assert len(plan.forms) == len(leaders) == plan.sent
+    by_form = {o.form_id: o for o in plan.observations}
+    for form in plan.forms:
+        parsed = parse_file(form)
+        assert parsed.identity is not None
+        observation = by_form[parsed.identity.form_id]
+        assert parsed.form_type == LEADER_OBSERVATION
+        assert parsed.values["auditor"] == observation.leader.name and parsed.values["team"] == observation.team
+    with Store(settings.path("database")) as store:
+        for o in plan.observations:
+            item = store.work_item(o.form_id)
+            assert item is not None and item.auditor == o.leader.name  # matched and chased when it comes back
+            assert item.due_date is not None and item.due_date > o.week
+    mails = _mails(settings)
+    assert sorted(m["To"].addresses[0].addr_spec for m in mails) == sorted(a.email for a in leaders)
+    for mail in mails:
+        leader = next(o for o in plan.observations if o.leader.email == mail["To"].addresses[0].addr_spec)
+        assert [a.get_filename() for a in mail.iter_attachments()] == [
+            next(f.name for f in plan.forms if f.name.startswith(leader.form_id))]
+    sheet = openpyxl.load_workbook(plan.plan_file).active
+    assert sheet["H1"].value == "Form ID" and {sheet.cell(r, 8).value for r in range(2, sheet.max_row + 1)} == set(
+        by_form)
+
+
+def test_observations_plan_on_the_command_line(config_file: Path, settings: Settings, tmp_path: Path) -> None:
     _, pool_file = inputs(tmp_path)
     out = tmp_path / "plan.xlsx"
     result = subprocess.run([sys.executable, "run.py", "observations", "plan", "--year", "2027", "--pool",
-                             str(pool_file), "--out", str(out), "--config", str(config_file)],
+                             str(pool_file), "--out", str(out), "--no-email", "--config", str(config_file)],
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert out.is_file() and "Planned" in result.stdout
+    assert out.is_file() and "Planned" in result.stdout and "not emailed" in result.stdout
+    assert "Generated" in result.stdout
+    assert not list(settings.path("outbox").glob("*.eml"))
 
 
 def test_chase_reminds_the_auditor_of_an_overdue_commissioned_audit(settings: Settings, tmp_path: Path) -> None:

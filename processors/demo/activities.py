@@ -16,9 +16,8 @@ from processors.demo.answers import answers_for
 from processors.demo.fill import fill_form
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.models import Auditor, Case, WorkItem
-from processors.forms.vocabulary import LEADER_OBSERVATION, MANAGEMENT_AUDIT, SERVICE_MANAGER, TEAM_MANAGER
-from processors.generate.forms import cycle_for
-from processors.generate.run import generate_blank, generate_items
+from processors.forms.vocabulary import MANAGEMENT_AUDIT, SERVICE_MANAGER, TEAM_MANAGER
+from processors.generate.run import generate_blank
 from processors.intake.pipeline import BatchReport, Pipeline
 from processors.planning.commission import commission_audit
 from processors.planning.observations import write_observation_plan
@@ -68,13 +67,7 @@ def demo_activities(demo: Settings, root: Path, pool: list[Auditor], cases: list
 
     plan = write_observation_plan(demo, today.year + 1, pool_file)
     first = plan.observations[0]
-    manager = next((a.name for a in pool if a.role == TEAM_MANAGER and a.team == first.team), "")
-    leader_item = WorkItem(LEADER_OBSERVATION, Case("", "", 0, "", first.service, first.team, "", manager),
-                           cycle_for(today, demo.cycle.length_days), auditor=first.leader.name,
-                           auditor_email=first.leader.email, auditor_role=first.leader.role,
-                           due_date=today + timedelta(days=14))
-    generated = generate_items(demo, [leader_item], today=today).results[0].forms[0]
-    back(leader_item, generated.path)
+    back(plan.items[0], _generated(demo, plan.items[0].form_id))
     say(f"   Leaders' observations for {plan.year}: {len(plan.observations)} planned -> {plan.plan_file}; "
         f"{first.leader.name}'s observation of {first.team} returned")
 

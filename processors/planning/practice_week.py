@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from processors.allocation.caselist import (
@@ -35,6 +35,7 @@ from processors.naming import safe_name
 from processors.planning.deliver import deliver
 from processors.planning.people import load_pool, rules_for
 from processors.planning.team_state import remember_team
+from processors.planning.week import return_by, week_start
 from processors.store.database import Store
 from processors.store.lock import run_lock
 from processors.templates.check import FORM_TEMPLATES, require_templates
@@ -145,13 +146,13 @@ def plan_practice_week(settings: Settings, service: str, week: date, team_file: 
     require_templates(settings.path("templates"), FORM_TEMPLATES)
     if visits_each < 1:
         raise InputFileError("--visits-each", "give at least 1 visit per reviewer")
-    monday = week - timedelta(days=week.weekday())
+    monday = week_start(week)
     cycle = cycle_for(monday, settings.cycle.length_days)
     with run_lock(settings, "practice-week"):
         pool = load_pool(settings, pool_file)
         members = read_team(team_file, pool)
         cases = read_cases(cases_file) if cases_file else _known_cases(settings)
-        items, unvisited = plan_visits(cases, members, pool, service, cycle, monday + timedelta(days=7), visits_each)
+        items, unvisited = plan_visits(cases, members, pool, service, cycle, return_by(monday), visits_each)
         folder = settings.path("generated") / safe_name(cycle)
         plan_file = folder / f"practice_week_{safe_name(service)}_{monday:%Y-%m-%d}.xlsx"
         team_copy = folder / f"practice_week_team_{safe_name(cycle)}.csv"
