@@ -23,8 +23,9 @@ from pathlib import Path
 from benchmarks.bench_register import fill
 from processors.register.columns import SHEETS
 from processors.register.edits import read_sheets
+from processors.register.sheet_rows import cell_value
 from processors.register.workbook import _snapshot, write_register
-from processors.register.write import build_workbook, cell_value
+from processors.register.write import build_workbook
 from processors.store.database import Store
 
 

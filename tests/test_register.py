@@ -23,8 +23,9 @@ from processors.register import style
 from processors.register import workbook as register_module
 from processors.register import write as write_module
 from processors.register.columns import SHEETS
+from processors.register.sheet_rows import clean_text
 from processors.register.workbook import write_register
-from processors.register.write import build_workbook, clean_text
+from processors.register.write import build_workbook
 from processors.store.database import ActionEdit, Store
 from tests.test_store import make_form, make_item
 

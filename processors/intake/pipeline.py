@@ -33,6 +33,7 @@ from processors.logsafe import printable
 from processors.mail.directory import StaffDirectory
 from processors.mail.mailer import make_mailer
 from processors.mail.message import Mailer, SendResult
+from processors.register.incremental import RegisterMemory
 from processors.register.workbook import write_register
 from processors.store.database import Store
 from processors.store.lock import DEFAULT_WAIT, run_lock
@@ -89,6 +90,9 @@ class Pipeline:
         self.stages: list[Stage] = intake_stages(self.services, self.notifier)
         self.folders = FolderDestination(settings.path("processed"), settings.path("rejected"),
                                          settings.path("held"))
+        # a long-running watcher keeps what it last wrote to the register, so the next write redoes only the
+        # rows of the forms that changed; a one-shot command writes once and keeps nothing
+        self.register_memory = RegisterMemory() if command == "watch" else None
 
     # -- one file --
 
@@ -155,7 +159,7 @@ class Pipeline:
         path = self.settings.path("register")
         try:
             with self.locked():
-                written = write_register(self.store, path)
+                written = write_register(self.store, path, memory=self.register_memory)
             report.register_path = path
             report.register_warnings = written.warnings
             for warning in written.warnings:

@@ -31,7 +31,7 @@ from processors.register.columns import (
     STATUS_HEADER,
     Sheet,
 )
-from processors.register.write import cell_value, clean_text
+from processors.register.sheet_rows import cell_value, clean_text
 from processors.store.records import (
     ACTION_STATUSES,
     ActionEdit,
@@ -199,14 +199,23 @@ def _key_of(values: Iterable[object]) -> str:
     return "\x1f".join(_shown(v) for v in values)
 
 
+class RowFingerprint:
+    """(row key, fingerprint of its computed cells) of one keyed sheet's rows."""
+
+    def __init__(self, spec: Sheet) -> None:
+        self.keys = [spec.headers.index(h) for h in spec.key]
+        self.computed = [i for i, c in enumerate(spec.columns) if not c.edited]
+
+    def __call__(self, row: tuple) -> tuple[str, str]:
+        return _key_of(row[i] for i in self.keys), _digest(_shown(row[i]) for i in self.computed)
+
+
 def fingerprints(rows: dict[str, list[tuple]]) -> Fingerprints:
     """For each keyed sheet, {row key: fingerprint of its computed cells} as written."""
     result: Fingerprints = {}
     for spec in KEYED:
-        keys = [spec.headers.index(h) for h in spec.key]
-        computed = [i for i, c in enumerate(spec.columns) if not c.edited]
-        result[spec.title] = {_key_of(row[i] for i in keys): _digest(_shown(row[i]) for i in computed)
-                              for row in rows.get(spec.title, [])}
+        of = RowFingerprint(spec)
+        result[spec.title] = dict(of(row) for row in rows.get(spec.title, []))
     return result
 
 

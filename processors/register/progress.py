@@ -99,20 +99,27 @@ class Snapshot:
     assurance: list[AssuranceRow] = field(default_factory=list)  # imported exports (processors.assurance)
 
 
-def take_snapshot(store: Store, today: date) -> Snapshot:
-    forms = store.forms()
-    rejections = store.rejections()
-    allocations = store.allocations()
-    with_warnings = {f.form_id for f in forms if f.warnings or not f.matched}
+def allocation_rows(allocations: list[AllocationRecord], rejections: list[RejectionRecord], with_warnings: set[str],
+                    chased: dict[str, date], today: date) -> list[AllocationRow]:
+    """Each allocated form's row: its status, days overdue, when last chased and whether it is late."""
     rejected = _rejected_form_ids(rejections, {a.item.form_id for a in allocations})
-    chased = store.forms_last_chased()
-    allocation_rows = []
+    rows = []
     for a in allocations:
         status = allocation_status(a, rejected.get(a.item.form_id), a.item.form_id in with_warnings, today)
         back = status in (RETURNED, RECORDED)
         overdue = days_overdue(a.item.due_date, today, back)
         late = overdue is not None and status in (OVERDUE, NEEDS_CORRECTION)
-        allocation_rows.append(AllocationRow(a, status, overdue, chased.get(a.item.form_id), late))
-    actions = [ActionRow(a, days_overdue(a.due, today, not a.is_open)) for a in store.actions()]
-    return Snapshot(today, forms, store.grades(), actions, store.escalations(), store.good_practice(), rejections,
-                    allocation_rows, store.sent_log(), assurance_rows(store))
+        rows.append(AllocationRow(a, status, overdue, chased.get(a.item.form_id), late))
+    return rows
+
+
+def take_snapshot(store: Store, today: date) -> Snapshot:
+    with store.reading_once():  # the form records are read once, not once per table that needs them
+        forms = store.forms()
+        rejections = store.rejections()
+        with_warnings = {f.form_id for f in forms if f.warnings or not f.matched}
+        allocations = allocation_rows(store.allocations(), rejections, with_warnings, store.forms_last_chased(),
+                                      today)
+        actions = [ActionRow(a, days_overdue(a.due, today, not a.is_open)) for a in store.actions()]
+        return Snapshot(today, forms, store.grades(), actions, store.escalations(), store.good_practice(),
+                        rejections, allocations, store.sent_log(), assurance_rows(store))

@@ -23,20 +23,30 @@ from openpyxl.utils.exceptions import InvalidFileException
 from processors.errors import RegisterLockedError
 from processors.register.columns import ACTIONS, ESCALATIONS, SHEETS
 from processors.register.edits import (
+    KEYED,
     action_edits,
     computed_changes,
     decode_fingerprints,
     encode_fingerprints,
     escalation_edits,
-    fingerprints,
     read_back_sheets,
+)
+from processors.register.incremental import (
+    LastWrite,
+    RegisterMemory,
+    SheetRows,
+    can_patch,
+    patched_snapshot,
+    sheet_rows,
 )
 from processors.register.people_edits import REGISTER_SHA256, check_store_not_lost, keep_people_work
 from processors.register.progress import Snapshot, take_snapshot
+from processors.register.sheet_rows import SheetData, WrittenSheet, fill_frame
 from processors.register.write import build_workbook, check_writable, file_sha256, locked_message, save_atomically
 from processors.store.database import REGISTER_DIRTY, Store
 
 REGISTER_COMPUTED = "register_computed"   # state: fingerprints of the computed cells we last wrote
+REGISTER_CARRIED = "register_carried"     # state: the register holds columns or sheets people added
 
 
 @dataclass
@@ -78,18 +88,25 @@ def read_back(store: Store, path: Path, report: RegisterReport) -> dict[str, lis
     return sheets
 
 
-def _snapshot(store: Store, today: date) -> tuple[Snapshot, dict[str, list[tuple]]]:
-    """Every sheet's rows, read in one transaction; the dirty flag is cleared in the same step, so any
-    change recorded while the file is being written marks the register dirty again."""
+def _snapshot(store: Store, today: date, last: LastWrite | None) -> tuple[Snapshot, int]:
+    """What the register shows, read in one transaction with the point of the store's change log it reflects;
+    the dirty flag is cleared in the same step, so any change recorded while the file is being written marks the
+    register dirty again. With ``last``, only the forms changed since are read again, when that is enough."""
     with store.transaction():
         store.set_state(REGISTER_DIRTY, None)
-        snapshot = take_snapshot(store, today)
-    rows = {spec.title: spec.rows(snapshot) for spec in SHEETS}
-    return snapshot, {title: r for title, r in rows.items() if r or not _optional(title)}
+        if last is not None:
+            changes = store.changes_since(last.seq)
+            if not changes.any:
+                return last.snapshot, last.seq
+            if can_patch(changes):
+                return patched_snapshot(store, last.snapshot, changes), changes.seq
+        return take_snapshot(store, today), store.last_change()
 
 
-def _optional(title: str) -> bool:
-    return any(s.optional for s in SHEETS if s.title == title)
+def _shown_rows(sheets: dict[str, SheetRows]) -> dict[str, list[tuple]]:
+    """Each sheet's rows; an optional sheet only once it has some."""
+    optional = {s.title for s in SHEETS if s.optional}
+    return {title: s.rows for title, s in sheets.items() if s.rows or title not in optional}
 
 
 def _mark_dirty(store: Store) -> None:
@@ -98,33 +115,61 @@ def _mark_dirty(store: Store) -> None:
         store.set_state(REGISTER_DIRTY, "1")
 
 
-def write_register(store: Store, path: Path, today: date | None = None) -> RegisterReport:
+def write_register(store: Store, path: Path, today: date | None = None,
+                   memory: RegisterMemory | None = None) -> RegisterReport:
     """Read people's edits back from ``path`` into the store, then rewrite the whole register from the store.
 
-    Raises RegisterLockedError (and marks the register dirty) when the file is open or read-only.
+    ``memory``: what this process last wrote (a watcher keeps it), so that only the rows of forms changed since
+    are made again (``incremental``). Raises RegisterLockedError (and marks the register dirty) when the file is
+    open or read-only.
     """
     started = time.perf_counter()
     path = Path(path)
     report = RegisterReport(path)
+    today = today or date.today()
     try:
         check_store_not_lost(store, path)
         check_writable(path)
-        changed = path.is_file() and store.get_state(REGISTER_SHA256) != file_sha256(path)
-        read = read_back(store, path, report)
-        snapshot, rows = _snapshot(store, today or date.today())
+        on_disk = file_sha256(path) if path.is_file() else None
+        changed = on_disk is not None and store.get_state(REGISTER_SHA256) != on_disk
+        careful = changed or store.get_state(REGISTER_CARRIED) is not None  # people's work to carry across
+        last = memory.usable(on_disk, today) if memory is not None and not careful else None
+        read = read_back(store, path, report) if last is None else None
+        snapshot, seq = _snapshot(store, today, last)
+        sheets = sheet_rows(snapshot, last.sheets if last else None)
+        rows = _shown_rows(sheets)
         if read is not None:
             report.warnings += computed_changes(read, decode_fingerprints(store.get_state(REGISTER_COMPUTED)), rows)
-        workbook = build_workbook(rows, snapshot)
-        if changed:  # people may have added columns, sheets or rows: carried across, or backed up and reported
-            report.warnings = keep_people_work(path, workbook, report.warnings).lines()
-        store.set_state(REGISTER_SHA256, save_atomically(workbook, path))
-        store.set_state(REGISTER_COMPUTED, encode_fingerprints(fingerprints(rows)))
+        workbook = build_workbook(rows, snapshot, frame=not careful)
+        carried = False
+        if careful and path.is_file():  # columns, sheets or rows people added: carried across (every rewrite),
+            keeping = keep_people_work(path, workbook, report.warnings)  # or backed up and reported
+            carried = bool(keeping.carried)
+            if changed:
+                report.warnings = keeping.lines()
+        written: dict[str, WrittenSheet] = {}
+
+        def fill(frame: Path, target: Path) -> None:
+            data = [SheetData(spec, rows[spec.title], last.written.get(spec.title) if last else None)
+                    for spec in SHEETS if len(rows.get(spec.title) or ()) > 1]
+            written.update(fill_frame(frame, target, data, keep=memory is not None))
+
+        sha = save_atomically(workbook, path, None if careful else fill)
+        store.set_state(REGISTER_SHA256, sha)
+        store.set_state(REGISTER_CARRIED, "1" if carried else None)
+        store.set_state(REGISTER_COMPUTED, encode_fingerprints(
+            {spec.title: dict(sheets[spec.title].fingerprints) for spec in KEYED}))
+        store.forget_changes(seq)
     except PermissionError:
         _mark_dirty(store)
         raise RegisterLockedError(locked_message(path)) from None
     except BaseException:
         _mark_dirty(store)
+        if memory is not None:
+            memory.last = None
         raise
+    if memory is not None:
+        memory.last = None if careful else LastWrite(sha, today, seq, snapshot, sheets, written)
     report.rows = {title: len(r) for title, r in rows.items()}
     report.seconds = time.perf_counter() - started
     return report

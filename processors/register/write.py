@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-from contextlib import suppress
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from processors.errors import RegisterLockedError
@@ -21,24 +21,9 @@ from processors.register.columns import DATE, DATETIME, MAX_WIDTH, SHEETS, Sheet
 from processors.register.guide import write_guide
 from processors.register.overview import write_overview
 from processors.register.progress import Snapshot
-from processors.text import xml_safe
+from processors.register.sheet_rows import cell_value
 
 WIDTH_SAMPLE = 300
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_EXCEL_CELL_LIMIT = 32767
-
-
-def clean_text(value: str) -> str:
-    """Text Excel can hold: no characters XML forbids, plain line breaks, at most 32,767 characters."""
-    return xml_safe(value)[:_EXCEL_CELL_LIMIT]
-
-
-def cell_value(value: object) -> object:
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone().replace(tzinfo=None)
-    return value
 
 
 def _append_rows(ws: Worksheet, rows: list[tuple]) -> None:
@@ -54,7 +39,10 @@ def _append_rows(ws: Worksheet, rows: list[tuple]) -> None:
 
 def _add_table(ws: Worksheet, spec: Sheet, data_rows: int) -> None:
     """A real Excel table with filters; an empty sheet gets one blank row, as Excel itself does."""
-    table = Table(displayName=spec.table, ref=f"A1:{get_column_letter(len(spec.columns))}{max(data_rows, 1) + 1}")
+    ref = f"A1:{get_column_letter(len(spec.columns))}{max(data_rows, 1) + 1}"
+    table = Table(displayName=spec.table, ref=ref, autoFilter=AutoFilter(ref=ref))
+    # named here: left empty, openpyxl reads the header from every cell of the table's range when saving
+    table.tableColumns = [TableColumn(id=i, name=header) for i, header in enumerate(spec.headers, start=1)]
     table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
     ws.add_table(table)
 
@@ -72,12 +60,14 @@ def _set_widths(ws: Worksheet, spec: Sheet, rows: list[tuple]) -> None:
         ws.column_dimensions[get_column_letter(index + 1)].width = width
 
 
-def write_sheet(ws: Worksheet, spec: Sheet, rows: list[tuple]) -> None:
+def write_sheet(ws: Worksheet, spec: Sheet, rows: list[tuple], frame: bool = False) -> None:
+    """The sheet with its rows, or (``frame``) with only its first row but everything else sized for all of
+    them: ``sheet_rows.fill_frame`` puts the rows in afterwards."""
     ws.title = spec.title
     ws.append(spec.headers)
-    _append_rows(ws, rows)
+    _append_rows(ws, rows[:1] if frame else rows)
     last_row = max(len(rows), 1) + 1
-    style.style_data_cells(ws, spec, last_row)
+    style.style_data_cells(ws, spec, 2 if frame else last_row)
     _add_table(ws, spec, len(rows))
     ws.freeze_panes = "A2"
     _set_widths(ws, spec, rows)
@@ -89,8 +79,9 @@ def write_sheet(ws: Worksheet, spec: Sheet, rows: list[tuple]) -> None:
     style.set_print(ws, get_column_letter(len(spec.columns)), last_row)
 
 
-def build_workbook(rows: dict[str, list[tuple]], snapshot: Snapshot | None = None) -> Workbook:
-    """The register: the Overview (from ``snapshot``, when given), How to use, then each sheet's rows."""
+def build_workbook(rows: dict[str, list[tuple]], snapshot: Snapshot | None = None, frame: bool = False) -> Workbook:
+    """The register: the Overview (from ``snapshot``, when given), How to use, then each sheet's rows (only the
+    first of each with ``frame``)."""
     wb = Workbook()
     wb.remove(wb.active)
     if snapshot is not None:
@@ -98,7 +89,7 @@ def build_workbook(rows: dict[str, list[tuple]], snapshot: Snapshot | None = Non
     write_guide(wb.create_sheet())
     for spec in SHEETS:
         if not spec.optional or rows.get(spec.title):
-            write_sheet(wb.create_sheet(), spec, rows.get(spec.title, []))
+            write_sheet(wb.create_sheet(), spec, rows.get(spec.title, []), frame)
     return wb
 
 
@@ -135,22 +126,34 @@ def check_writable(path: Path) -> None:
         raise RegisterLockedError(locked_message(path))
 
 
-def save_atomically(wb: Workbook, path: Path) -> str:
+@contextmanager
+def _scratch(path: Path, kind: str) -> Iterator[Path]:
+    """A scratch file beside ``path`` (so the final move is one step on one disk), removed unless moved."""
+    fd, name = tempfile.mkstemp(prefix=f".~{path.stem}-{kind}", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(name)
+    finally:
+        with suppress(OSError):
+            Path(name).unlink()
+
+
+def save_atomically(wb: Workbook, path: Path, fill: Callable[[Path, Path], None] | None = None) -> str:
     """Save beside the register, then move over it in one step; on any failure the old file is untouched.
+    ``fill(frame, target)``: ``wb`` is a frame (``build_workbook(frame=True)``); it is saved to a scratch file
+    from which ``fill`` writes the register with its rows (``sheet_rows.fill_frame``).
 
     Returns the sha256 of what was written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".~{path.stem}-", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        wb.save(tmp)
+    with _scratch(path, "") as tmp:
+        if fill is None:
+            wb.save(tmp)
+        else:
+            with _scratch(path, "frame-") as frame:
+                wb.save(frame)
+                fill(frame, tmp)
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         written = file_sha256(tmp)
         os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            tmp.unlink()
-        raise
     return written

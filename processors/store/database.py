@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from processors.store.records import (  # re-exported: callers import the record
     ActionEdit,
     ActionRecord,
     AllocationRecord,
+    Changes,
     EscalationEdit,
     EscalationRecord,
     FormRecord,
@@ -151,6 +152,13 @@ class Store:
                     raise
                 raise damaged(self.path, exc) from None
 
+    @staticmethod
+    def _among(column: str, form_ids: Collection[str] | None, joiner: str = "WHERE") -> tuple[str, tuple]:
+        """SQL limiting ``column`` to ``form_ids`` (any number of them, as one JSON parameter); none when None."""
+        if form_ids is None:
+            return "", ()
+        return f" {joiner} {column} IN (SELECT value FROM json_each(?))", (json.dumps(sorted(form_ids)),)
+
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         """Rows of a read-only query: for tests and diagnostics. The code outside this package calls methods."""
         return self._rows(sql, params)
@@ -187,6 +195,22 @@ class Store:
     def _mark_dirty(self) -> None:
         self.set_state(REGISTER_DIRTY, "1")
 
+    # -- what changed (the change log the triggers keep) --
+
+    def last_change(self) -> int:
+        """The sequence number of the latest logged change (0 when none)."""
+        return self._rows("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0)")[0][0]
+
+    def changes_since(self, seq: int) -> Changes:
+        """The forms and tables changed after ``seq``, by the log the triggers keep."""
+        rows = self._rows("SELECT MAX(seq), tab, form_id FROM changes WHERE seq > ? GROUP BY tab, form_id", (seq,))
+        last = max((r[0] for r in rows), default=seq)
+        return Changes(last, frozenset(r[2] for r in rows if r[2]), frozenset(r[1] for r in rows))
+
+    def forget_changes(self, upto: int) -> None:
+        """Drop the log up to ``upto`` (once the register shows those changes)."""
+        self.execute("DELETE FROM changes WHERE seq <= ?", (upto,), dirty=False)
+
     # -- work items (allocations and generated forms) --
 
     def add_work_items(self, items: Iterable[WorkItem], generated_at: datetime | None = None) -> None:
@@ -211,9 +235,11 @@ class Store:
         rows = self._rows(f"SELECT {_WORK_ITEM_COLUMNS} FROM work_items WHERE form_id = ?", (form_id,))
         return work_item_from_row(rows[0]) if rows else None
 
-    def work_items(self, cycle_id: str | None = None) -> list[WorkItem]:
+    def work_items(self, cycle_id: str | None = None, form_ids: Collection[str] | None = None) -> list[WorkItem]:
         where, params = ("WHERE cycle_id = ?", (cycle_id,)) if cycle_id is not None else ("", ())
-        rows = self._rows(f"SELECT {_WORK_ITEM_COLUMNS} FROM work_items {where} ORDER BY cycle_id, form_id", params)
+        among, more = self._among("form_id", form_ids, "AND" if where else "WHERE")
+        rows = self._rows(f"SELECT {_WORK_ITEM_COLUMNS} FROM work_items {where}{among} ORDER BY cycle_id, form_id",
+                          params + more)
         return [work_item_from_row(r) for r in rows]
 
     # -- recording returned forms --
@@ -338,11 +364,9 @@ class Store:
         rows = [(normalise_status(e.status) or OPEN, date_text(e.completed_on), e.notes or "", action_id)
                 for action_id, e in edits.items()]
         with self.transaction():
-            before = self._conn.total_changes
-            self._conn.executemany(
+            changed = self._conn.executemany(  # rowcount: the rows changed, not the change log's (triggers)
                 "UPDATE actions SET status = ?1, completed_on = ?2, notes = ?3 WHERE action_id = ?4 AND NOT "
-                "(status = ?1 AND COALESCE(completed_on, '') = COALESCE(?2, '') AND notes = ?3)", rows)
-            changed = self._conn.total_changes - before
+                "(status = ?1 AND COALESCE(completed_on, '') = COALESCE(?2, '') AND notes = ?3)", rows).rowcount
             if changed:
                 self._mark_dirty()
         return changed
@@ -351,14 +375,12 @@ class Store:
         """Store people's Resolved on / Outcome by form ID; returns how many escalations changed."""
         rows = [(date_text(e.resolved_on), e.outcome or "", form_id) for form_id, e in edits.items()]
         with self.transaction():
-            before = self._conn.total_changes
-            self._conn.executemany(
+            changed = self._conn.executemany(
                 "UPDATE escalations SET resolved_on = ?1, outcome = ?2 WHERE form_id = ?3 AND NOT "
-                "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows)
-            self._conn.executemany(  # concerns read from rejected files (processors/store/concerns.py)
+                "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows).rowcount
+            changed += self._conn.executemany(  # concerns read from rejected files (processors/store/concerns.py)
                 "UPDATE rejected_concerns SET resolved_on = ?1, outcome = ?2 WHERE form_id = ?3 AND NOT "
-                "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows)
-            changed = self._conn.total_changes - before
+                "(COALESCE(resolved_on, '') = COALESCE(?1, '') AND outcome = ?2)", rows).rowcount
             if changed:
                 self._mark_dirty()
         return changed
@@ -378,9 +400,10 @@ class Store:
                                    [(stamp, f) for f in form_ids])
             self._mark_dirty()
 
-    def forms_last_chased(self) -> dict[str, date]:
+    def forms_last_chased(self, form_ids: Collection[str] | None = None) -> dict[str, date]:
         """The day each allocated form was last chased, by form ID (forms never chased are left out)."""
-        rows = self._rows("SELECT form_id, last_chased FROM work_items WHERE last_chased IS NOT NULL")
+        among, params = self._among("form_id", form_ids, "AND")
+        rows = self._rows(f"SELECT form_id, last_chased FROM work_items WHERE last_chased IS NOT NULL{among}", params)
         return {form_id: date.fromisoformat(day) for form_id, day in rows}
 
     def mark_escalation_notified(self, form_id: str, when: datetime | None = None) -> None:
@@ -430,7 +453,11 @@ class Store:
 
     @contextmanager
     def reading_once(self) -> Iterator[None]:
-        """Read-only work that asks for many tables (a report's snapshot): each reads the form records once."""
+        """Read-only work that asks for many tables (a report's snapshot): each reads the form records once.
+        Nested, the outer one decides."""
+        if self._memo is not None:
+            yield
+            return
         self._memo = {}
         try:
             yield
@@ -444,17 +471,25 @@ class Store:
             self._memo[key] = read()
         return self._memo[key]
 
-    def _work_item_map(self) -> dict[str, WorkItem]:
+    def _work_item_map(self, form_ids: Collection[str] | None = None) -> dict[str, WorkItem]:
+        if form_ids is not None:
+            return {w.form_id: w for w in self.work_items(form_ids=form_ids)}
         return self._once("work_items", lambda: {w.form_id: w for w in self.work_items()})
 
-    def _form_records(self, where: str = "", params: Sequence[object] = ()) -> list[FormRecord]:
-        items = self._work_item_map()
-        rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms {where} ORDER BY received, form_id, version", params)
+    def _form_records(self, where: str = "", params: Sequence[object] = (),
+                      form_ids: Collection[str] | None = None) -> list[FormRecord]:
+        items = self._work_item_map(form_ids)
+        among, more = self._among("form_id", form_ids, "AND" if where else "WHERE")
+        rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms {where}{among} ORDER BY received, form_id, version",
+                          tuple(params) + more)
         return [form_record(row, items.get(row[1])) for row in rows]
 
-    def forms(self, include_superseded: bool = False) -> list[FormRecord]:
-        """Recorded forms, oldest first: the current version of each, or every version."""
+    def forms(self, include_superseded: bool = False, form_ids: Collection[str] | None = None) -> list[FormRecord]:
+        """Recorded forms, oldest first: the current version of each, or every version (of ``form_ids`` only,
+        when given)."""
         where = "" if include_superseded else "WHERE superseded = 0"
+        if form_ids is not None:
+            return self._form_records(where, (), form_ids)
         return list(self._once(f"forms{where}", lambda: self._form_records(where)))
 
     def form(self, form_id: str) -> FormRecord | None:
@@ -483,43 +518,48 @@ class Store:
     def form_versions(self, form_id: str) -> list[FormRecord]:
         return sorted(self._form_records("WHERE form_id = ?", (form_id,)), key=lambda f: f.version)
 
-    def _current_by_pk(self, form_id: str | None = None) -> dict[int, FormRecord]:
-        if form_id is not None:
-            rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE form_id = ? AND superseded = 0", (form_id,))
-            return {row[0]: form_record(row, self.work_item(form_id)) for row in rows}
-
+    def _current_by_pk(self, form_ids: Collection[str] | None = None) -> dict[int, FormRecord]:
         def read() -> dict[int, FormRecord]:
-            items = self._work_item_map()
-            rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE superseded = 0")
+            items = self._work_item_map(form_ids)
+            among, params = self._among("form_id", form_ids, "AND")
+            rows = self._rows(f"SELECT {_FORM_COLUMNS} FROM forms WHERE superseded = 0{among}", params)
             return {row[0]: form_record(row, items.get(row[1])) for row in rows}
-        return self._once("current_by_pk", read)
+        return read() if form_ids is not None else self._once("current_by_pk", read)
 
-    def grades(self) -> list[GradeRecord]:
-        """Domain grades of the current version of each form."""
-        forms = self._current_by_pk()
+    def grades(self, form_ids: Collection[str] | None = None) -> list[GradeRecord]:
+        """Domain grades of the current version of each form (of ``form_ids`` only, when given)."""
+        forms = self._current_by_pk(form_ids)
+        among, params = self._among("f.form_id", form_ids, "AND")
         rows = self._rows("SELECT g.form_pk, g.domain, g.grade FROM grades g JOIN forms f ON f.id = g.form_pk "
-                          "WHERE f.superseded = 0 ORDER BY f.received, f.form_id, g.rowid")
+                          f"WHERE f.superseded = 0{among} ORDER BY f.received, f.form_id, g.rowid", params)
         return [grade_record(forms[pk], domain, grade) for pk, domain, grade in rows]
 
-    def actions(self, form_id: str | None = None) -> list[ActionRecord]:
-        """Actions of every form, or of one form looked up by key (never by loading every form)."""
-        forms = self._current_by_pk(form_id) if form_id else self._current_by_pk()
-        where, params = ("WHERE form_id = ?", (form_id,)) if form_id else ("", ())
+    def actions(self, form_id: str | None = None, form_ids: Collection[str] | None = None) -> list[ActionRecord]:
+        """Actions of every form, or of one form (or of ``form_ids``) looked up by key (never by loading every
+        form)."""
+        if form_id is not None:
+            form_ids = (form_id,)
+        forms = self._current_by_pk(form_ids)
+        where, params = self._among("form_id", form_ids)
         rows = self._rows("SELECT action_id, form_id, number, text, owner, due, status, completed_on, notes, "
-                          f"last_chased, form_pk FROM actions {where} ORDER BY form_id, number", params)
+                          f"last_chased, form_pk FROM actions{where} ORDER BY form_id, number", params)
         return [action_record(row, forms.get(row[10])) for row in rows]
 
-    def escalations(self) -> list[EscalationRecord]:
-        forms = {f.form_id: f for f in self.forms()}
+    def escalations(self, form_ids: Collection[str] | None = None) -> list[EscalationRecord]:
+        forms = {f.form_id: f for f in self.forms(form_ids=form_ids)}
+        where, params = self._among("form_id", form_ids)
         rows = self._rows("SELECT form_id, version, details, route, raised, current, notified_at, resolved_on, "
-                          "outcome FROM escalations ORDER BY raised, form_id")
+                          f"outcome FROM escalations{where} ORDER BY raised, form_id", params)
         recorded = [escalation_record(row, forms[row[0]]) for row in rows]
-        return sorted(recorded + rejected_escalations(self), key=lambda e: (e.raised, e.form_id))
+        on_rejected = [e for e in rejected_escalations(self) if form_ids is None or e.form_id in form_ids]
+        return sorted(recorded + on_rejected, key=lambda e: (e.raised, e.form_id))
 
-    def good_practice(self) -> list[GoodPracticeRecord]:
-        forms = {f.form_id: f for f in self.forms()}
+    def good_practice(self, form_ids: Collection[str] | None = None) -> list[GoodPracticeRecord]:
+        forms = {f.form_id: f for f in self.forms(form_ids=form_ids)}
+        where, params = self._among("form_id", form_ids)
         rows = self._rows("SELECT form_id, version, summary, difference, nominated_by, trust_values, senior_leader, "
-                          "share, recorded, current, notified_at FROM good_practice ORDER BY recorded, form_id")
+                          f"share, recorded, current, notified_at FROM good_practice{where} ORDER BY recorded, form_id",
+                          params)
         return [good_practice_record(row, forms[row[0]]) for row in rows]
 
     def rejections(self) -> list[RejectionRecord]:
@@ -533,13 +573,16 @@ class Store:
                           "ORDER BY sent_at, id")
         return [(datetime.fromisoformat(at), *rest) for at, *rest in rows]
 
-    def allocations(self, cycle_id: str | None = None) -> list[AllocationRecord]:
-        generated = dict(self._rows("SELECT form_id, generated_at FROM work_items"))
+    def allocations(self, cycle_id: str | None = None,
+                    form_ids: Collection[str] | None = None) -> list[AllocationRecord]:
+        among, params = self._among("form_id", form_ids, "AND")
+        generated = dict(self._rows(f"SELECT form_id, generated_at FROM work_items WHERE 1 = 1{among}", params))
         returned = {row[0]: row[1:] for row in self._rows(
-            "SELECT form_id, received, version FROM forms WHERE superseded = 0")}
-        rejected = {row[0] for row in self._rows("SELECT DISTINCT form_id FROM rejected WHERE form_id != ''")}
+            f"SELECT form_id, received, version FROM forms WHERE superseded = 0{among}", params)}
+        rejected = {row[0] for row in self._rows(
+            f"SELECT DISTINCT form_id FROM rejected WHERE form_id != ''{among}", params)}
         return [AllocationRecord(item, parse_dt(generated.get(item.form_id)),
                                  parse_dt(returned.get(item.form_id, (None, 0))[0]),
                                  returned.get(item.form_id, (None, 0))[1],
                                  item.form_id in rejected and item.form_id not in returned)
-                for item in self.work_items(cycle_id)]
+                for item in self.work_items(cycle_id, form_ids)]

@@ -363,3 +363,16 @@ def good_practice_record(row: Sequence, form: FormRecord) -> GoodPracticeRecord:
                               form.service, form.team_manager, nominated_by, summary, difference,
                               tuple(json.loads(trust_values)), leader, share, parse_dt(recorded) or datetime.min,
                               bool(current), parse_dt(notified))
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed in the store after a point in its change log."""
+
+    seq: int                     # the latest change seen
+    form_ids: frozenset[str]     # forms whose rows changed (in any table)
+    tables: frozenset[str]       # tables written to
+
+    @property
+    def any(self) -> bool:
+        return bool(self.tables)

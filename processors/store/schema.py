@@ -201,6 +201,28 @@ CREATE INDEX sent_subject ON sent (kind, subject, sent_at);
 CREATE INDEX forms_received ON forms (received, form_id, version);
 """
 
+# Issue 16: what changed since the register was last written, so the watcher rewrites only the rows of the forms
+# that changed. Each write to a table the register shows logs the form it concerns ('' for a change that is not
+# about one form, such as an imported export), by triggers, so no code path that writes can forget to.
+_FORM_TABLES = {  # table -> how a row names its form
+    "forms": "{row}.form_id", "actions": "{row}.form_id", "escalations": "{row}.form_id",
+    "good_practice": "{row}.form_id", "work_items": "{row}.form_id", "rejected": "{row}.form_id",
+    "rejected_concerns": "{row}.form_id",
+    "grades": "(SELECT form_id FROM forms WHERE id = {row}.form_pk)",
+    "sent": "''", "assurance": "''",
+}
+
+
+def _change_log(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, tab TEXT NOT NULL, "
+                 "form_id TEXT NOT NULL)")
+    for table, form in _FORM_TABLES.items():
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            conn.execute(f"CREATE TRIGGER {table}_{event.lower()}_logged AFTER {event} ON {table} BEGIN "
+                         f"INSERT INTO changes (tab, form_id) VALUES ('{table}', "
+                         f"COALESCE({form.format(row=row)}, '')); END")
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _INITIAL),
     (2, "sent emails", _SENT),
@@ -214,6 +236,7 @@ MIGRATIONS: list[Migration] = [
     (8, "rejected files: the form they answer", "ALTER TABLE rejected ADD COLUMN form_id TEXT NOT NULL DEFAULT '';"),
     (9, "other sources of assurance (imported exports)", _ASSURANCE),
     (10, "indexes for looking up by key what intake asks per form", _LOOKUP_INDEXES),
+    (11, "a log of changes, for writing the register row by row", _change_log),
 ]
 
 

@@ -1,0 +1,169 @@
+"""The watcher's register writes after the first redo only the rows of forms that changed (issue 16): the file they
+give must hold exactly what a full write from the same store holds, and the shortcut must not be taken when it
+could be wrong (people edited the file, a new day, a rejected file)."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from processors.forms.models import Case, Rejection
+from processors.register import workbook as register_module
+from processors.register.incremental import RegisterMemory
+from processors.register.workbook import write_register
+from processors.store.database import ActionEdit, SentRecord, Store
+from processors.word.office import convert
+from tests.test_store import make_form, make_item
+
+TODAY = date(2025, 3, 20)
+
+
+def _case(n: int) -> Case:
+    return Case(f"CF{2000000 + n}", "Q.R.", 8, "Child in Need", f"Service {n % 3}", f"Team {n % 4}",
+                f"Practitioner {n % 5}", f"Manager {n % 4}")
+
+
+def _record(store: Store, n: int, **kwargs: object) -> str:
+    form_id = f"TPA-2025C1-{n:03d}"
+    store.add_work_items([make_item(form_id, case=_case(n))], generated_at=datetime(2025, 3, 1, 9))
+    form = make_form(form_id, f"sha-{n}-{kwargs.pop('version', 1)}", received=datetime(2025, 3, 2, 9) +
+                     timedelta(minutes=n), **kwargs)
+    store.record_form(replace(form, case_id=_case(n).case_id), f"{form_id}.docx")
+    return form_id
+
+
+def sheets_of(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's rows (Overview and How to use in order; data rows sorted, since a changed form keeps its
+    place in the incremental write but moves in a full one)."""
+    wb = load_workbook(path)
+    out = {}
+    for ws in wb:
+        rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
+        out[ws.title] = rows if ws.title in ("Overview", "How to use") else [rows[0], *sorted(rows[1:], key=repr)]
+        out[ws.title + " tables"] = sorted((t.displayName, t.ref) for t in ws.tables.values())
+    return out
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "qa.sqlite3") as s:
+        for n in range(1, 41):
+            _record(s, n, concern=n % 10 == 0, actions=n % 3)
+        yield s
+
+
+def full_write(store: Store, tmp_path: Path, name: str) -> Path:
+    """A full write of the same store to another file (its own state saved and put back)."""
+    path = tmp_path / name
+    keep = {k: store.get_state(k) for k in ("register_sha256", "register_computed", "register_carried")}
+    write_register(store, path, TODAY)
+    for key, value in keep.items():
+        store.set_state(key, value)
+    return path
+
+
+def no_full_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object) -> None:
+        raise AssertionError("the whole store was read again")
+    monkeypatch.setattr(register_module, "take_snapshot", refuse)
+
+
+def test_rows_of_changed_forms_are_redone_and_the_file_matches_a_full_write(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, memory = tmp_path / "register.xlsx", RegisterMemory()
+    write_register(store, path, TODAY, memory)
+    assert memory.last is not None
+
+    new = _record(store, 41, concern=True, actions=3)                  # a new form with an escalation
+    _record(store, 7, grade="Inadequate", actions=1, version=2)       # a corrected copy of an earlier form
+    store.mark_escalation_notified("TPA-2025C1-010")                  # a notice sent
+    store.set_action_edits({"TPA-2025C1-002-A1": ActionEdit("Completed", date(2025, 3, 18), "done")})
+    store.mark_chased(["TPA-2025C1-004-A1"], TODAY)
+    store.record_sent(SentRecord(datetime(2025, 3, 20, 9), "escalation", "Immediate concern TPA-2025C1-041",
+                                 "sm@example-trust.org.uk", "", "outbox", "sent"))
+    no_full_read(monkeypatch)
+    write_register(store, path, TODAY, memory)
+
+    monkeypatch.undo()
+    expected = sheets_of(full_write(store, tmp_path, "full.xlsx"))
+    got = sheets_of(path)
+    assert got == expected
+    forms = {r[0]: r for r in got["Forms"][1:]}
+    assert new in forms and forms["TPA-2025C1-007"][5] == "Inadequate"
+    assert any(r[0] == "TPA-2025C1-002-A1" and "Completed" in r for r in got["Actions"])
+
+
+def test_an_unchanged_store_rewrites_nothing_but_the_frame(store: Store, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    path, memory = tmp_path / "register.xlsx", RegisterMemory()
+    write_register(store, path, TODAY, memory)
+    before = sheets_of(path)
+    no_full_read(monkeypatch)
+    write_register(store, path, TODAY, memory)
+    assert sheets_of(path) == before
+
+
+@pytest.mark.parametrize("what", ["person saved the register", "a new day", "a rejected file"])
+def test_the_whole_store_is_read_again_when_the_shortcut_could_be_wrong(store: Store, tmp_path: Path,
+                                                                         what: str) -> None:
+    path, memory = tmp_path / "register.xlsx", RegisterMemory()
+    write_register(store, path, TODAY, memory)
+    today = TODAY
+    if what == "person saved the register":
+        wb = load_workbook(path)
+        ws = wb["Actions"]
+        status = [c.value for c in ws[1]].index("Status") + 1
+        ws.cell(2, status).value = "Completed"
+        wb.save(path)
+    elif what == "a new day":
+        today = TODAY + timedelta(days=1)
+    else:
+        store.record_rejection(Rejection(Path("TPA-2025C1-003.docx"), "not a Word document",
+                                         datetime(2025, 3, 20, 9), "TPA-2025C1-003"), "sha-bad")
+    reads: list[int] = []
+    take = register_module.take_snapshot
+
+    def counted(*args: object):
+        reads.append(1)
+        return take(*args)
+    register_module.take_snapshot = counted
+    try:
+        write_register(store, path, today, memory)
+    finally:
+        register_module.take_snapshot = take
+    assert reads == [1]
+    if what == "person saved the register":
+        assert [a.status for a in store.actions(form_ids={"TPA-2025C1-001"})][0] == "Completed"
+
+
+def test_the_change_log_is_kept_by_the_store_and_emptied_once_written(store: Store, tmp_path: Path) -> None:
+    write_register(store, tmp_path / "register.xlsx", TODAY)
+    start = store.last_change()
+    assert not store.changes_since(start).any
+    _record(store, 50)
+    store.mark_chased(["TPA-2025C1-002-A1"], TODAY)
+    changes = store.changes_since(start)
+    assert changes.form_ids == {"TPA-2025C1-050", "TPA-2025C1-002"}
+    assert {"forms", "grades", "actions", "work_items"} <= changes.tables
+    write_register(store, tmp_path / "register.xlsx", TODAY)
+    assert store.query("SELECT COUNT(*) FROM changes") == [(0,)]
+    _record(store, 51)
+    assert store.changes_since(changes.seq).form_ids == {"TPA-2025C1-051"}  # numbers never reused
+
+
+def test_an_incremental_write_opens_in_libreoffice(store: Store, tmp_path: Path) -> None:
+    path, memory = tmp_path / "register.xlsx", RegisterMemory()
+    write_register(store, path, TODAY, memory)
+    _record(store, 42, concern=True, actions=2)
+    write_register(store, path, TODAY, memory)
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+    (pdf,) = convert([path], "pdf", tmp_path / "pdf")
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "TPA-2025C1-042" in text
