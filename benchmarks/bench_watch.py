@@ -7,7 +7,9 @@ notified and the register already written, as a trust's store after years of use
 drop-to-register latency (95th percentile of single drops) and a burst copied in while the watcher runs (all in
 the store, none twice), each beside the straightforward peer measured at the same state in the same run: a
 loop that polls the inbox every second and runs `run.py ingest` when a file is there (what a scheduled task
-does). Then the watcher killed with SIGKILL in the middle of bursts, restarted each time (every form in the
+does). Each starts, is sent one form that is not counted (what a watcher does once at start, such as the day's
+chase, is behind it, as for a watcher that has run for days; that first form's time is printed apart), and is
+then measured. Then the watcher killed with SIGKILL in the middle of bursts, restarted each time (every form in the
 store exactly once, no file lost, register consistent). Targets (issue 16, at 10,000 stored): p95 <= 1.5 s to
 the store, <= 3 s to the register, >= 30 forms/s for a burst. For comparison: Power Automate's SharePoint
 trigger polls every 5 minutes (15 on free plans); paperless-ngx waits 5 s for a file to settle.
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,6 +38,7 @@ from benchmarks.common import ANSWERS, CASE, ROOT, scratch_config
 from processors.demo.fill import fill_form
 from processors.forms.models import WorkItem
 from processors.generate.forms import FormGenerator
+from processors.register.sheet_rows import sheet_parts
 from processors.register.workbook import write_register
 from processors.store.database import Store
 
@@ -67,6 +71,7 @@ class Bench:
             shutil.copytree(seeded, folder, dirs_exist_ok=True)
         self.folder, self.peer = folder, peer
         self._register: tuple[int, set[str]] = (0, set())
+        self._forms_text: tuple[int, str] = (0, "")
         self.config = scratch_config(folder)
         self.inbox = folder / "inbox"
         self.inbox.mkdir(parents=True, exist_ok=True)
@@ -86,11 +91,27 @@ class Bench:
         partial.write_bytes(data)
         partial.replace(self.inbox / f"{form_id}.docx")
 
-    def start(self) -> None:
+    def start(self, warm: bool = False) -> float | None:
+        """Start the watcher (or the peer) and wait until it is watching. With ``warm``, drop one form and wait
+        for it in the store first (not counted): the work a watcher does once at start (the day's chase,
+        scheduled reports, the first imports) is then behind it, as it is for a watcher that runs for days.
+        Returns how long that first form took."""
         command = ([sys.executable, "-m", "benchmarks.bench_watch", "--poll-loop", str(self.config)] if self.peer
                    else [sys.executable, str(ROOT / "run.py"), "watch", "--config", str(self.config)])
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
-        time.sleep(1.0)
+        log = self.folder / "watch.log"
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        if not self.peer:
+            wait(lambda: b"Watching" in log.read_bytes(), 60)
+        if not warm:
+            return None
+        form_id, data = self.make_form()
+        started = time.perf_counter()
+        self.drop(form_id, data)
+        wait(lambda: self.in_store(form_id), 120)
+        took = time.perf_counter() - started
+        wait(lambda: self.in_register(form_id), 120)
+        return took
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         assert self.process is not None
@@ -109,6 +130,18 @@ class Bench:
 
     def in_store(self, form_id: str) -> bool:
         return any(f == form_id for f, _ in self.store_rows())
+
+    def in_register(self, form_id: str) -> bool:
+        """True once the register's Forms sheet lists ``form_id`` (its text read from the file as saved)."""
+        path = self.folder / "register.xlsx"
+        try:
+            stamp = path.stat().st_mtime_ns
+            if stamp != self._forms_text[0]:
+                with zipfile.ZipFile(path) as archive:
+                    self._forms_text = (stamp, archive.read(sheet_parts(archive)["Forms"]).decode("utf-8"))
+        except (OSError, KeyError, zipfile.BadZipFile):
+            return False
+        return f">{form_id}<" in self._forms_text[1]
 
     def register_ids(self) -> set[str]:
         """Form IDs on the register's Forms sheet (read again only when the file was replaced)."""
@@ -138,8 +171,9 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
 
-def latency(bench: Bench, drops: int) -> tuple[float, float]:
-    bench.start()
+def latency(bench: Bench, drops: int) -> tuple[float, float, float]:
+    """p95 drop -> store and drop -> register of single drops, and how long the first form after start took."""
+    first = bench.start(warm=True) or 0.0
     to_store, to_register = [], []
     for _ in range(drops):
         form_id, data = bench.make_form()
@@ -147,16 +181,16 @@ def latency(bench: Bench, drops: int) -> tuple[float, float]:
         bench.drop(form_id, data)
         wait(lambda f=form_id: bench.in_store(f), 120)
         to_store.append(time.perf_counter() - started)
-        wait(lambda f=form_id: f in bench.register_ids(), 120)
+        wait(lambda f=form_id: bench.in_register(f), 120)
         to_register.append(time.perf_counter() - started)
     bench.stop()
-    return p95(to_store), p95(to_register)
+    return p95(to_store), p95(to_register), first
 
 
 def burst(bench: Bench, count: int) -> float:
     forms = [bench.make_form() for _ in range(count)]
+    bench.start(warm=True)
     before = len(bench.store_rows())
-    bench.start()
     started = time.perf_counter()
     for form_id, data in forms:
         bench.drop(form_id, data)
@@ -175,15 +209,16 @@ def compare(stored: int, drops: int, count: int, scratch: Path) -> None:
     seed(seeded, stored)
     figures = {}
     for name, peer in (("watch", False), ("peer", True)):
-        store_p95, register_p95 = latency(Bench(scratch / f"{name}-{stored}-latency", seeded, peer), drops)
+        store_p95, register_p95, first = latency(Bench(scratch / f"{name}-{stored}-latency", seeded, peer), drops)
         rate = burst(Bench(scratch / f"{name}-{stored}-burst", seeded, peer), count)
-        figures[name] = (store_p95, register_p95, rate)
-    (s1, r1, b1), (s2, r2, b2) = figures["watch"], figures["peer"]
+        figures[name] = (store_p95, register_p95, rate, first)
+    (s1, r1, b1, f1), (s2, r2, b2, f2) = figures["watch"], figures["peer"]
     print(f"{stored:,} forms stored ({drops} single drops, a burst of {count}); ours | peer (poll 1 s + ingest) | "
           "ratio | target")
     print(f"  drop -> store p95:    {s1:6.2f} s | {s2:6.2f} s | {s2 / s1:4.1f}x | <= 1.5 s")
     print(f"  drop -> register p95: {r1:6.2f} s | {r2:6.2f} s | {r2 / r1:4.1f}x | <= 3 s")
     print(f"  burst throughput:     {b1:6.1f}/s | {b2:6.1f}/s | {b1 / b2 if b2 else 0:4.1f}x | >= 30 forms/s")
+    print(f"  (first form after start, not counted above: {f1:.2f} s | {f2:.2f} s)")
     sys.stdout.flush()
 
 

@@ -2,8 +2,9 @@
 
 Notices (escalation alerts, good-practice notifications) go out inside intake, right after each form is
 recorded; notices a failed send left owed are tried again before each register write. The register is
-rewritten once files stop coming for ``watch.register_debounce_seconds`` (and at least every
-``max_delay`` seconds while they keep coming), so a burst of files gives a few rewrites, not one per file.
+rewritten as soon as the inbox is quiet (no file waiting to settle: the folder watcher knows), otherwise once
+files stop coming for ``watch.register_debounce_seconds`` (and at least every ``max_delay`` seconds while they
+keep coming), so a burst of files gives a few rewrites, not one per file.
 """
 
 from __future__ import annotations
@@ -51,12 +52,14 @@ class FollowUp:
         if self.first_unwritten is None:
             self.first_unwritten = now
 
-    def maybe_write_register(self, force: bool = False) -> bool:
+    def maybe_write_register(self, force: bool = False, quiet: bool = False) -> bool:
+        """Write the register when it is due: ``force``, files stopped coming (``quiet``: none is waiting in
+        the inbox; else the debounce ran out), or the longest delay reached."""
         now = self.clock()
         if self.register_due is None and not (force and self.pipeline.store.register_dirty):
             return False
         overdue = self.first_unwritten is not None and now - self.first_unwritten >= self.max_delay
-        if not force and not overdue and self.register_due is not None and now < self.register_due:
+        if not force and not overdue and not quiet and self.register_due is not None and now < self.register_due:
             return False
         report = BatchReport()
         try:

@@ -3,7 +3,7 @@
 The watcher only notices files; the pipeline decides what they are. Files already there at start are
 taken; a periodic rescan catches events the operating system dropped; a file is taken once its size and
 modification time have not changed for `watch.stable_seconds` and it can be opened. The register is
-rewritten debounced, so a burst of files gives a few rewrites, not one per file.
+rewritten as soon as no file is waiting in the inbox, so a burst of files gives a few rewrites, not one per file.
 """
 
 from __future__ import annotations
@@ -125,7 +125,8 @@ class FolderWatcher:
         return done
 
     def maybe_write_register(self, force: bool = False) -> bool:
-        return self.follow_up.maybe_write_register(force)
+        """Write the register once no file is waiting to settle (or when forced, or the debounce ran out)."""
+        return self.follow_up.maybe_write_register(force, quiet=not self.pending)
 
     @property
     def pending(self) -> int:

@@ -44,7 +44,7 @@ class SheetRows:
 
     records: list[Any]
     rows: list[tuple]
-    fingerprints: list[tuple[str, str]] = field(default_factory=list)  # keyed sheets only
+    fingerprints: list[str] = field(default_factory=list)  # keyed sheets only (edits.RowFingerprint)
 
 
 @dataclass
@@ -140,7 +140,7 @@ def sheet_rows(snapshot: Snapshot, before: dict[str, SheetRows] | None) -> dict[
         getters = [c.get for c in spec.columns]
         fingerprint = RowFingerprint(spec) if spec.title in keyed else None
         rows: list[tuple] = []
-        prints: list[tuple[str, str]] = []
+        prints: list[str] = []
         for index, record in enumerate(records):
             if old is not None and index < len(old.records) and record is old.records[index]:
                 rows.append(old.rows[index])

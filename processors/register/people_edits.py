@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from processors.errors import ConfigError, StoreLostError
 from processors.register.columns import HOW_TO_USE, OVERVIEW
+from processors.register.edits import read_sheets
 from processors.store.database import Store
 
 REGISTER_SHA256 = "register_sha256"  # state: content of the register as we last wrote it
@@ -67,18 +68,10 @@ def check_store_not_lost(store: Store, path: Path) -> None:
 
 def _has_rows(path: Path) -> bool:
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        sheets = read_sheets(path, _WORKED_SHEETS)
     except Exception:  # an unreadable register is kept aside by the rewrite itself
         return False
-    try:
-        for title in _WORKED_SHEETS:
-            if title in wb.sheetnames:
-                for row in wb[title].iter_rows(min_row=2, values_only=True):
-                    if any(v not in (None, "") for v in row):
-                        return True
-        return False
-    finally:
-        wb.close()
+    return any(any(v not in (None, "") for v in row) for rows in sheets.values() for row in rows[1:])
 
 
 # --- before a rewrite ---------------------------------------------------------------------------
@@ -91,34 +84,25 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _rows(ws: Worksheet) -> list[tuple]:
-    ws.reset_dimensions()
-    return [row for row in ws.iter_rows(values_only=True)]
-
-
 def keep_people_work(path: Path, new: Workbook, unusable_edits: list[str]) -> Keeping:
     """Carry into ``new`` what people added to the register at ``path``; back it up first if anything is lost."""
     keeping = Keeping()
     try:
-        old = load_workbook(path, read_only=True, data_only=True)
+        old = read_sheets(path)
     except Exception:  # unreadable: workbook.py keeps it aside already, and said so
         keeping.carried += unusable_edits
         return keeping
-    try:
-        for title in old.sheetnames:
-            if title in (OVERVIEW, HOW_TO_USE):  # written afresh from the store each time: nothing typed to keep
-                continue
-            rows = _rows(old[title])
-            if title not in new.sheetnames:
-                if any(any(v not in (None, "") for v in row) for row in rows):
-                    _carry_sheet(new, title, rows)
-                    keeping.carried.append(f"sheet '{title}' is not one the register writes: kept as it was "
-                                           "(its rows are not read as edits)")
-                continue
-            _compare_sheet(title, rows, new[title], keeping)
-    finally:
-        old.close()
-    missing = [t for t in _WORKED_SHEETS if t in new.sheetnames and t not in old.sheetnames]
+    for title, rows in old.items():
+        if title in (OVERVIEW, HOW_TO_USE):  # written afresh from the store each time: nothing typed to keep
+            continue
+        if title not in new.sheetnames:
+            if any(any(v not in (None, "") for v in row) for row in rows):
+                _carry_sheet(new, title, rows)
+                keeping.carried.append(f"sheet '{title}' is not one the register writes: kept as it was "
+                                       "(its rows are not read as edits)")
+            continue
+        _compare_sheet(title, rows, new[title], keeping)
+    missing = [t for t in _WORKED_SHEETS if t in new.sheetnames and t not in old]
     if missing and keeping.carried:
         keeping.lost.append(f"sheet(s) {', '.join(repr(m) for m in missing)} missing (renamed?): their edits "
                             "were not read")

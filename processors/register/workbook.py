@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError
 
 from processors.errors import RegisterLockedError
 from processors.register.columns import ACTIONS, ESCALATIONS, SHEETS
@@ -72,7 +73,7 @@ def read_back(store: Store, path: Path, report: RegisterReport) -> dict[str, lis
         sheets = read_back_sheets(path)
         edits, warnings = action_edits(sheets.get(ACTIONS), path.name, current)
         escalation_changes, escalation_warnings = escalation_edits(sheets.get(ESCALATIONS), escalations)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except (CalamineError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
         if isinstance(exc, PermissionError):
             raise
         kept = path.with_name(f"{path.stem}.unreadable-{datetime.now():%Y%m%d-%H%M%S}{path.suffix}")
@@ -158,7 +159,7 @@ def write_register(store: Store, path: Path, today: date | None = None,
         store.set_state(REGISTER_SHA256, sha)
         store.set_state(REGISTER_CARRIED, "1" if carried else None)
         store.set_state(REGISTER_COMPUTED, encode_fingerprints(
-            {spec.title: dict(sheets[spec.title].fingerprints) for spec in KEYED}))
+            {spec.title: sheets[spec.title].fingerprints for spec in KEYED}))
         store.forget_changes(seq)
     except PermissionError:
         _mark_dirty(store)
