@@ -25,7 +25,7 @@ class WorkItemSpool:
         pickle.dump(item, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self.count += 1
 
-    def chunks(self, size: int = 1000) -> Iterator[list[WorkItem]]:
+    def chunks(self, size: int = 200) -> Iterator[list[WorkItem]]:
         """Everything added, in order, ``size`` items at a time."""
         self._file.flush()
         self._file.seek(0)
