@@ -9,8 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 @contextmanager
-def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[..., None]]:
-    """Yields a function to call once per item done."""
+def progress_bar(total: int | None, label: str, enabled: bool) -> Iterator[Callable[..., None]]:
+    """Yields a function to call once per item done; ``total`` None when not known beforehand (a list read lazily)."""
     if not enabled:
         yield lambda *_: None
         return

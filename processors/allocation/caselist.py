@@ -11,16 +11,17 @@ what is wrong and what to do. Messages name cases by case ID, never by a child's
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 from openpyxl.styles import Font
@@ -89,22 +90,48 @@ def normalise_text(value: str) -> str:
 # --- the table -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Table:
-    """The cells of the first sheet (or the CSV), with the header's columns located."""
+class Columns:
+    """A list's file name and the header's columns located: what a row needs to read its cells."""
 
     file: str
     columns: dict[str, int]            # canonical column name -> index in each row
-    rows: list[tuple[int, tuple[object, ...]]]  # (Excel row number, cells), blank rows left out
 
     def has(self, column: str) -> bool:
         return column in self.columns
 
 
 @dataclass(frozen=True)
+class Table(Columns):
+    """The cells of the first sheet (or the CSV), with the header's columns located."""
+
+    rows: list[tuple[int, tuple[object, ...]]]  # (Excel row number, cells), blank rows left out
+
+
+@dataclass(frozen=True)
+class TableStream(Columns):
+    """The header read; the rows read one at a time as they are asked for (a list of 50,000 rows is never held)."""
+
+    path: Path
+    header_row: int
+    expected: tuple[str, ...]
+
+    def rows(self) -> Iterator[tuple[int, tuple[object, ...]]]:
+        """(Excel row number, cells) of each non-blank row below the header; stops if there is none."""
+        found = False
+        for number, cells in _numbered_rows(self.path):
+            if number > self.header_row:
+                found = True
+                yield number, cells
+        if not found:
+            raise InputFileError(self.file, "the file has a header row but no rows below it: add the rows and run "
+                                            "again")
+
+
+@dataclass(frozen=True)
 class Row:
     """One data row; its methods turn cells into checked values or a clear error."""
 
-    table: Table
+    table: Columns
     number: int
     cells: tuple[object, ...]
 
@@ -161,22 +188,35 @@ def _cell_text(value: object) -> str:
 
 def read_table(path: Path | str, expected: Sequence[str], optional: Sequence[str] = ()) -> Table:
     """The file's header and non-blank rows; stops if the file or a required column is missing."""
+    stream = open_table(path, expected, optional)
+    return Table(stream.file, stream.columns, list(stream.rows()))
+
+
+def open_table(path: Path | str, expected: Sequence[str], optional: Sequence[str] = ()) -> TableStream:
+    """The file's header, checked now; its rows read lazily by ``rows()`` (the file is read again for them)."""
     path = Path(path)
-    grid = read_grid(path)
-    numbered = [(n, tuple(cells)) for n, cells in enumerate(grid, start=1) if any(_cell_text(c) for c in cells)]
-    if not numbered:
+    rows = _numbered_rows(path)
+    try:
+        first = next(rows, None)
+    finally:
+        rows.close()  # the header only: the workbook is closed again at once
+    if first is None:
         raise InputFileError(path.name, f"the file is empty: it needs a header row ({', '.join(expected)}) "
                                         "and at least one row below it")
-    header_number, header = numbered[0]
+    header_number, header = first
     columns = _locate_columns(path.name, header_number, header, (*expected, *optional))
     for name in expected:
         if name not in columns:
             raise InputFileError(path.name, f"column '{name}' is missing: the first row must name the columns "
                                             f"{', '.join(expected)}", row=header_number, column=name)
-    rows = numbered[1:]
-    if not rows:
-        raise InputFileError(path.name, "the file has a header row but no rows below it: add the rows and run again")
-    return Table(path.name, columns, rows)
+    return TableStream(path.name, columns, path, header_number, tuple(expected))
+
+
+def _numbered_rows(path: Path) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """(row number as Excel shows it, cells) of every non-blank row, read one at a time."""
+    for number, cells in enumerate(iter_grid(path), start=1):
+        if any(_cell_text(c) for c in cells):
+            yield number, tuple(cells)
 
 
 def _locate_columns(file: str, row: int, header: tuple[object, ...], wanted: Sequence[str]) -> dict[str, int]:
@@ -199,6 +239,11 @@ def _letter(index: int) -> str:
 
 def read_grid(path: Path) -> list[list[object]]:
     """Every row of the CSV file or of the workbook's first sheet, as cell values."""
+    return list(iter_grid(path))
+
+
+def iter_grid(path: Path) -> Iterator[list[object]]:
+    """Every row of the CSV file or of the workbook's first sheet, read one at a time (bounded memory)."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         kind = f"a {suffix} file" if suffix else "a file with no .csv or .xlsx ending"
@@ -206,41 +251,78 @@ def read_grid(path: Path) -> list[list[object]]:
     if not path.is_file():
         raise InputFileError(path.name, f"file not found at {path}: check the path and run again")
     try:
-        return _read_csv(path) if suffix == ".csv" else _read_xlsx(path)
+        yield from (_read_csv(path) if suffix == ".csv" else _read_xlsx(path))
     except OSError as exc:
         raise InputFileError(path.name, f"cannot be read ({exc.strerror or type(exc).__name__}): check you may "
                                         "open it, close it in other programs and run again") from None
 
 
-def _read_csv(path: Path) -> list[list[object]]:
-    data = path.read_bytes()
-    if data.startswith(b"PK\x03\x04"):
-        raise InputFileError(path.name, "is an Excel workbook with a .csv name: rename it to .xlsx and run again")
-    if b"\x00" in data:
-        raise InputFileError(path.name, "is not a text CSV file: save the list from Excel as 'CSV UTF-8' and run again")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel's plain 'CSV (Comma delimited)' on Windows
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+_CHUNK = 1 << 20
 
 
-def _read_xlsx(path: Path) -> list[list[object]]:
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without a BOM) unless a byte says otherwise; checked in chunks, never the whole file at once."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    with path.open("rb") as handle:
+        first = True
+        while chunk := handle.read(_CHUNK):
+            if first and chunk.startswith(b"PK\x03\x04"):
+                raise InputFileError(path.name, "is an Excel workbook with a .csv name: rename it to .xlsx and run "
+                                                "again")
+            first = False
+            if b"\x00" in chunk:
+                raise InputFileError(path.name, "is not a text CSV file: save the list from Excel as 'CSV UTF-8' "
+                                                "and run again")
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return "utf-8-sig" if utf8 else "cp1252"  # cp1252: Excel's plain 'CSV (Comma delimited)' on Windows
+
+
+def _read_csv(path: Path) -> Iterator[list[object]]:
+    encoding = _csv_encoding(path)
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        first = handle.readline()
+        delimiter = max((",", ";", "\t"), key=first.count)
+        handle.seek(0)
+        yield from csv.reader(handle, delimiter=delimiter)
+
+
+def _read_xlsx(path: Path) -> Iterator[list[object]]:
     if not zipfile.is_zipfile(path):
         raise InputFileError(path.name, "is not a real Excel workbook (it may be renamed, damaged or still "
                                         "downloading): open it in Excel, save it as .xlsx and run again")
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
+    try:  # read-only: rows are parsed as they are asked for, never the whole sheet at once
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
-        raise InputFileError(path.name, f"cannot be read as an Excel workbook ({type(exc).__name__}): open it in "
-                                        "Excel, save it as .xlsx and run again") from None
+        raise _not_a_workbook(path, exc) from None
     try:
         sheet = workbook.worksheets[0]
-        return [list(r) for r in sheet.iter_rows(min_row=1, values_only=True)]
+        sheet.reset_dimensions()  # some exporters write a wrong used range: read every row there is
+        rows = sheet.iter_rows(min_row=1, values_only=True)
+        while True:
+            try:
+                row = next(rows, None)
+            except (KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as exc:
+                raise _not_a_workbook(path, exc) from None
+            if row is None:
+                return
+            yield list(row)
     finally:
         workbook.close()
+
+
+def _not_a_workbook(path: Path, exc: Exception) -> InputFileError:
+    return InputFileError(path.name, f"cannot be read as an Excel workbook ({type(exc).__name__}): open it in "
+                                     "Excel, save it as .xlsx and run again")
 
 
 # --- case lists ------------------------------------------------------------------------------
@@ -300,13 +382,11 @@ def _one_of(row: Row, column: str, text: str, choices: Sequence[str], aliases: d
     raise row.error(column, f"unknown {what} '{text}': use one of {', '.join(choices)}")
 
 
-def _reject_duplicates(table: Table, keys: Iterable[tuple[str, object, int]], column: str, message: str) -> None:
+def _reject_duplicates(table: Columns, keys: Iterable[tuple[str, object, int]], column: str, message: str) -> None:
     """Stop at the second row with the same key; ``keys`` are (value shown, key compared, row number)."""
-    seen: dict[object, int] = {}
+    seen = _FirstSeen(table, column, message)
     for shown, key, number in keys:
-        if key in seen:
-            raise InputFileError(table.file, message.format(shown, seen[key], number), row=number, column=column)
-        seen[key] = number
+        seen.check(shown, key, number)
 
 
 # --- allocation lists ------------------------------------------------------------------------
@@ -317,21 +397,63 @@ def read_work_items(path: Path | str, cycle_id: str, default_form_type: str | No
     A plain case list needs ``default_form_type`` (every row becomes that form); an allocation list
     names each row's form type. ``cycle_id`` is the cycle of rows with no Cycle of their own.
     """
-    table = read_table(path, CASE_COLUMNS, (*OPTIONAL_CASE_COLUMNS, *ALLOCATION_COLUMNS))
-    default = _default_form_type(table, default_form_type)
-    items = [_work_item(Row(table, n, cells), cycle_id, default) for n, cells in table.rows]
-    if table.has("Form ID"):
-        keys = [(it.form_id, it.form_id.casefold(), it.source_row) for it in items if it.form_id]
-        _reject_duplicates(table, keys, "Form ID", "form ID {} is listed twice (rows {} and {}): each form needs "
-                                                   "its own ID")
-    keys = [(it.case.case_id, (it.case.case_id.casefold(), it.form_type), it.source_row)
-            for it in items if not it.form_id]
-    _reject_duplicates(table, keys, "Case ID", "case ID {} is listed twice for the same form type (rows {} and {}): "
-                                               "list each case once per form")
-    return items
+    return list(open_work_items(path, cycle_id, default_form_type))
 
 
-def _default_form_type(table: Table, name: str | None) -> str:
+def open_work_items(path: Path | str, cycle_id: str, default_form_type: str | None) -> WorkItemList:
+    """Like :func:`read_work_items`, but the rows are read, checked and handed on one at a time.
+
+    The header and the form type are checked now; a bad row stops the iteration with the same one-line
+    error, naming the file, the row and the column.
+    """
+    table = open_table(path, CASE_COLUMNS, (*OPTIONAL_CASE_COLUMNS, *ALLOCATION_COLUMNS))
+    return WorkItemList(table, cycle_id, _default_form_type(table, default_form_type))
+
+
+@dataclass(frozen=True)
+class WorkItemList:
+    """The work items of a case or allocation list, read lazily; only IDs are kept, to refuse duplicates."""
+
+    table: TableStream
+    cycle_id: str
+    default_type: str
+
+    def __iter__(self) -> Iterator[WorkItem]:
+        form_ids = _FirstSeen(self.table, "Form ID", "form ID {} is listed twice (rows {} and {}): each form needs "
+                                                     "its own ID")
+        cases = _FirstSeen(self.table, "Case ID", "case ID {} is listed twice for the same form type (rows {} and "
+                                                  "{}): list each case once per form")
+        for number, cells in self.table.rows():
+            item = _work_item(Row(self.table, number, cells), self.cycle_id, self.default_type)
+            if item.form_id:
+                form_ids.check(item.form_id, item.form_id.casefold(), number)
+            else:
+                cases.check(item.case.case_id, (item.case.case_id.casefold(), item.form_type), number)
+            yield item
+
+    def listed_form_ids(self) -> set[str]:
+        """Every form ID the list gives (read again, the Form ID column only): so no other row is given one."""
+        if not self.table.has("Form ID"):
+            return set()
+        ids = {Row(self.table, n, cells).text("Form ID", required=False) for n, cells in self.table.rows()}
+        return ids - {""}
+
+
+class _FirstSeen:
+    """The row each key was first seen on; the second row with the same key stops with one clear line."""
+
+    def __init__(self, table: Columns, column: str, message: str) -> None:
+        self.table, self.column, self.message = table, column, message
+        self.seen: dict[object, int] = {}
+
+    def check(self, shown: str, key: object, number: int) -> None:
+        first = self.seen.setdefault(key, number)
+        if first != number:
+            raise InputFileError(self.table.file, self.message.format(shown, first, number), row=number,
+                                 column=self.column)
+
+
+def _default_form_type(table: Columns, name: str | None) -> str:
     if name is None:
         if not table.has("Form type"):
             raise InputFileError(table.file, "there is no 'Form type' column: add one (Supervision File Audit, "

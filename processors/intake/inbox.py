@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from processors.files import sha256_of as sha256_of  # the one sha256 (intake's callers import it from here)
@@ -29,15 +30,44 @@ def is_ignored(path: Path) -> bool:
 
 def collect(paths: Iterable[Path]) -> list[Path]:
     """Files named, and the files inside folders named (recursively), in a stable order."""
-    found: list[Path] = []
+    return list(iter_files(paths))
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Like :func:`collect`, one file at a time: a folder is listed (os.scandir) as it is reached, never whole.
+
+    Order: each folder's entries by name, a sub-folder's files where its name falls (as sorting the paths
+    would give). Hidden and temporary files, hidden sub-folders and symbolic links to folders are left out;
+    a file named twice (or named and inside a folder named) comes once.
+    """
+    paths = list(paths)
+    seen: set[Path] | None = set() if len(paths) > 1 else None  # one folder: no file can come twice
     for path in paths:
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and not is_ignored(p)
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1]))
-        elif path.is_file() and not is_ignored(path):
-            found.append(path)
-    seen: set[Path] = set()
-    return [p for p in found if not (p.resolve() in seen or seen.add(p.resolve()))]
+        found = _walk(path) if path.is_dir() else iter([path] if path.is_file() and not is_ignored(path) else [])
+        for file in found:
+            if seen is not None:
+                resolved = file.resolve()
+                if resolved in seen:
+                    continue
+                seen.add(resolved)
+            yield file
+
+
+def count_files(paths: Iterable[Path]) -> int:
+    """How many files :func:`iter_files` will give (for a progress bar), counted without keeping them."""
+    return sum(1 for _ in iter_files(paths))
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    with os.scandir(folder) as listing:
+        entries = sorted((entry.name, entry.is_dir(follow_symlinks=False), entry.is_file()) for entry in listing)
+    for name, is_dir, is_file in entries:
+        path = folder / name
+        if is_dir:
+            if not name.startswith("."):
+                yield from _walk(path)
+        elif is_file and not is_ignored(path):
+            yield path
 
 
 def _shorten(name: str, limit: int = MAX_NAME_BYTES) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,33 +41,66 @@ from processors.store.lock import DEFAULT_WAIT, run_lock
 log = logging.getLogger("qa.pipeline")
 
 
+KEPT = 200  # outcomes, emails and problems a batch report keeps to show; the rest are counted, never held
+_NOTABLE = (Status.REJECTED.value, Status.HELD.value, Status.WAITING.value, Status.OLDER_COPY.value)
+
+
 @dataclass
 class BatchReport:
-    outcomes: list[FileOutcome] = field(default_factory=list)
-    sent: list[SendResult] = field(default_factory=list)
-    delivery_problems: list[str] = field(default_factory=list)
+    """How a batch went, from counters: a run of 50,000 files holds the same few hundred objects as one of 10."""
+
+    outcomes: list[FileOutcome] = field(default_factory=list)  # the first KEPT files (every file of a small batch)
+    counts: Counter[str] = field(default_factory=Counter)       # every file, by status
+    notable: list[FileOutcome] = field(default_factory=list)    # the first KEPT rejected, held, waiting, older copies
+    sent: list[SendResult] = field(default_factory=list)        # the first KEPT emails sent
+    emails_sent: int = 0
+    delivery_problems: list[str] = field(default_factory=list)  # the first KEPT emails not sent, and why
+    problems_not_shown: int = 0
     register_path: Path | None = None
     register_problem: str = ""
     register_warnings: list[str] = field(default_factory=list)  # people's edits we could not use, and why
     seconds: float = 0.0
 
+    @property
+    def files(self) -> int:
+        return sum(self.counts.values())
+
     def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
+        return self.counts[status]
+
+    def add(self, outcome: FileOutcome) -> None:
+        self.counts[outcome.status] += 1
+        if len(self.outcomes) < KEPT:
+            self.outcomes.append(outcome)
+        if outcome.status in _NOTABLE and len(self.notable) < KEPT:
+            self.notable.append(outcome)
+
+    def add_sent(self, sent: list[SendResult], problems: list[str]) -> None:
+        self.emails_sent += len(sent)
+        self.sent += sent[:max(0, KEPT - len(self.sent))]
+        room = max(0, KEPT - len(self.delivery_problems))
+        self.delivery_problems += problems[:room]
+        self.problems_not_shown += len(problems) - min(room, len(problems))
 
     def summary_lines(self) -> list[str]:
-        counts = Counter(o.status for o in self.outcomes)
-        parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do"
-        lines = [f"Processed {len(self.outcomes)} file(s) in {self.seconds:.2f} s: {parts}"]
-        for o in self.outcomes:
+        parts = ", ".join(f"{n} {status}" for status, n in sorted(self.counts.items()) if n) or "nothing to do"
+        lines = [f"Processed {self.files} file(s) in {self.seconds:.2f} s: {parts}"]
+        for o in self.notable:
             if o.status == Status.REJECTED.value:
                 lines.append(f"  rejected {printable(o.source.name)}: {o.reason}")
             elif o.status in (Status.HELD.value, Status.WAITING.value):
                 lines.append(f"  {o.status} {printable(o.source.name)}: {o.reason}")
             elif o.status == Status.OLDER_COPY.value:
                 lines.append(f"  older copy {printable(o.source.name)} ({o.form_id}): kept in its history, not current")
+        unlisted = sum(self.counts[status] for status in _NOTABLE) - len(self.notable)
+        if unlisted > 0:
+            lines.append(f"  ... and {unlisted} more not recorded as they came (the register's Rejected sheet and the "
+                         "log list each)")
         lines += [f"  email not sent: {p}" for p in self.delivery_problems]
-        if self.sent:
-            lines.append(f"  {len(self.sent)} email(s) sent ({self.sent[0].backend})")
+        if self.problems_not_shown:
+            lines.append(f"  ... and {self.problems_not_shown} more email(s) not sent (the log lists each)")
+        if self.emails_sent:
+            lines.append(f"  {self.emails_sent} email(s) sent ({self.sent[0].backend})")
         if self.register_problem:
             lines.append(f"  Warning: {self.register_problem}")
         elif self.register_path:
@@ -167,18 +200,24 @@ class Pipeline:
         except RegisterLockedError as exc:
             report.register_problem = str(exc)
 
-    def process_batch(self, paths: list[Path], *, register: bool = True,
+    def process_batch(self, paths: Iterable[Path], *, register: bool = True,
                       on_file: Callable[[FileOutcome], None] | None = None) -> BatchReport:
-        """Every file, then the notices still owed, then the register once (when anything changed)."""
+        """Every file, then the notices still owed, then the register once (when anything changed).
+
+        ``paths`` may be lazy (an inbox listed as it is read): each file is processed, counted and let go
+        before the next is read, and the emails its stages sent are counted at once, so a run of 50,000
+        files holds no more than a run of ten. Each form commits to the store as it is recorded.
+        """
         started = time.perf_counter()
         report = BatchReport()
         for path in paths:
             outcome = self.process_file(path)
-            report.outcomes.append(outcome)
+            report.add(outcome)
+            report.add_sent(*self.notifier.take_results())
             if on_file:
                 on_file(outcome)
-        report.sent, report.delivery_problems = self.send_pending_notices()
-        if register and (paths or self.store.register_dirty):
+        report.add_sent(*self.send_pending_notices())
+        if register and (report.files or self.store.register_dirty):
             self.write_register(report)
         report.seconds = time.perf_counter() - started
         return report
