@@ -15,9 +15,9 @@ from pypdf import PdfReader
 
 from processors.forms.models import Case, Rejection
 from processors.register import workbook as register_module
-from processors.register.incremental import RegisterMemory
+from processors.register.incremental import RegisterMemory, can_patch
 from processors.register.workbook import write_register
-from processors.store.database import ActionEdit, SentRecord, Store
+from processors.store.database import ActionEdit, Changes, SentRecord, Store
 from processors.word.office import convert
 from tests.test_store import make_form, make_item
 
@@ -167,3 +167,11 @@ def test_an_incremental_write_opens_in_libreoffice(store: Store, tmp_path: Path)
     (pdf,) = convert([path], "pdf", tmp_path / "pdf")
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "TPA-2025C1-042" in text
+
+
+def test_only_changes_naming_a_form_are_patched() -> None:
+    form = Changes(3, frozenset({"TPA-1"}), frozenset({"forms", "grades", "sent"}), frozenset({"sent"}))
+    assert can_patch(form)
+    assert not can_patch(Changes(3, frozenset(), frozenset({"rejected_concerns"}), frozenset({"rejected_concerns"})))
+    assert not can_patch(Changes(3, frozenset({"TPA-1"}), frozenset({"rejected"}), frozenset()))
+    assert not can_patch(Changes(3, frozenset(), frozenset({"assurance"}), frozenset({"assurance"})))

@@ -71,7 +71,9 @@ class RegisterMemory:
 
 
 def can_patch(changes: Changes) -> bool:
-    return changes.tables <= PATCHED_TABLES and len(changes.form_ids) <= MAX_CHANGED_FORMS
+    """True when re-reading the changed forms is enough: every change is about a form (or a sent email)."""
+    return (changes.tables <= PATCHED_TABLES and changes.unattributed <= {"sent"}
+            and len(changes.form_ids) <= MAX_CHANGED_FORMS)
 
 
 def _merged(old: Sequence[Any], new: Iterable[Any], changed: frozenset[str], key: Callable[[Any], str]) -> list[Any]:

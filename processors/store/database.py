@@ -205,7 +205,8 @@ class Store:
         """The forms and tables changed after ``seq``, by the log the triggers keep."""
         rows = self._rows("SELECT MAX(seq), tab, form_id FROM changes WHERE seq > ? GROUP BY tab, form_id", (seq,))
         last = max((r[0] for r in rows), default=seq)
-        return Changes(last, frozenset(r[2] for r in rows if r[2]), frozenset(r[1] for r in rows))
+        return Changes(last, frozenset(r[2] for r in rows if r[2]), frozenset(r[1] for r in rows),
+                       frozenset(r[1] for r in rows if not r[2]))
 
     def forget_changes(self, upto: int) -> None:
         """Drop the log up to ``upto`` (once the register shows those changes)."""

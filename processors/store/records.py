@@ -372,6 +372,7 @@ class Changes:
     seq: int                     # the latest change seen
     form_ids: frozenset[str]     # forms whose rows changed (in any table)
     tables: frozenset[str]       # tables written to
+    unattributed: frozenset[str] = frozenset()  # tables with a change that names no form
 
     @property
     def any(self) -> bool:
