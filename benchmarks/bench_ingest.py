@@ -10,7 +10,8 @@ The peer is the straightforward approach done properly: python-docx opens each f
 controls (its own XML tree, since `cell.text` does not see them); openpyxl loads the register, appends the
 form's rows to Forms, Grades and Actions, and saves it, for every form. The peer is measured on the first
 ``--sample`` forms of the same inbox at the same starting register and EXTRAPOLATED (said so in the output);
-its register grows by only a few forms during the sample, so the extrapolation flatters the peer.
+its register grows by only a few forms during the sample, so the extrapolation flatters the peer, as does
+its writing only Forms, Grades and Actions (ours also updates Allocations and Sent, and sends the findings).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from processors.forms.vocabulary import GRADES
 from processors.generate.forms import FormGenerator
 from processors.intake.run import ingest_paths
 from processors.reading.parse import parse_file
+from processors.register.columns import BY_TITLE
 from processors.register.workbook import write_register
 from processors.store.database import Store
 
@@ -86,7 +88,7 @@ def copy_of(seeded: Path, folder: Path) -> Settings:
 @dataclass(frozen=True)
 class RegisterState:
     sha256: str
-    rows: dict[str, int]  # data rows by sheet, read from the file
+    rows: dict[str, int]  # data rows by data sheet (not the overview or the guide), read from the file
 
     @property
     def total(self) -> int:
@@ -99,7 +101,7 @@ class RegisterState:
 
 def register_state(path: Path) -> RegisterState:
     wb = load_workbook(path, read_only=True)
-    rows = {ws.title: max((ws.max_row or 1) - 1, 0) for ws in wb.worksheets}
+    rows = {ws.title: max((ws.max_row or 1) - 1, 0) for ws in wb.worksheets if ws.title in BY_TITLE}  # data sheets
     wb.close()
     return RegisterState(hashlib.sha256(path.read_bytes()).hexdigest(), rows)
 

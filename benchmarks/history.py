@@ -39,7 +39,7 @@ from processors.store.records import ActionEdit, SentRecord
 
 YEARS = 10
 CYCLE_DAYS = 42                     # the six-weekly cycle (QAF 5.5)
-CYCLES = YEARS * 365 // CYCLE_DAYS  # 86 cycles in ten years
+CYCLES = -(-YEARS * 365 // CYCLE_DAYS)  # 87 cycles: ten whole years
 FIRST_DAY = date.today() - timedelta(days=CYCLE_DAYS * CYCLES - 1)  # the history ends today
 DOMAIN = "example-trust.org.uk"     # the allow-listed domain of config.yaml's email.allowed_domains
 SERVICES = ("Early Help", "Children in Need", "Child Protection", "Children in Care", "Care Leavers")
