@@ -6,25 +6,29 @@ Domain errors become one plain line here, and only here.
 from __future__ import annotations
 
 import functools
-import logging
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from processors.errors import QAError
-from processors.logsafe import OneLineFormatter
 
-if TYPE_CHECKING:  # configuration (pydantic, yaml) is loaded by the commands that run, not by --help
+if TYPE_CHECKING:  # loaded by the commands that run, not by --help (issue 16: --help <= 100 ms)
+    from datetime import date
+
     from processors.config.settings import Settings
 
-log = logging.getLogger("qa")
+
+A_PATH = click.Path(path_type=Path)  # one instance for every path option: each costs a gettext look-up
 
 
 def _setup_logging(settings: Settings) -> Path:
+    import logging
+
+    from processors.logsafe import OneLineFormatter
+
     logs = settings.path("generated") / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     logfile = logs / "qa.log"
@@ -59,7 +63,9 @@ def command(group: click.Group, name: str, example: str) -> Callable:
                 click.echo("Stopped.", err=True)
                 sys.exit(130)
             except Exception as exc:  # the edge: anything unexpected is one line, with details in the log
-                log.error("unexpected error in %s", name, exc_info=True)
+                import logging
+
+                logging.getLogger("qa").error("unexpected error in %s", name, exc_info=True)
                 where = f"Details are in {logfile}; please report it with that file." if logfile else \
                     "Please report it with the command you ran."
                 click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. {where}", err=True)
@@ -117,13 +123,13 @@ def templates_build(settings: Settings, force: bool) -> None:
 
 @command(cli, "allocate", "python run.py allocate --cases cases.xlsx --pool auditor_pool.xlsx --cycle 2026-C09 "
                          "--theme Neglect")
-@click.option("--cases", "cases_file", required=True, type=click.Path(path_type=Path),
+@click.option("--cases", "cases_file", required=True, type=A_PATH,
               help="The case list selected by the Business Intelligence team (CSV or XLSX).")
-@click.option("--pool", "pool_file", required=True, type=click.Path(path_type=Path),
+@click.option("--pool", "pool_file", required=True, type=A_PATH,
               help="The auditor pool (CSV or XLSX: Auditor ID, Name, Role, Service, Team, Email, Line manager ID).")
 @click.option("--cycle", "cycle_id", default=None, help="Cycle ID, e.g. 2026-C09 (default: today's cycle).")
 @click.option("--theme", default="", help="The thematic peer audit theme agreed by SLT.")
-@click.option("--practice-week-team", "practice_week", type=click.Path(path_type=Path), default=None,
+@click.option("--practice-week-team", "practice_week", type=A_PATH, default=None,
               help="Members of this cycle's practice-week team (CSV/XLSX with Name or Auditor ID, or one per line).")
 @click.option("--no-email", is_flag=True, help="Allocate and generate, but do not email the auditors.")
 def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id: str | None, theme: str,
@@ -140,7 +146,7 @@ def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id
 @command(cli, "generate", "python run.py generate --cases cases.xlsx --cycle 2026-C09 --type thematic_audit\n"
                          "  python run.py generate --blank good_practice --count 20\n"
                          "  python run.py generate --blank management_audit --count 4 --for \"Sarah Taylor\"")
-@click.option("--cases", "cases_file", default=None, type=click.Path(path_type=Path),
+@click.option("--cases", "cases_file", default=None, type=A_PATH,
               help="Case list or allocation list (CSV or XLSX).")
 @click.option("--cycle", "cycle_id", default=None, help="Cycle ID, e.g. 2026-C09 (default: today's cycle).")
 @click.option("--type", "form_type", default=None,
@@ -150,7 +156,7 @@ def allocate_cmd(settings: Settings, cases_file: Path, pool_file: Path, cycle_id
 @click.option("--count", default=1, show_default=True, help="How many blank forms.")
 @click.option("--for", "person", default=None,
               help="Blank forms for this pool member (name or Auditor ID): their name and own service filled in.")
-@click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
+@click.option("--pool", "pool_file", default=None, type=A_PATH,
               help="With --for: the auditor pool (default: the pool the last allocation used).")
 def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | None, form_type: str | None,
                  blank_type: str | None, count: int, person: str | None, pool_file: Path | None) -> None:
@@ -174,7 +180,7 @@ def generate_cmd(settings: Settings, cases_file: Path | None, cycle_id: str | No
 
 
 @command(cli, "ingest", "python run.py ingest generated/inbox 'C:/Users/qa/Downloads/returned form.docx'")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=A_PATH)
 def ingest_cmd(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Record returned forms (files or folders; default: the inbox), reject bad ones with reasons."""
     from processors.intake.run import ingest_paths
@@ -242,7 +248,7 @@ def _clinic_pack(settings: Settings, quarter: str, service: str, other_options: 
 @command(cli, "import", "python run.py import indicators performance.xlsx   (kinds: sqas, nscp, survey, feedback, "
                        "indicators; columns in docs/imports.md)")
 @click.argument("kind")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=A_PATH)
 def import_cmd(settings: Settings, kind: str, file: Path) -> None:
     """Import an export of another source of assurance (SQAS escalations, NSCP audits, staff survey, feedback,
     performance indicators) into the store and the register."""
@@ -272,9 +278,9 @@ def chase_cmd(settings: Settings) -> None:
 @click.option("--by", "by", required=True, help="Who commissioned the audit (SLT, a manager, the NSCP).")
 @click.option("--reason", required=True, help="Why the audit was commissioned.")
 @click.option("--auditor", default=None, help="The auditor (name or Auditor ID); default: chosen with no conflict.")
-@click.option("--cases", "cases_file", default=None, type=click.Path(path_type=Path),
+@click.option("--cases", "cases_file", default=None, type=A_PATH,
               help="The case list (default: the case as allocated before).")
-@click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
+@click.option("--pool", "pool_file", default=None, type=A_PATH,
               help="The auditor pool (default: the pool the last allocation used).")
 @click.option("--no-email", is_flag=True, help="Generate the form, but do not email the auditor.")
 def commission_cmd(settings: Settings, case_id: str, by: str, reason: str, auditor: str | None,
@@ -307,11 +313,11 @@ def _week_day(week: str) -> date:
                                 "--team team.xlsx --cases cases.xlsx --pool auditor_pool.xlsx")
 @click.option("--service", required=True, help="The service the practice week visits.")
 @click.option("--week", required=True, help="A day of the week (dd/mm/yyyy or YYYY-MM-DD).")
-@click.option("--team", "team_file", required=True, type=click.Path(path_type=Path),
+@click.option("--team", "team_file", required=True, type=A_PATH,
               help="The team: Name, Role ('Young Inspector' for young people), Email (CSV or XLSX).")
-@click.option("--cases", "cases_file", default=None, type=click.Path(path_type=Path),
+@click.option("--cases", "cases_file", default=None, type=A_PATH,
               help="The case list (default: the cases allocated before).")
-@click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
+@click.option("--pool", "pool_file", default=None, type=A_PATH,
               help="The auditor pool (default: the pool the last allocation used).")
 @click.option("--visits-each", default=2, show_default=True, help="Visits for each reviewer.")
 @click.option("--no-email", is_flag=True, help="Plan and generate, but do not email the team.")
@@ -329,7 +335,7 @@ def practice_week_plan(settings: Settings, service: str, week: str, team_file: P
 @command(practice_week, "report", "python run.py practice-week report --service \"Children in Care\" --week 2027-03-08")
 @click.option("--service", required=True, help="The service the practice week visited.")
 @click.option("--week", required=True, help="A day of the week (dd/mm/yyyy or YYYY-MM-DD).")
-@click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="Where to write the report (.docx).")
+@click.option("--out", "out", default=None, type=A_PATH, help="Where to write the report (.docx).")
 def practice_week_report(settings: Settings, service: str, week: str, out: Path | None) -> None:
     """Write the week's report: reviews, the Young Inspectors' feedback, findings and recommendations."""
     from processors.reports.practice_week import run_week_report
@@ -346,9 +352,9 @@ def observations() -> None:
 
 @command(observations, "plan", "python run.py observations plan --year 2027 --pool auditor_pool.xlsx")
 @click.option("--year", required=True, type=int, help="The year to plan, e.g. 2027.")
-@click.option("--pool", "pool_file", default=None, type=click.Path(path_type=Path),
+@click.option("--pool", "pool_file", default=None, type=A_PATH,
               help="The auditor pool (default: the pool the last allocation used).")
-@click.option("--out", "out", default=None, type=click.Path(path_type=Path), help="Where to write the plan (.xlsx).")
+@click.option("--out", "out", default=None, type=A_PATH, help="Where to write the plan (.xlsx).")
 @click.option("--no-email", is_flag=True, help="Plan and generate the forms, but do not email the leaders.")
 def observations_plan(settings: Settings, year: int, pool_file: Path | None, out: Path | None,
                       no_email: bool) -> None:
@@ -372,4 +378,4 @@ def main() -> None:
     cli(prog_name="python run.py" if Path(sys.argv[0]).name == "run.py" else "qaforms")
 
 
-__all__ = ["cli", "main", "date"]
+__all__ = ["cli", "main"]

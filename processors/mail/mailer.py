@@ -10,7 +10,6 @@ This module only assembles them, so none of them imports it.
 from __future__ import annotations
 
 from processors.config.settings import Settings
-from processors.mail.graph import GraphMailer
 from processors.mail.message import CheckedMailer, Mailer, Message, SendResult, build_email, check_recipients
 from processors.mail.outbox import OutboxMailer
 from processors.mail.recording import RecordingMailer
@@ -29,6 +28,8 @@ def checked_backend(settings: Settings) -> CheckedMailer:
     if settings.email.backend == "smtp":
         backend = SmtpMailer(settings)
     elif settings.email.backend == "graph":
+        from processors.mail.graph import GraphMailer  # O365 and requests only when Graph sends (issue 16)
+
         backend = GraphMailer.from_settings(settings)
     else:
         backend = OutboxMailer(settings.path("outbox"), settings.contacts.sender)

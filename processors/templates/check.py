@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,9 +30,6 @@ from processors.forms.definitions import FORM_TYPES, FormDefinition, Kind
 from processors.forms.models import Case, WorkItem
 from processors.forms.vocabulary import CHILD_IN_NEED
 from processors.generate.forms import FormGenerator
-from processors.reports.briefing import BriefingData
-from processors.reports.report import REPORT_EXTRA_NAMES, ReportData
-from processors.reports.themed import ThemedData
 from processors.templates.build import FOOTER_REF, LETTER_FIELDS, LETTER_FILENAME
 from processors.word.controls import Control, iter_controls, parse_xml
 
@@ -151,16 +149,40 @@ def check_template(definition: FormDefinition, templates: Path, *, fields: bool 
 class DocumentTemplate:
     key: str
     filename: str
-    names: frozenset[str]   # the top-level names the code fills in; a tag naming anything else stays empty
+    known: Callable[[], frozenset[str]]  # the top-level names the code fills in; a tag naming anything else stays empty
+
+    @property
+    def names(self) -> frozenset[str]:
+        return self.known()
+
+
+# The report data modules are imported only when a report template is checked: they draw charts (matplotlib),
+# which ingest, generate and allocate never do (issue 16: heavy libraries only in the commands that use them).
+
+def _report_names() -> frozenset[str]:
+    from processors.reports.report import REPORT_EXTRA_NAMES, ReportData
+
+    return frozenset(ReportData.__dataclass_fields__) | frozenset(REPORT_EXTRA_NAMES)
+
+
+def _briefing_names() -> frozenset[str]:
+    from processors.reports.briefing import BriefingData
+
+    return frozenset(BriefingData.__dataclass_fields__)
+
+
+def _themed_names() -> frozenset[str]:
+    from processors.reports.report import REPORT_EXTRA_NAMES
+    from processors.reports.themed import ThemedData
+
+    return frozenset(ThemedData.__dataclass_fields__) | frozenset(REPORT_EXTRA_NAMES)
 
 
 DOCUMENTS: tuple[DocumentTemplate, ...] = (
-    DocumentTemplate("quarterly_report", REPORT_TEMPLATE,
-                     frozenset(ReportData.__dataclass_fields__) | frozenset(REPORT_EXTRA_NAMES)),
-    DocumentTemplate("briefing_note", BRIEFING_TEMPLATE, frozenset(BriefingData.__dataclass_fields__)),
-    DocumentTemplate("thank_you_letter", LETTER_FILENAME, frozenset(LETTER_FIELDS)),
-    DocumentTemplate("thematic_report", THEMED_TEMPLATE,
-                     frozenset(ThemedData.__dataclass_fields__) | frozenset(REPORT_EXTRA_NAMES)),
+    DocumentTemplate("quarterly_report", REPORT_TEMPLATE, _report_names),
+    DocumentTemplate("briefing_note", BRIEFING_TEMPLATE, _briefing_names),
+    DocumentTemplate("thank_you_letter", LETTER_FILENAME, lambda: frozenset(LETTER_FIELDS)),
+    DocumentTemplate("thematic_report", THEMED_TEMPLATE, _themed_names),
 )
 
 

@@ -1,0 +1,123 @@
+"""Do issue 16's figures still hold after ten years of history (7,000 forms, about 70,000 register rows)?
+
+    python -m benchmarks.bench_history [--forms 7000] [--rows 70000] [--drops 20] [--burst 500] [--runs 9]
+
+Seeds one folder with benchmarks.history.seed_history, then measures on copies of it, each figure beside its
+straightforward peer at the same state in the same run: the watcher (bench_watch's Bench, latency and burst:
+drop -> store p95, drop -> register p95, a burst; the peer polls the inbox every second and runs
+`run.py ingest`) and start-up (bench_startup: `run.py --help` beside the command line importing everything at
+the top). Each line says the issue's target and whether it holds. The report and memory figures are added at
+merge through FIGURES (see the hook below).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks import bench_startup
+from benchmarks.bench_watch import Bench, burst, latency
+from benchmarks.history import HistoryState, seed_history
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure, ours beside the peer, with the issue's target."""
+
+    name: str
+    ours: float
+    peer: float
+    unit: str
+    target: float
+    higher_is_better: bool = False
+
+    @property
+    def holds(self) -> bool:
+        return self.ours >= self.target if self.higher_is_better else self.ours <= self.target
+
+    @property
+    def ratio(self) -> float:
+        """How many times better ours is than the peer (above 1: ours is better)."""
+        if self.higher_is_better:
+            return self.ours / self.peer if self.peer else float("inf")
+        return self.peer / self.ours if self.ours else float("inf")
+
+    def line(self) -> str:
+        sign = ">=" if self.higher_is_better else "<="
+        return (f"  {self.name:<30} {self.ours:9.2f} {self.unit:<8} | {self.peer:9.2f} {self.unit:<8} | "
+                f"{self.ratio:6.1f}x | {sign} {self.target:g} {self.unit}: {'holds' if self.holds else 'NOT MET'}")
+
+
+@dataclass(frozen=True)
+class Options:
+    drops: int
+    burst: int
+    runs: int
+    scratch: Path
+
+
+def watcher_figures(state: HistoryState, options: Options) -> list[Figure]:
+    """bench_watch's single drops and burst, ours and the peer, each on its own copy of the seeded folder."""
+    measured = {}
+    for name, peer in (("watch", False), ("peer", True)):
+        to_store, to_register, _first = latency(Bench(options.scratch / f"{name}-latency", state.folder, peer),
+                                                options.drops)
+        rate = burst(Bench(options.scratch / f"{name}-burst", state.folder, peer), options.burst)
+        measured[name] = (to_store, to_register, rate)
+    ours, peer = measured["watch"], measured["peer"]
+    return [Figure(f"drop -> store p95 ({options.drops} drops)", ours[0], peer[0], "s", 1.5),
+            Figure("drop -> register p95", ours[1], peer[1], "s", 3.0),
+            Figure(f"burst of {options.burst}", ours[2], peer[2], "forms/s", 30.0, higher_is_better=True)]
+
+
+def startup_figures(state: HistoryState, options: Options) -> list[Figure]:
+    startup = bench_startup.measure(options.runs)
+    return [Figure(f"run.py --help (median of {options.runs})", startup.ours_ms, startup.eager_ms, "ms",
+                   bench_startup.TARGET_MS),
+            Figure(f"`{startup.slowest_command} --help` (slowest)", startup.slowest_command_ms, startup.eager_ms,
+                   "ms", bench_startup.TARGET_MS)]
+
+
+# --- MERGE HOOK: the figures measured on the ten-year state ------------------------------------------------
+# Each entry takes the seeded state and the options and returns Figures (ours beside the peer, with the target).
+# At merge, add here (not implemented on this branch):
+#   * report figures: benchmarks.bench_report.measure(state.store, quarter) -> ReportFigures, for the last full
+#     quarter of the history (the SLT report <= 1 s, the whole run of 11 documents <= 4 s), turned into Figures;
+#   * memory figures: peak memory of `generate` and `ingest` of 50,000 forms (<= 300 MB).
+FIGURES: list[Callable[[HistoryState, Options], list[Figure]]] = [watcher_figures, startup_figures]
+PENDING_AT_MERGE: tuple[str, ...] = ("report figures (benchmarks.bench_report.measure)", "memory figures")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=7000)
+    parser.add_argument("--rows", type=int, default=70000)
+    parser.add_argument("--drops", type=int, default=20)
+    parser.add_argument("--burst", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=9, help="runs of each start-up command (median)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-history-") as tmp:
+        scratch = Path(tmp)
+        state = seed_history(scratch / "seeded", args.forms, args.rows)
+        print(f"ten years of history: {state.summary()}")
+        print("figure                           ours               | peer               | ratio  | target")
+        sys.stdout.flush()
+        options = Options(args.drops, args.burst, args.runs, scratch)
+        figures: list[Figure] = []
+        for measure in FIGURES:
+            for figure in measure(state, options):
+                figures.append(figure)
+                print(figure.line())
+                sys.stdout.flush()
+    for pending in PENDING_AT_MERGE:
+        print(f"  {pending}: not measured on this branch (added at merge)")
+    held = sum(f.holds for f in figures)
+    print(f"{held} of {len(figures)} figures hold at ten years of history")
+
+
+if __name__ == "__main__":
+    main()
