@@ -20,6 +20,7 @@ from processors.reports.charts import (
     theme_title,
     trend_chart,
 )
+from processors.reports.compiled import ReportTemplates
 from processors.reports.report import ReportData
 from processors.word.render import word_text
 
@@ -66,12 +67,12 @@ def report_context(tpl: DocxTemplate, data: ReportData, charts: ReportCharts) ->
     return context
 
 
-def render_briefing(template: Path, data: BriefingData) -> Rendered:
-    tpl = load_template(template)
+def render_briefing(template: Path, data: BriefingData, templates: ReportTemplates | None = None) -> Rendered:
+    tpl = load_template(template, templates)
     return render(tpl, vars(to_context(data)), template.name)
 
 
 def render_report(template: Path, data: ReportData, charts: ReportCharts | None = None,
-                  book: ChartBook | None = None) -> Rendered:
-    tpl = load_template(template)
+                  book: ChartBook | None = None, templates: ReportTemplates | None = None) -> Rendered:
+    tpl = load_template(template, templates)
     return render(tpl, report_context(tpl, data, charts or report_charts(data, book)), template.name)

@@ -32,6 +32,7 @@ from processors.register.workbook import write_register
 from processors.reports.briefing import build_briefing
 from processors.reports.charts import ChartBook
 from processors.reports.commentary import write_commentary_form
+from processors.reports.compiled import ReportTemplates
 from processors.reports.compose import render_briefing, render_report
 from processors.reports.deliver import deliver
 from processors.reports.pagenumbers import number_contents
@@ -162,6 +163,7 @@ class Job:
     managers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each service's managers in the pool
     month: Period | None = None  # the briefing's month (default: the latest begun in the quarter)
     charts: ChartBook = field(default_factory=ChartBook)  # each chart drawn once, shared by the run's documents
+    templates: ReportTemplates = field(default_factory=ReportTemplates)  # each template compiled once a run
 
 
 def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
@@ -179,10 +181,10 @@ def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
         args = (job.snap, scope, job.quarter, job.options, job.scrub, job.settings.organisation, job.today)
         if scope.kind == "theme":
             data: ReportData | ThemedData = build_themed(*args)
-            rendered = render_themed(templates / THEMED_TEMPLATE, data, job.charts)
+            rendered = render_themed(templates / THEMED_TEMPLATE, data, job.charts, job.templates)
         else:
             data = build_report(*args)
-            rendered = render_report(templates / REPORT_TEMPLATE, data, book=job.charts)
+            rendered = render_report(templates / REPORT_TEMPLATE, data, book=job.charts, templates=job.templates)
         prefix = ("Draft " if job.draft else "") + ("Thematic audit report" if scope.theme else "Quarterly QA report")
         recipients = (job.options.recipients.qa_manager if job.draft
                       else recipients_for(scope, job.options, job.managers))
@@ -198,7 +200,7 @@ def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
 def make_briefing(job: Job) -> ReportDocument:
     month = job.month or briefing_month(job.quarter, job.today)
     data = build_briefing(job.snap, month, job.options, job.scrub, job.settings.organisation, job.today)
-    rendered = render_briefing(job.settings.path("templates") / BRIEFING_TEMPLATE, data)
+    rendered = render_briefing(job.settings.path("templates") / BRIEFING_TEMPLATE, data, job.templates)
     target = job.folder / f"{month.label}_learning_briefing.docx"
     doc = ReportDocument("briefing", f"{data.title}: {data.subtitle}", f"Learning briefing note: {month.title}",
                          target, job.options.recipients.briefing, tuple(data.numbers.rows),

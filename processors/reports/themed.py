@@ -20,6 +20,7 @@ from processors.forms.definitions import FORM_TYPES
 from processors.reports.build import Rendered, chart_context, load_template, render, to_context
 from processors.reports.charts import Chart, ChartBook, grade_chart, service_chart, theme_title
 from processors.reports.commentary import Commentary, commentary_section
+from processors.reports.compiled import ReportTemplates
 from processors.reports.data import graded_row
 from processors.reports.findings import AREAS, STRENGTHS, THEMATIC, ThemeSection, clip, theme_section
 from processors.reports.measures import GradeCounts, pct, points_change
@@ -181,8 +182,9 @@ def themed_charts(data: ThemedData, book: ChartBook | None = None) -> dict[str, 
             if data.domain_series else None}
 
 
-def render_themed(template: Path, data: ThemedData, book: ChartBook | None = None) -> Rendered:
-    tpl = load_template(template)
+def render_themed(template: Path, data: ThemedData, book: ChartBook | None = None,
+                  templates: ReportTemplates | None = None) -> Rendered:
+    tpl = load_template(template, templates)
     context = vars(to_context(data))
     context["quarter_label"] = word_text(data.quarter.label)
     context["charts"] = SimpleNamespace(**{k: chart_context(tpl, c) for k, c in themed_charts(data, book).items()})
