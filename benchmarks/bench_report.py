@@ -177,14 +177,17 @@ def measure(store_path: Path, quarter: str, repeat: int = 3, pdf: bool = True, t
         folder = Path(scratch)
         settings = _settings(store_path, folder, pdf=False)
         slt_report(settings, period, today)  # warm up: imports, fonts (no template is kept between runs)
-        slts = [clocked(lambda: slt_report(settings, period, today)) for _ in range(repeat)]
-        slt_peers = [clocked(lambda: slt_report(settings, period, today, peer=True)) for _ in range(repeat)]
+        # ours and the peer alternate, so that a change in the machine's load falls on both alike
+        slts, slt_peers, run_clocks, peer_clocks = [], [], [], []
         runs: list[ReportRun] = []
-        run_clocks = [clocked(lambda: runs.append(run_reports(settings, quarter, None, None, send=False,
-                                                               today=today))) for _ in range(repeat)]
         peered: list[tuple[int, int]] = []
-        peer_clocks = [clocked(lambda: peered.append(peer_run(settings, period, today, folder, pdf=False)))
-                       for _ in range(repeat)]
+        for _ in range(repeat):
+            slts.append(clocked(lambda: slt_report(settings, period, today)))
+            slt_peers.append(clocked(lambda: slt_report(settings, period, today, peer=True)))
+        for _ in range(repeat):
+            run_clocks.append(clocked(lambda: runs.append(run_reports(settings, quarter, None, None, send=False,
+                                                                      today=today))))
+            peer_clocks.append(clocked(lambda: peered.append(peer_run(settings, period, today, folder, pdf=False))))
         (documents, charts_peer) = peered[0]
         figures = dict(stored_forms=stored, quarter_forms=in_quarter, documents=len(runs[0].documents),
                        slt=_median([w for w, _ in slts]), slt_peer=_median([w for w, _ in slt_peers]),
