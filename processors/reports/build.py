@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from processors.errors import TemplateProblem
 from processors.reports.charts import Chart
+from processors.reports.compiled import ReportTemplate, ReportTemplates
 from processors.reports.contents import fill_contents
 from processors.reports.tablefit import make_readable
 from processors.reports.tables import Table
@@ -75,16 +76,19 @@ class Rendered:
         return self.arrange_for_pdf()
 
 
-def load_template(path: Path) -> DocxTemplate:
+def load_template(path: Path, templates: ReportTemplates | None = None) -> DocxTemplate:
+    """A document to render from the template at ``path``: from the run's ``templates`` (read and compiled once
+    a run), else read and compiled for this document alone."""
     if not path.is_file():
         raise TemplateProblem(f"the report template {path} is missing: restore it from the repository or run "
                               "`python -m processors.templates.reports` to write the default one")
-    return DocxTemplate(str(path))
+    return templates.open(path) if templates is not None else DocxTemplate(str(path))
 
 
 def render(tpl: DocxTemplate, context: dict[str, object], name: str) -> Rendered:
+    env = tpl.env if isinstance(tpl, ReportTemplate) else Environment(autoescape=True, undefined=StrictUndefined)
     try:
-        tpl.render(context, jinja_env=Environment(autoescape=True, undefined=StrictUndefined))
+        tpl.render(context, jinja_env=env)
     except UndefinedError as exc:
         raise TemplateProblem(f"{name}: {exc.message}: the template asks for something reports do not provide; "
                               "check the tag in Word, or rebuild the template with "

@@ -1,17 +1,25 @@
 """Charts as PNG bytes with alt text that says what the chart shows, drawn with matplotlib's object API.
 
 No pyplot: a ``Figure`` per chart, drawn by the Agg canvas, so nothing is kept in global state between
-charts or runs, and no display is needed.
+charts or runs, and no display is needed. Margins are set from the labels' lengths rather than by the
+constrained layout engine, which draws every figure twice to measure it (issue 16: half the cost of a chart).
+A run draws each chart once: ``ChartBook`` keeps them by what they show, for every document that shows them.
+And a chart of a kind and layout already drawn in the run is drawn on the same figure (``Figures``), its bars
+moved and labels rewritten: axes, ticks and legend are not built again. PNGs are written with zlib's fastest
+level (the .docx package compresses them again).
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from processors.forms.vocabulary import GRADES
 from processors.reports.data import ACTION_OUTCOMES
@@ -32,10 +40,23 @@ class Chart:
     width_cm: float = WIDTH_CM
 
 
-def _figure(height_cm: float) -> Figure:
-    fig = Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), dpi=DPI, layout="constrained")
+CHAR_CM = 0.14   # about the width of a character of an 8-point label
+EDGE_CM = 0.35
+
+
+def _figure(height_cm: float, left_cm: float = 1.3, bottom_cm: float = 1.0, top_cm: float = 0.4,
+            right_cm: float = EDGE_CM) -> Figure:
+    """A figure whose plot area leaves these margins for the labels, ticks and legend around it."""
+    fig = Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), dpi=DPI)
     FigureCanvasAgg(fig)
+    fig.subplots_adjust(left=left_cm / WIDTH_CM, right=1 - right_cm / WIDTH_CM, bottom=bottom_cm / height_cm,
+                        top=1 - top_cm / height_cm)
     return fig
+
+
+def _label_room(labels: list[str]) -> float:
+    """The left margin (cm) that horizontal bars' category labels need."""
+    return EDGE_CM + 0.25 + CHAR_CM * max((len(label) for label in labels), default=4)
 
 
 def _style(ax: Axes) -> None:
@@ -46,99 +67,185 @@ def _style(ax: Axes) -> None:
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
-def grade_chart(counts: GradeCounts, title: str) -> Chart | None:
-    if not counts.total:
-        return None
+class Drawn:
+    """A chart's figure and the artists its data moves: kept (by ``Figures``) to draw the next chart of the same
+    kind and layout by moving bars and rewriting labels, rather than building axes, ticks and legend again."""
+
+    def __init__(self, fig: Figure, ax: Axes, bars: list[BarContainer], notes: list[Text] | None = None) -> None:
+        self.fig, self.ax, self.bars, self.notes = fig, ax, bars, notes or []
+        self._labels: list[Text] = []
+
+    def relabel(self, bars: BarContainer, labels: list[str], **style: object) -> None:
+        """The bars' value labels (``bar_label``, placed by the bars' new sizes), replacing the last chart's."""
+        for label in self._labels:
+            label.remove()
+        self._labels = list(self.ax.bar_label(bars, labels=labels, **style))  # type: ignore[arg-type]
+
+
+class Figures:
+    """The figures a run keeps to draw again, by kind and layout (the categories shown, which fix the figure's
+    size, margins and tick labels). A chart drawn on a kept figure is the same picture, pixel for pixel, as one
+    drawn on a new figure (tests/test_report_charts_reused.py); about a third cheaper. One per run (``ChartBook``):
+    nothing is kept between runs."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[Hashable, ...], Drawn] = {}
+
+    def get(self, key: tuple[Hashable, ...], make: Callable[[], Drawn]) -> Drawn:
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
+
+
+def _grade_figure() -> Drawn:
     fig = _figure(6.5)
     ax = fig.add_subplot()
-    bars = ax.bar(GRADES, counts.counts, color=[COLOURS[g] for g in GRADES], width=0.6)
-    ax.bar_label(bars, labels=[f"{n} ({pct(n, counts.total)})" for n in counts.counts], fontsize=8, color=TEXT)
+    bars = ax.bar(GRADES, [1] * len(GRADES), color=[COLOURS[g] for g in GRADES], width=0.6)
     ax.set_ylabel("Forms", fontsize=8)
-    ax.set_ylim(0, max(counts.counts) * 1.2)
     _style(ax)
+    return Drawn(fig, ax, [bars])
+
+
+def grade_chart(counts: GradeCounts, title: str, figures: Figures | None = None) -> Chart | None:
+    if not counts.total:
+        return None
+    drawn = (figures or Figures()).get(("grade",), _grade_figure)
+    bars = drawn.bars[0]
+    for bar, n in zip(bars, counts.counts):
+        bar.set_height(n)
+    drawn.relabel(bars, [f"{n} ({pct(n, counts.total)})" for n in counts.counts], fontsize=8, color=TEXT)
+    drawn.ax.set_ylim(0, max(counts.counts) * 1.2)
     parts = ", ".join(f"{g} {n} ({pct(n, counts.total)})" for g, n in zip(GRADES, counts.counts))
     alt = f"Bar chart: {title}, {counts.total} forms. {parts}. {counts.good_pct} Good or better."
-    return Chart(_png(fig), alt, title)
+    return Chart(_png(drawn.fig), alt, title)
 
 
-def _stacked_shares(ax: Axes, labels: list[str], series: list[GradeCounts], horizontal: bool) -> None:
-    left = [0.0] * len(series)
-    for n, grade in enumerate(GRADES):
-        values = [100 * c.counts[n] / c.total if c.total else 0 for c in series]
-        draw = ax.barh if horizontal else ax.bar
-        offset = {"left": left} if horizontal else {"bottom": left}
-        draw(labels, values, color=COLOURS[grade], label=grade, **offset)
-        left = [a + b for a, b in zip(left, values)]
-    where = dict(loc="lower center", bbox_to_anchor=(0.5, 1.0)) if horizontal else \
-        dict(loc="upper center", bbox_to_anchor=(0.5, -0.1))
+def theme_title(theme: str, label: str) -> str:
+    """A theme's grade chart: the same picture in the quarterly reports and in the theme's own report."""
+    return f"Overall grades, theme '{theme}', {label}"
+
+
+def _stacked_bars(ax: Axes, labels: list[str], horizontal: bool) -> list[BarContainer]:
+    """One bar per category for each grade, stacked (sized by ``_stack``), with the grades' legend."""
+    zero = [0.0] * len(labels)
+    draw = ax.barh if horizontal else ax.bar
+    bars = [draw(labels, zero, color=COLOURS[grade], label=grade, **{"left" if horizontal else "bottom": zero})
+            for grade in GRADES]
+    # above the bars, centred on the whole picture (the category labels take the left of it); or below them
+    where = dict(loc="upper center", bbox_to_anchor=(0.5, 1.0), bbox_transform=ax.figure.transFigure) \
+        if horizontal else dict(loc="upper center", bbox_to_anchor=(0.5, -0.1))
     ax.legend(fontsize=7, ncols=len(GRADES), frameon=False, **where)
+    return bars
 
 
-def trend_chart(series: tuple[tuple[str, GradeCounts], ...], title: str) -> Chart | None:
-    if not any(c.total for _, c in series):
-        return None
-    fig = _figure(7.5)
+def _stack(bars: list[BarContainer], series: list[GradeCounts], horizontal: bool) -> None:
+    """Each category's bar: the share of each grade, stacked from the best."""
+    start = [0.0] * len(series)
+    for n, grade_bars in enumerate(bars):
+        values = [100 * c.counts[n] / c.total if c.total else 0 for c in series]
+        for bar, offset, value in zip(grade_bars, start, values):
+            if horizontal:
+                bar.set_x(offset)
+                bar.set_width(value)
+            else:
+                bar.set_y(offset)
+                bar.set_height(value)
+        start = [a + b for a, b in zip(start, values)]
+
+
+def _trend_figure(labels: tuple[str, ...]) -> Drawn:
+    fig = _figure(7.5, bottom_cm=1.6)
     ax = fig.add_subplot()
-    labels, counts = [q for q, _ in series], [c for _, c in series]
-    _stacked_shares(ax, labels, counts, horizontal=False)
-    for x, c in enumerate(counts):
-        label = f"{c.good_pct} Good+\n({c.total} forms)" if c.total else "no forms"
-        ax.text(x, 102, label, ha="center", va="bottom", fontsize=7, color=TEXT)
+    bars = _stacked_bars(ax, list(labels), horizontal=False)
+    notes = [ax.text(x, 102, "", ha="center", va="bottom", fontsize=7, color=TEXT) for x in range(len(labels))]
     ax.set_ylim(0, 125)
     ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("Share of forms (%)", fontsize=8)
     _style(ax)
-    parts = "; ".join(f"{q} {c.good_pct} ({c.total} forms)" for q, c in series)
-    return Chart(_png(fig), f"Stacked bar chart: {title}. Share Good or better by quarter: {parts}.", title)
+    return Drawn(fig, ax, bars, notes)
 
 
-def service_chart(series: tuple[tuple[str, GradeCounts], ...], title: str) -> Chart | None:
-    if not series:
+def trend_chart(series: tuple[tuple[str, GradeCounts], ...], title: str, figures: Figures | None = None
+                ) -> Chart | None:
+    if not any(c.total for _, c in series):
         return None
-    fig = _figure(2.2 + 0.75 * len(series))
+    labels, counts = tuple(q for q, _ in series), [c for _, c in series]
+    drawn = (figures or Figures()).get(("trend", labels), lambda: _trend_figure(labels))
+    _stack(drawn.bars, counts, horizontal=False)
+    for note, c in zip(drawn.notes, counts):
+        note.set_text(f"{c.good_pct} Good+\n({c.total} forms)" if c.total else "no forms")
+    parts = "; ".join(f"{q} {c.good_pct} ({c.total} forms)" for q, c in series)
+    return Chart(_png(drawn.fig), f"Stacked bar chart: {title}. Share Good or better by quarter: {parts}.", title)
+
+
+def _service_figure(labels: tuple[str, ...]) -> Drawn:
+    fig = _figure(2.2 + 0.75 * len(labels), left_cm=_label_room(list(labels)), top_cm=1.0,
+                  right_cm=2.2)  # the share Good or better beside each bar
     ax = fig.add_subplot()
-    labels = [s for s, _ in series][::-1]
-    counts = [c for _, c in series][::-1]
-    _stacked_shares(ax, labels, counts, horizontal=True)
-    for y, c in enumerate(counts):
-        ax.text(101, y, f"{c.good_pct} Good+ ({c.total})", va="center", fontsize=7, color=TEXT)
+    bars = _stacked_bars(ax, list(labels), horizontal=True)
+    notes = [ax.text(101, y, "", va="center", fontsize=7, color=TEXT) for y in range(len(labels))]
     ax.set_xlim(0, 118)
     ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("Share of forms (%)", fontsize=8)
     _style(ax)
+    return Drawn(fig, ax, bars, notes)
+
+
+def service_chart(series: tuple[tuple[str, GradeCounts], ...], title: str, figures: Figures | None = None
+                  ) -> Chart | None:
+    if not series:
+        return None
+    labels = tuple(s for s, _ in series)[::-1]
+    drawn = (figures or Figures()).get(("service", labels), lambda: _service_figure(labels))
+    counts = [c for _, c in series][::-1]
+    _stack(drawn.bars, counts, horizontal=True)
+    for note, c in zip(drawn.notes, counts):
+        note.set_text(f"{c.good_pct} Good+ ({c.total})")
     parts = "; ".join(f"{s} {c.good_pct} Good or better ({c.total} forms)" for s, c in series)
-    return Chart(_png(fig), f"Stacked bar chart: {title}. {parts}.", title)
+    return Chart(_png(drawn.fig), f"Stacked bar chart: {title}. {parts}.", title)
 
 
-def actions_chart(outcomes: tuple[tuple[str, int], ...], title: str) -> Chart | None:
+def _actions_figure(labels: tuple[str, ...]) -> Drawn:
+    fig = _figure(2.0 + 0.6 * len(labels), left_cm=_label_room(list(labels)))
+    ax = fig.add_subplot()
+    bars = ax.barh(labels, [1] * len(labels), color=[OUTCOME_COLOURS.get(o, "#7f7f7f") for o in labels])
+    ax.set_xlabel("Actions", fontsize=8)
+    _style(ax)
+    return Drawn(fig, ax, [bars])
+
+
+def actions_chart(outcomes: tuple[tuple[str, int], ...], title: str, figures: Figures | None = None
+                  ) -> Chart | None:
     total = sum(n for _, n in outcomes)
     if not total:
         return None
-    fig = _figure(2.0 + 0.6 * len(outcomes))
-    ax = fig.add_subplot()
-    labels, values = [o for o, _ in outcomes][::-1], [n for _, n in outcomes][::-1]
-    bars = ax.barh(labels, values, color=[OUTCOME_COLOURS.get(o, "#7f7f7f") for o in labels])
-    ax.bar_label(bars, labels=[f"{n} ({pct(n, total)})" for n in values], fontsize=8, color=TEXT, padding=2)
-    ax.set_xlim(0, max(values) * 1.25)
-    ax.set_xlabel("Actions", fontsize=8)
-    _style(ax)
+    labels, values = tuple(o for o, _ in outcomes)[::-1], [n for _, n in outcomes][::-1]
+    drawn = (figures or Figures()).get(("actions", labels), lambda: _actions_figure(labels))
+    bars = drawn.bars[0]
+    for bar, n in zip(bars, values):
+        bar.set_width(n)
+    drawn.relabel(bars, [f"{n} ({pct(n, total)})" for n in values], fontsize=8, color=TEXT, padding=2)
+    drawn.ax.set_xlim(0, max(values) * 1.25)
     parts = ", ".join(f"{o} {n} ({pct(n, total)})" for o, n in outcomes)
-    return Chart(_png(fig), f"Bar chart: {title}, {total} actions. {parts}.", title)
+    return Chart(_png(drawn.fig), f"Bar chart: {title}, {total} actions. {parts}.", title)
 
 
 BENCHMARKS = (("Trust", "#1f3a5f"), ("Statistical neighbours", "#7f9fbf"), ("Region", "#b4c7dc"),
               ("England", "#d9d9d9"))
 
 
-def indicator_chart(indicators: tuple, title: str) -> Chart | None:
-    """One small bar chart per indicator (the trust against neighbours, region and England), in one picture."""
+def indicator_chart(indicators: tuple, title: str, figures: Figures | None = None) -> Chart | None:
+    """One small bar chart per indicator (the trust against neighbours, region and England), in one picture
+    (drawn once a run, the SLT report's only: not kept in ``figures``)."""
     if not indicators:
         return None
-    fig = _figure(1.2 + 2.0 * len(indicators))
+    height = 1.2 + 2.0 * len(indicators)
+    fig = _figure(height, left_cm=_label_room([name for name, _ in BENCHMARKS]), bottom_cm=0.6)
+    fig.subplots_adjust(hspace=0.6)
     axes = fig.subplots(len(indicators), 1, squeeze=False)[:, 0]
     parts = []
     for ax, i in zip(axes, indicators):
@@ -153,3 +260,26 @@ def indicator_chart(indicators: tuple, title: str) -> Chart | None:
         parts.append(f"{i.label}: trust {i.trust:g}, neighbours {i.neighbours:g}, region {i.region:g}, "
                      f"England {i.england:g}")
     return Chart(_png(fig), f"Bar charts: {title}. " + "; ".join(parts) + ".", title)
+
+
+class ChartBook:
+    """The charts of one run, each picture drawn once: keyed by the drawing and the data it shows (the title is
+    not drawn, only said in the alt text), so a chart in several documents (the SLT report and a service's, a
+    theme in the SLT report and in its own report) is drawn once and each document gets its own title."""
+
+    def __init__(self) -> None:
+        self._charts: dict[tuple[str, tuple[Hashable, ...]], Chart | None] = {}
+        self.drawn = 0  # how many figures were actually drawn
+        self.figures = Figures()  # drawn again for the next chart of the same kind and layout
+
+    def chart(self, draw: Callable[..., Chart | None], *data: Hashable) -> Chart | None:
+        """``draw(*data, figures=...)``, whose last data argument is the chart's title."""
+        *shown, title = data
+        key = (draw.__name__, tuple(shown))
+        if key not in self._charts:
+            self._charts[key] = draw(*data, figures=self.figures)
+            self.drawn += 1
+        chart = self._charts[key]
+        if chart is None or chart.title == title:
+            return chart
+        return replace(chart, title=str(title), alt=chart.alt.replace(chart.title, str(title), 1))

@@ -12,12 +12,15 @@ from processors.reports.briefing import BriefingData
 from processors.reports.build import Rendered, chart_context, load_template, render, to_context
 from processors.reports.charts import (
     Chart,
+    ChartBook,
     actions_chart,
     grade_chart,
     indicator_chart,
     service_chart,
+    theme_title,
     trend_chart,
 )
+from processors.reports.compiled import ReportTemplates
 from processors.reports.report import ReportData
 from processors.word.render import word_text
 
@@ -36,18 +39,20 @@ class ReportCharts:
                 if c is not None]
 
 
-def report_charts(data: ReportData) -> ReportCharts:
+def report_charts(data: ReportData, book: ChartBook | None = None) -> ReportCharts:
+    """The report's charts, from ``book`` when another document of the run already drew them."""
+    draw = (book or ChartBook()).chart
     label = data.quarter.label
     well = data.how_well
     return ReportCharts(
-        grade_chart(well.overall, f"Overall grades, {label}"),
-        trend_chart(well.trend_series, "Overall grades by quarter"),
-        service_chart(well.service_series, f"Overall grades by service, {label}") if len(well.service_series) > 1
-        else None,
-        actions_chart(data.better_off.action_counts, f"Actions due in {label} and what became of them"),
-        tuple(grade_chart(t.counts, f"Overall grades, theme '{t.name}', {label}") for t in data.themes),
-        indicator_chart(data.other.indicator_values, "Performance against statistical neighbours, region and "
-                        "England") if data.other else None,
+        draw(grade_chart, well.overall, f"Overall grades, {label}"),
+        draw(trend_chart, well.trend_series, "Overall grades by quarter"),
+        draw(service_chart, well.service_series, f"Overall grades by service, {label}")
+        if len(well.service_series) > 1 else None,
+        draw(actions_chart, data.better_off.action_counts, f"Actions due in {label} and what became of them"),
+        tuple(draw(grade_chart, t.counts, theme_title(t.name, label)) for t in data.themes),
+        draw(indicator_chart, data.other.indicator_values, "Performance against statistical neighbours, region and "
+             "England") if data.other else None,
     )
 
 
@@ -62,11 +67,12 @@ def report_context(tpl: DocxTemplate, data: ReportData, charts: ReportCharts) ->
     return context
 
 
-def render_briefing(template: Path, data: BriefingData) -> Rendered:
-    tpl = load_template(template)
+def render_briefing(template: Path, data: BriefingData, templates: ReportTemplates | None = None) -> Rendered:
+    tpl = load_template(template, templates)
     return render(tpl, vars(to_context(data)), template.name)
 
 
-def render_report(template: Path, data: ReportData, charts: ReportCharts | None = None) -> Rendered:
-    tpl = load_template(template)
-    return render(tpl, report_context(tpl, data, charts or report_charts(data)), template.name)
+def render_report(template: Path, data: ReportData, charts: ReportCharts | None = None,
+                  book: ChartBook | None = None, templates: ReportTemplates | None = None) -> Rendered:
+    tpl = load_template(template, templates)
+    return render(tpl, report_context(tpl, data, charts or report_charts(data, book)), template.name)

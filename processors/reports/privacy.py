@@ -10,7 +10,7 @@ not know cannot be found this way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from processors.reports.source import Snapshot
 
@@ -29,11 +29,17 @@ def _key(initials: str) -> str:
 class Scrubber:
     initials: frozenset[str]               # normalised "J.S."
     names: re.Pattern[str] | None = None   # practitioners' names, when they may not be shown
+    _done: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # the same text in many reports
 
     def text(self, value: object) -> str:
         text = "" if value is None else str(value)
         if not text:
             return text
+        if text not in self._done:
+            self._done[text] = self._scrub(text)
+        return self._done[text]
+
+    def _scrub(self, text: str) -> str:
         text = _INITIALS.sub(self._initials, text)
         if self.names is not None:
             text = self.names.sub(lambda m: self._replace(m, PRACTITIONER), text)
@@ -54,13 +60,13 @@ class Scrubber:
 
 
 def make_scrubber(snap: Snapshot, show_practitioner_names: bool) -> Scrubber:
-    initials = {a.item.case.child_initials for a in snap.allocations}
+    initials = {a.item.case.child_initials for a in snap.allocations} | snap.known_initials
     initials |= {str(f.values.get("child_initials") or "") for f in snap.forms}
     keys = frozenset(_key(i) for i in initials if re.sub(r"[\s.]", "", i))
     if show_practitioner_names:
         return Scrubber(keys)
     names = {a.item.case.practitioner for a in snap.allocations} | {f.practitioner for f in snap.forms}
-    names |= {g.practitioner for g in snap.good_practice}
+    names |= {g.practitioner for g in snap.good_practice} | snap.known_names
     names = {n.strip() for n in names if len(n.strip()) > 2}
     if not names:
         return Scrubber(keys)

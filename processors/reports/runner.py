@@ -30,14 +30,16 @@ from processors.naming import safe_name
 from processors.register.read_first import read_edits_first
 from processors.register.workbook import write_register
 from processors.reports.briefing import build_briefing
+from processors.reports.charts import ChartBook
 from processors.reports.commentary import write_commentary_form
+from processors.reports.compiled import ReportTemplates
 from processors.reports.compose import render_briefing, render_report
 from processors.reports.deliver import deliver
 from processors.reports.pagenumbers import number_contents
 from processors.reports.privacy import Scrubber, make_scrubber
 from processors.reports.quarter import Period, Quarter, parse_quarter, quarter_of
 from processors.reports.report import ReportData, build_report
-from processors.reports.source import Scope, Snapshot, due_day, load_snapshot, services_in, themes_in
+from processors.reports.source import Scope, Snapshot, due_day, load_quarter, services_in, themes_in
 from processors.reports.themed import ThemedData, build_themed, render_themed
 from processors.store.database import Store
 from processors.store.lock import run_lock
@@ -160,6 +162,8 @@ class Job:
     draft: bool = False
     managers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # each service's managers in the pool
     month: Period | None = None  # the briefing's month (default: the latest begun in the quarter)
+    charts: ChartBook = field(default_factory=ChartBook)  # each chart drawn once, shared by the run's documents
+    templates: ReportTemplates = field(default_factory=ReportTemplates)  # each template compiled once a run
 
 
 def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
@@ -177,10 +181,10 @@ def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
         args = (job.snap, scope, job.quarter, job.options, job.scrub, job.settings.organisation, job.today)
         if scope.kind == "theme":
             data: ReportData | ThemedData = build_themed(*args)
-            rendered = render_themed(templates / THEMED_TEMPLATE, data)
+            rendered = render_themed(templates / THEMED_TEMPLATE, data, job.charts, job.templates)
         else:
             data = build_report(*args)
-            rendered = render_report(templates / REPORT_TEMPLATE, data)
+            rendered = render_report(templates / REPORT_TEMPLATE, data, book=job.charts, templates=job.templates)
         prefix = ("Draft " if job.draft else "") + ("Thematic audit report" if scope.theme else "Quarterly QA report")
         recipients = (job.options.recipients.qa_manager if job.draft
                       else recipients_for(scope, job.options, job.managers))
@@ -196,7 +200,7 @@ def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
 def make_briefing(job: Job) -> ReportDocument:
     month = job.month or briefing_month(job.quarter, job.today)
     data = build_briefing(job.snap, month, job.options, job.scrub, job.settings.organisation, job.today)
-    rendered = render_briefing(job.settings.path("templates") / BRIEFING_TEMPLATE, data)
+    rendered = render_briefing(job.settings.path("templates") / BRIEFING_TEMPLATE, data, job.templates)
     target = job.folder / f"{month.label}_learning_briefing.docx"
     doc = ReportDocument("briefing", f"{data.title}: {data.subtitle}", f"Learning briefing note: {month.title}",
                          target, job.options.recipients.briefing, tuple(data.numbers.rows),
@@ -292,8 +296,8 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
                              read_edits_first(store, settings.path("register"))]
         except RegisterLockedError as exc:
             run.problems.append(str(exc))
-        snap = load_snapshot(store)
-        if not snap.forms:
+        snap = load_quarter(store, period, options.trend_quarters)  # once: every document of the run shares it
+        if not store.has_forms():
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")
         job = Job(settings, options, snap, period, run.folder, today,
                   make_scrubber(snap, options.show_practitioner_names), draft, pool_managers(settings, store, options))
@@ -318,7 +322,7 @@ def run_briefing(settings: Settings, month: Period, send: bool, today: date | No
     quarter = quarter_of(month.start, options.year_start_month)
     run = ReportRun(month.label, settings.path("generated") / "reports" / quarter.label)
     with Store(settings.path("database")) as store:
-        snap = load_snapshot(store)
+        snap = load_quarter(store, quarter, options.trend_quarters)
         job = Job(settings, options, snap, quarter, run.folder, today,
                   make_scrubber(snap, options.show_practitioner_names), month=month)
         run.documents = [make_briefing(job)]

@@ -1,6 +1,9 @@
 """What a report reads: one snapshot of the store, and the scope of a report (whole trust, a service, a theme).
 
-Every store query runs once per run; each report, section and chart then works on this snapshot.
+A run of the quarter's reports reads its snapshot once (``load_quarter``): the quarter and the quarters its trend
+shows, by date range through the store's indexes, plus the few earlier records it needs by key (the earlier
+audits of the cases audited this quarter, the last quarter each theme was audited before). Every report, section
+and chart of the run then works on that one snapshot; years of history behind the quarter are never read.
 """
 
 from __future__ import annotations
@@ -8,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from processors.allocation.rules import REAUDIT_CHECKED
 from processors.forms.definitions import FORM_TYPES
-from processors.forms.vocabulary import AUDIT_TYPES
+from processors.forms.vocabulary import AUDIT_TYPES, GRADES, THEMATIC
+from processors.reports.quarter import Quarter, quarter_of
 from processors.store.assurance import AssuranceRow, assurance_rows
 from processors.store.database import (
     ActionRecord,
@@ -19,6 +24,14 @@ from processors.store.database import (
     GoodPracticeRecord,
     GradeRecord,
     Store,
+)
+from processors.store.period import (
+    allocations_due_from,
+    forms_received,
+    latest_of_cases,
+    latest_received,
+    people_named,
+    period_records,
 )
 
 # The six-weekly cycle's audits: allocated, completed and graded (the framework's other activities, some graded
@@ -47,6 +60,9 @@ class Snapshot:
     good_practice: tuple[GoodPracticeRecord, ...]
     allocations: tuple[AllocationRecord, ...]
     assurance: tuple[AssuranceRow, ...] = ()   # other sources of assurance, imported (whole trust only)
+    since: date | None = None                  # counts what came from this day (None: the whole store)
+    known_initials: frozenset[str] = frozenset()  # every child's initials and practitioner's name in the store,
+    known_names: frozenset[str] = frozenset()     # however old: the scrubber hides them (privacy.py)
     grades_by_form: dict[str, tuple[GradeRecord, ...]] = field(default_factory=dict, compare=False)
     actions_by_form: dict[str, tuple[ActionRecord, ...]] = field(default_factory=dict, compare=False)
     forms_by_id: dict[str, FormRecord] = field(default_factory=dict, compare=False)
@@ -71,6 +87,35 @@ def load_snapshot(store: Store) -> Snapshot:
     counted but never shown: the showcase and the briefing take only shareable records (findings.py)."""
     with store.reading_once():
         return _read(store)
+
+
+def quarter_window(quarter: Quarter, trend_quarters: int) -> date:
+    """The first day a quarter's reports count from: the first quarter of its trend (at least the quarter before,
+    which the impact grades and the briefing's month before compare with)."""
+    return quarter.previous(max(trend_quarters, 1))[0].start
+
+
+def load_quarter(store: Store, quarter: Quarter, trend_quarters: int) -> Snapshot:
+    """What a quarter's reports count, read once for the whole run (see the module's docstring)."""
+    start = quarter_window(quarter, trend_quarters)
+    forms = forms_received(store, start)
+    allocations = allocations_due_from(store, start)
+    in_quarter = [f for f in forms.values() if f.received in quarter]
+    audited = {f.case_id for f in in_quarter if f.form_type in REAUDIT_CHECKED}  # was each case audited before?
+    forms.update(latest_of_cases(store, audited, start, REAUDIT_CHECKED, GRADES))
+    themes = {f.theme for f in in_quarter if f.form_type == THEMATIC}
+    themes |= {a.item.theme for a in allocations if due_day(a) in quarter}
+    seen = {f.theme for f in forms.values() if f.form_type == THEMATIC and f.received.date() < quarter.start}
+    for theme in sorted(t for t in themes - seen if t):  # last audited before the window: that quarter, by key
+        last = latest_received(store, THEMATIC, theme, start)
+        if last is not None:
+            then = quarter_of(last.date(), quarter.year_start_month)
+            forms.update(forms_received(store, then.start, then.end, THEMATIC))
+    records = period_records(store, start, forms, allocations)
+    initials, names = people_named(store)
+    return Snapshot(records.forms, records.grades, records.actions, records.escalations, records.good_practice,
+                    records.allocations, tuple(assurance_rows(store)), since=start, known_initials=initials,
+                    known_names=names)
 
 
 def _read(store: Store) -> Snapshot:

@@ -18,8 +18,9 @@ from types import SimpleNamespace
 from processors.config.reports import ReportSettings
 from processors.forms.definitions import FORM_TYPES
 from processors.reports.build import Rendered, chart_context, load_template, render, to_context
-from processors.reports.charts import Chart, grade_chart, service_chart
+from processors.reports.charts import Chart, ChartBook, grade_chart, service_chart, theme_title
 from processors.reports.commentary import Commentary, commentary_section
+from processors.reports.compiled import ReportTemplates
 from processors.reports.data import graded_row
 from processors.reports.findings import AREAS, STRENGTHS, THEMATIC, ThemeSection, clip, theme_section
 from processors.reports.measures import GradeCounts, pct, points_change
@@ -172,16 +173,19 @@ def build_themed(snap: Snapshot, scope: Scope, quarter: Quarter, options: Report
         tuple((r.label, domains[k]) for k, r in zip([k for k, c in domains.items() if c.total], rows)))
 
 
-def themed_charts(data: ThemedData) -> dict[str, Chart | None]:
+def themed_charts(data: ThemedData, book: ChartBook | None = None) -> dict[str, Chart | None]:
+    """The theme's charts, from ``book`` when another document of the run already drew them."""
+    draw = (book or ChartBook()).chart
     label = data.quarter.label
-    return {"grades": grade_chart(data.theme.counts, f"Overall grades, {data.theme.name}, {label}"),
-            "domains": service_chart(data.domain_series, f"Grades by question of the audit tool, {label}")
+    return {"grades": draw(grade_chart, data.theme.counts, theme_title(data.theme.name, label)),
+            "domains": draw(service_chart, data.domain_series, f"Grades by question of the audit tool, {label}")
             if data.domain_series else None}
 
 
-def render_themed(template: Path, data: ThemedData) -> Rendered:
-    tpl = load_template(template)
+def render_themed(template: Path, data: ThemedData, book: ChartBook | None = None,
+                  templates: ReportTemplates | None = None) -> Rendered:
+    tpl = load_template(template, templates)
     context = vars(to_context(data))
     context["quarter_label"] = word_text(data.quarter.label)
-    context["charts"] = SimpleNamespace(**{k: chart_context(tpl, c) for k, c in themed_charts(data).items()})
+    context["charts"] = SimpleNamespace(**{k: chart_context(tpl, c) for k, c in themed_charts(data, book).items()})
     return render(tpl, context, template.name)

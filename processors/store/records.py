@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import cache
 
 from processors.forms.definitions import FORM_TYPES, TRUST_VALUES, Kind
 from processors.forms.models import Case, ValidatedForm, WorkItem
@@ -49,16 +50,19 @@ def encode_values(values: dict[str, object]) -> str:
     return json.dumps(values, default=json_default, ensure_ascii=False, sort_keys=True)
 
 
+@cache
+def _date_keys(form_type: str) -> tuple[str, ...]:
+    definition = FORM_TYPES.get(form_type)
+    return tuple(f.key for f in definition.fields if f.kind is Kind.DATE) if definition else ()
+
+
 def decode_values(form_type: str, text: str) -> dict[str, object]:
     values: dict[str, object] = json.loads(text)
-    definition = FORM_TYPES.get(form_type)
-    if definition is None:
-        return values
-    for f in definition.fields:
-        raw = values.get(f.key)
-        if f.kind is Kind.DATE and isinstance(raw, str) and raw:
+    for key in _date_keys(form_type):
+        raw = values.get(key)
+        if isinstance(raw, str) and raw:
             try:
-                values[f.key] = date.fromisoformat(raw[:10])
+                values[key] = date.fromisoformat(raw[:10])
             except ValueError:
                 pass
     return values
@@ -71,6 +75,7 @@ def value_text(values: dict[str, object], key: str, fallback: str = "") -> str:
     return str(value).strip() or fallback
 
 
+@cache
 def domain_label(form_type: str, key: str) -> str:
     """The label people see for a graded domain (the key when the form type is unknown)."""
     definition = FORM_TYPES.get(form_type)

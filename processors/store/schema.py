@@ -223,6 +223,18 @@ def _change_log(conn: sqlite3.Connection) -> None:
                          f"COALESCE({form.format(row=row)}, '')); END")
 
 
+# Issue 16: a quarter's reports read its date range and the keys it needs, never the whole history.
+_PERIOD_INDEXES = """
+CREATE INDEX forms_case ON forms (case_id COLLATE NOCASE, received);
+CREATE INDEX forms_type_received ON forms (form_type, superseded, received);
+CREATE INDEX actions_due ON actions (due);
+CREATE INDEX actions_completed ON actions (completed_on);
+CREATE INDEX escalations_raised ON escalations (raised);
+CREATE INDEX good_practice_recorded ON good_practice (recorded);
+CREATE INDEX work_items_due ON work_items (due_date);
+CREATE INDEX work_items_generated ON work_items (generated_at) WHERE due_date IS NULL;
+"""
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _INITIAL),
     (2, "sent emails", _SENT),
@@ -237,6 +249,7 @@ MIGRATIONS: list[Migration] = [
     (9, "other sources of assurance (imported exports)", _ASSURANCE),
     (10, "indexes for looking up by key what intake asks per form", _LOOKUP_INDEXES),
     (11, "a log of changes, for writing the register row by row", _change_log),
+    (12, "indexes for reading a quarter's reports by date range and key", _PERIOD_INDEXES),
 ]
 
 

@@ -1,0 +1,87 @@
+"""The report templates of one run, each read, patched and compiled once however many documents use it.
+
+docxtpl's ``DocxTemplate.render`` re-reads the package, cleans the Jinja tags out of Word's runs with regular
+expressions (``patch_xml``) and compiles the whole ``document.xml`` as a new Jinja template on every render:
+about a third of a second for the quarterly report, which a run renders once per service. ``ReportTemplates``
+keeps, for the run, each template's package bytes, each part's patched XML and each compiled Jinja template
+(keyed by the patched source, so a template edited on disk is simply a new source), and hands out a fresh
+``DocxTemplate`` per document: ``render`` mutates the python-docx document, so every document opens its own
+copy of the package, and only what does not depend on the data is shared.
+
+Rendering still goes through docxtpl's own ``render`` (its table fixing, picture ids, headers and footers);
+``resolve_listing``, regular expressions over every paragraph and run of the output that only change tab,
+bell, newline and form-feed characters inside ``w:t`` text, is skipped when no text has one (``word_text``
+writes line breaks and tabs as Word markup, so report text never has them; the pictures' XML has newlines, but
+between elements, where ``resolve_listing`` leaves them).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from docxtpl import DocxTemplate
+from jinja2 import Environment, StrictUndefined, Template
+
+LISTED_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # a w:t whose text resolve_listing would change
+
+
+class CompilingEnvironment(Environment):
+    """A Jinja environment (autoescape on, unknown names an error) whose ``from_string`` compiles each distinct
+    source once and then returns the same template: a compiled template renders any number of contexts."""
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=True, undefined=StrictUndefined)
+        self.compiled: dict[str, Template] = {}
+        self.compilations = 0
+
+    def from_string(self, source, globals=None, template_class=None):  # type: ignore[no-untyped-def]  # noqa: A002
+        if globals or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self.compiled.get(source)
+        if template is None:
+            template = self.compiled[source] = super().from_string(source)
+            self.compilations += 1
+        return template
+
+
+class ReportTemplate(DocxTemplate):
+    """One document's copy of a report template; what does not depend on the data comes from ``patched``."""
+
+    def __init__(self, package: bytes, patched: Callable[[str], str], env: Environment) -> None:
+        super().__init__(io.BytesIO(package))
+        self._patched = patched
+        self.env = env
+
+    def patch_xml(self, src_xml: str) -> str:
+        return self._patched(src_xml)
+
+    def resolve_listing(self, xml: str) -> str:
+        if LISTED_TEXT.search(xml) is None:
+            return xml
+        return super().resolve_listing(xml)
+
+
+class ReportTemplates:
+    """The report templates of a run (or of anything that renders several documents from the same templates)."""
+
+    def __init__(self) -> None:
+        self.env = CompilingEnvironment()
+        self._packages: dict[tuple[Path, int, int], bytes] = {}
+        self._patched: dict[str, str] = {}
+
+    def open(self, path: Path) -> ReportTemplate:
+        """A fresh document from the template at ``path`` (read again only when the file changed)."""
+        stat = path.stat()
+        key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+        if key not in self._packages:
+            self._packages[key] = path.read_bytes()
+        return ReportTemplate(self._packages[key], self._patch, self.env)
+
+    def _patch(self, src_xml: str) -> str:
+        patched = self._patched.get(src_xml)
+        if patched is None:
+            patched = self._patched[src_xml] = DocxTemplate.patch_xml(None, src_xml)  # type: ignore[arg-type]
+        return patched

@@ -1,0 +1,114 @@
+"""A run of the quarter's reports reads and compiles each Word template once, however many documents it renders
+from it, and the documents are exactly those rendered from a freshly opened template (issue 16, item 3)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docxtpl import DocxTemplate
+from jinja2 import Environment
+
+from processors.config.reports import REPORT_TEMPLATE, THEMED_TEMPLATE, ReportSettings
+from processors.config.settings import Settings, load_settings
+from processors.demo.report_sample import SampleSpec, fill_sample_store
+from processors.reports.charts import ChartBook
+from processors.reports.compiled import ReportTemplate, ReportTemplates
+from processors.reports.compose import render_report
+from processors.reports.privacy import make_scrubber
+from processors.reports.quarter import parse_quarter
+from processors.reports.report import build_report
+from processors.reports.runner import plan_scopes, run_reports
+from processors.reports.source import load_quarter
+from processors.reports.themed import build_themed, render_themed
+from processors.store.database import Store
+from processors.templates.reports import build_templates
+from tests.conftest import write_config
+
+TODAY = date(2026, 10, 5)
+Q3 = parse_quarter("2026-Q3")
+OPTIONS = ReportSettings(pdf=False)
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    folder = tmp_path_factory.mktemp("compiled")
+    settings = load_settings(write_config(folder))
+    build_templates(settings.path("templates"))
+    with Store(settings.path("database")) as store:
+        fill_sample_store(store, SampleSpec((*Q3.previous(2), Q3), forms_per_quarter=60, cases=50, today=TODAY))
+    return settings.model_copy(update={"reports": OPTIONS})
+
+
+def _document_xml(docx: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        return z.read("word/document.xml")
+
+
+def test_a_run_compiles_each_template_once(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled: Counter[int] = Counter()
+    real = Environment.compile
+
+    def counting(self: Environment, source: object, *args: object, **kwargs: object) -> object:
+        if isinstance(source, str) and len(source) > 5000:  # a document body, not a title or a header
+            compiled[hash(source)] += 1
+        return real(self, source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Environment, "compile", counting)
+    run = run_reports(settings, Q3.label, None, None, send=False, today=TODAY)
+    quarterly = [d for d in run.documents if d.kind in ("slt", "service")]
+    assert len(quarterly) >= 3, "the sample should give several documents from the quarterly template"
+    # once by the check every command makes at start (templates.check), once for all the run's documents
+    assert compiled and max(compiled.values()) <= 2, compiled
+    assert sum(compiled.values()) <= 2 * 3  # the quarterly and themed reports and the briefing note
+
+
+def test_documents_from_the_runs_templates_are_those_from_a_fresh_template(settings: Settings) -> None:
+    with Store(settings.path("database")) as store:
+        snap = load_quarter(store, Q3, OPTIONS.trend_quarters)
+    scrub, shared, templates = make_scrubber(snap, False), ReportTemplates(), settings.path("templates")
+    scopes = plan_scopes(snap, Q3, None, None)
+    assert {s.kind for s in scopes} == {"slt", "theme", "service"}
+    for scope in scopes:
+        if scope.kind == "theme":
+            data = build_themed(snap, scope, Q3, OPTIONS, scrub, "T", TODAY)
+            alone = render_themed(templates / THEMED_TEMPLATE, data, ChartBook())
+            reused = render_themed(templates / THEMED_TEMPLATE, data, ChartBook(), shared)
+        else:
+            data = build_report(snap, scope, Q3, OPTIONS, scrub, "T", TODAY)  # type: ignore[assignment]
+            alone = render_report(templates / REPORT_TEMPLATE, data, book=ChartBook())  # type: ignore[arg-type]
+            reused = render_report(templates / REPORT_TEMPLATE, data, book=ChartBook(),  # type: ignore[arg-type]
+                                   templates=shared)
+        assert _document_xml(reused.docx) == _document_xml(alone.docx), scope
+        assert reused.contents_entries == alone.contents_entries > 0
+    compilations = shared.env.compilations
+    for scope in scopes:  # again: nothing more to compile
+        if scope.kind != "theme":
+            render_report(templates / REPORT_TEMPLATE, build_report(snap, scope, Q3, OPTIONS, scrub, "T", TODAY),
+                          book=ChartBook(), templates=shared)
+    assert shared.env.compilations == compilations
+
+
+def test_a_template_edited_between_documents_is_read_again(settings: Settings, tmp_path: Path) -> None:
+    shared = ReportTemplates()
+    path = tmp_path / "t.docx"
+    source = settings.path("templates") / REPORT_TEMPLATE
+    path.write_bytes(source.read_bytes())
+    first = shared.open(path)
+    path.write_bytes(source.read_bytes() + b"\0")  # another size: another file as far as the run knows
+    assert shared.open(path) is not first
+    assert len(shared._packages) == 2
+
+
+@pytest.mark.parametrize("xml", [
+    '<w:p><w:r><w:t xml:space="preserve">one\ntwo\tthree</w:t></w:r></w:p>',  # docxtpl turns these into markup
+    '<w:p><w:r>\n  <w:t>no break in the text</w:t>\n</w:r></w:p>',          # a picture's pretty XML: left alone
+    "<w:p><w:r><w:t>plain</w:t></w:r></w:p>",
+])
+def test_listing_is_resolved_as_docxtpl_does(xml: str) -> None:
+    ours = ReportTemplate.__new__(ReportTemplate)  # resolve_listing does not need the package
+    assert ours.resolve_listing(xml) == DocxTemplate.resolve_listing(ours, xml)
