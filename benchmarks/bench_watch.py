@@ -69,6 +69,7 @@ class Bench:
     def __init__(self, folder: Path, seeded: Path | None = None, peer: bool = False) -> None:
         if seeded is not None:
             shutil.copytree(seeded, folder, dirs_exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         self.folder, self.peer = folder, peer
         self._register: tuple[int, set[str]] = (0, set())
         self._forms_text: tuple[int, str] = (0, "")
@@ -262,7 +263,7 @@ def main() -> None:
         poll_loop(args.poll_loop, args.poll_loop.parent / "inbox")
         return
     with tempfile.TemporaryDirectory() as scratch:
-        for stored in (int(n) for n in args.stored.split(",")):
+        for stored in (int(n) for n in args.stored.split(",") if n.strip()):
             compare(stored, args.drops, args.burst, Path(scratch))
         if args.kills:
             kills(Bench(Path(scratch) / "kills"), args.kills, 30)
