@@ -13,9 +13,10 @@ import pytest
 from docxtpl import DocxTemplate
 from jinja2 import Environment
 
-from processors.config.reports import REPORT_TEMPLATE, THEMED_TEMPLATE, ReportSettings
+from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE, THEMED_TEMPLATE, ReportSettings
 from processors.config.settings import Settings, load_settings
 from processors.demo.report_sample import SampleSpec, fill_sample_store
+from processors.errors import TemplateProblem
 from processors.reports.charts import ChartBook
 from processors.reports.compiled import ReportTemplate, ReportTemplates
 from processors.reports.compose import render_report
@@ -62,9 +63,44 @@ def test_a_run_compiles_each_template_once(settings: Settings, monkeypatch: pyte
     run = run_reports(settings, Q3.label, None, None, send=False, today=TODAY)
     quarterly = [d for d in run.documents if d.kind in ("slt", "service")]
     assert len(quarterly) >= 3, "the sample should give several documents from the quarterly template"
-    # once by the check every command makes at start (templates.check), once for all the run's documents
-    assert compiled and max(compiled.values()) <= 2, compiled
-    assert sum(compiled.values()) <= 2 * 3  # the quarterly and themed reports and the briefing note
+    # once, by the check at the start of the run (templates.check.require_compiled); the documents reuse it
+    assert compiled and max(compiled.values()) == 1, compiled
+    assert sum(compiled.values()) <= 3  # the quarterly and themed reports and the briefing note
+
+
+def _copy_templates(settings: Settings, tmp_path: Path) -> Settings:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for template in settings.path("templates").iterdir():
+        (folder / template.name).write_bytes(template.read_bytes())
+    paths = settings.paths.model_copy(update={"templates": folder, "generated": tmp_path / "generated"})
+    return settings.model_copy(update={"paths": paths})
+
+
+def _break_a_tag(root) -> None:  # type: ignore[no-untyped-def]
+    for text in root.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"):
+        if text.text and "{{" in text.text:
+            text.text = text.text.replace("}}", "", 1)
+            return
+
+
+@pytest.mark.parametrize("broken", ["tag", "package"])
+@pytest.mark.parametrize("name", [REPORT_TEMPLATE, THEMED_TEMPLATE, BRIEFING_TEMPLATE])
+def test_a_broken_report_template_stops_the_run_at_start_naming_it(settings: Settings, tmp_path: Path, name: str,
+                                                                   broken: str) -> None:
+    from tests.docx_edit import rewrite_part
+
+    ours = _copy_templates(settings, tmp_path)
+    if broken == "tag":
+        rewrite_part(ours.path("templates") / name, "word/document.xml", _break_a_tag)
+    else:
+        (ours.path("templates") / name).write_bytes(b"not a Word document")
+    with pytest.raises(TemplateProblem) as stopped:
+        run_reports(ours, Q3.label, None, None, send=False, today=TODAY)
+    message = str(stopped.value)
+    assert message.startswith(name) and "\n" not in message
+    assert ("tag is broken" if broken == "tag" else "not a readable Word document") in message
+    assert not (tmp_path / "generated").exists()
 
 
 def test_documents_from_the_runs_templates_are_those_from_a_fresh_template(settings: Settings) -> None:

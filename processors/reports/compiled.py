@@ -26,6 +26,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
 
 LISTED_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # a w:t whose text resolve_listing would change
+PARAGRAPH = re.compile(r"<w:p([ >])")  # docxtpl's render_xml_part puts each paragraph on a line before compiling
 
 
 class CompilingEnvironment(Environment):
@@ -63,6 +64,13 @@ class ReportTemplate(DocxTemplate):
             return xml
         return super().resolve_listing(xml)
 
+    def sources(self) -> list[str]:
+        """The Jinja source of the body and of each header and footer, as ``render`` hands them to the environment."""
+        self.init_docx()
+        parts = [self.get_xml()] + [self.get_part_xml(part) for uri in (self.HEADER_URI, self.FOOTER_URI)
+                                    for _, part in self.get_headers_footers(uri)]
+        return [PARAGRAPH.sub(r"\n<w:p\1", self.patch_xml(xml)) for xml in parts]
+
 
 class ReportTemplates:
     """The report templates of a run (or of anything that renders several documents from the same templates)."""
@@ -79,6 +87,14 @@ class ReportTemplates:
         if key not in self._packages:
             self._packages[key] = path.read_bytes()
         return ReportTemplate(self._packages[key], self._patch, self.env)
+
+    def compile(self, path: Path) -> None:
+        """Read the template at ``path`` and compile its body, headers and footers now, for the run's documents to
+        reuse: the check at the start of a run (a broken package or tag raises here, before anything is written)
+        costs no more than the run's first document would have. Raises what python-docx and Jinja raise."""
+        template = self.open(path)
+        for source in template.sources():
+            self.env.from_string(source)
 
     def _patch(self, src_xml: str) -> str:
         patched = self._patched.get(src_xml)
