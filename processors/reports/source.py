@@ -68,9 +68,11 @@ class Snapshot:
     forms_by_id: dict[str, FormRecord] = field(default_factory=dict, compare=False)
     escalated: frozenset[str] = field(default_factory=frozenset, compare=False)  # forms whose concern stands
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "grades_by_form", _group(self.grades))
-        object.__setattr__(self, "actions_by_form", _group(self.actions))
+    def __post_init__(self) -> None:  # grouped here unless given (Scope.restrict takes its forms' from the whole)
+        if not self.grades_by_form:
+            object.__setattr__(self, "grades_by_form", _group(self.grades))
+        if not self.actions_by_form:
+            object.__setattr__(self, "actions_by_form", _group(self.actions))
         object.__setattr__(self, "forms_by_id", {f.form_id: f for f in self.forms})
         object.__setattr__(self, "escalated", frozenset(e.form_id for e in self.escalations if e.current))
 
@@ -154,13 +156,16 @@ class Scope:
             return snap
         forms = tuple(f for f in snap.forms if self._match(f.service, f.theme))
         ids = {f.form_id for f in forms}
+        grades = {i: snap.grades_by_form[i] for i in ids if i in snap.grades_by_form}  # as grouping them again gives
+        actions = {i: snap.actions_by_form[i] for i in ids if i in snap.actions_by_form}
         return Snapshot(
             forms,
-            tuple(g for g in snap.grades if g.form_id in ids),
-            tuple(a for a in snap.actions if a.form_id in ids),
+            tuple(g for g in snap.grades if g.form_id in grades),
+            tuple(a for a in snap.actions if a.form_id in actions),
             tuple(e for e in snap.escalations if e.form_id in ids),
             tuple(g for g in snap.good_practice if g.form_id in ids),
             tuple(a for a in snap.allocations if self._match(a.item.case.service, a.item.theme)),
+            grades_by_form=grades, actions_by_form=actions,
         )
 
 
