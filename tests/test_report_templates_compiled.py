@@ -148,3 +148,40 @@ def test_a_template_edited_between_documents_is_read_again(settings: Settings, t
 def test_listing_is_resolved_as_docxtpl_does(xml: str) -> None:
     ours = ReportTemplate.__new__(ReportTemplate)  # resolve_listing does not need the package
     assert ours.resolve_listing(xml) == DocxTemplate.resolve_listing(ours, xml)
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _table(grid: int, rows: list[list[int]]) -> str:
+    """A table of ``grid`` columns; each row a list of its cells' spans (1: no gridSpan)."""
+    cols = "".join(f'<w:gridCol w:w="{1000 * (n + 1)}"/>' for n in range(grid))
+    body = "".join("<w:tr>" + "".join(
+        f'<w:tc><w:tcPr><w:gridSpan w:val="{s}"/></w:tcPr><w:p/></w:tc>' if s > 1 else "<w:tc><w:p/></w:tc>"
+        for s in row) + "</w:tr>" for row in rows)
+    return f"<w:tbl><w:tblGrid>{cols}</w:tblGrid>{body}</w:tbl>"
+
+
+@pytest.mark.parametrize("tables", [
+    [_table(3, [[1, 1, 1], [1, 2]])],                   # fits: left as it is
+    [_table(3, [[1, 1, 1, 1], [1, 1, 1]])],             # a row with more cells: docxtpl adds a column
+    [_table(4, [[1, 1], [1, 2]])],                      # no row fills the grid: docxtpl removes columns
+    [_table(2, [[1, 1]]), _table(3, [[1, 1]])],         # the second table needs it
+    [_table(2, [])],                                    # no rows: docxtpl removes every column
+])
+def test_tables_are_fixed_as_docxtpl_fixes_them(tables: list[str]) -> None:
+    from lxml import etree
+
+    xml = f"<w:document {W}><w:body>{''.join(tables)}</w:body></w:document>"
+    ours = ReportTemplate.__new__(ReportTemplate)  # fix_tables does not need the package
+    assert etree.tostring(ours.fix_tables(xml)) == etree.tostring(DocxTemplate.fix_tables(ours, xml))
+
+
+def test_a_nested_table_counts_in_its_parent_as_docxtpl_counts_it() -> None:
+    from lxml import etree
+
+    inner = _table(2, [[1, 1, 1]])
+    xml = (f"<w:document {W}><w:body><w:tbl><w:tblGrid><w:gridCol w:w='900'/></w:tblGrid><w:tr><w:tc>{inner}"
+           "</w:tc></w:tr></w:tbl></w:body></w:document>")
+    ours = ReportTemplate.__new__(ReportTemplate)
+    assert etree.tostring(ours.fix_tables(xml)) == etree.tostring(DocxTemplate.fix_tables(ours, xml))
