@@ -31,6 +31,7 @@ from processors.register.read_first import read_edits_first
 from processors.register.workbook import write_register
 from processors.reports.briefing import build_briefing
 from processors.reports.charts import ChartBook
+from processors.reports.collector import held_out_of_collections
 from processors.reports.commentary import write_commentary_form
 from processors.reports.compiled import ReportTemplates
 from processors.reports.compose import render_briefing, render_report
@@ -303,12 +304,13 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
         job = Job(settings, options, snap, period, run.folder, today,
                   make_scrubber(snap, options.show_practitioner_names), draft, pool_managers(settings, store, options),
                   templates=templates)
-        run.documents = make_reports(job, plan_scopes(snap, period, theme, service))
-        if draft:
-            run.commentary_form = write_commentary_form(settings, store, period, run.documents[0].headlines,
-                                                        run.folder, today)
-        if not (theme or service):
-            run.documents.append(make_briefing(job))
+        with held_out_of_collections():  # the snapshot is walked by no collection while the documents are made
+            run.documents = make_reports(job, plan_scopes(snap, period, theme, service))
+            if draft:
+                run.commentary_form = write_commentary_form(settings, store, period, run.documents[0].headlines,
+                                                            run.folder, today)
+            if not (theme or service):
+                run.documents.append(make_briefing(job))
         if options.pdf:
             make_pdfs(run.documents, run.folder, run.problems)
         if send:

@@ -14,6 +14,7 @@ from datetime import date
 from processors.allocation.rules import REAUDIT_CHECKED
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.vocabulary import AUDIT_TYPES, GRADES, THEMATIC
+from processors.reports.collector import collector_paused
 from processors.reports.quarter import Quarter, quarter_of
 from processors.store.assurance import AssuranceRow, assurance_rows
 from processors.store.database import (
@@ -99,6 +100,11 @@ def quarter_window(quarter: Quarter, trend_quarters: int) -> date:
 
 def load_quarter(store: Store, quarter: Quarter, trend_quarters: int) -> Snapshot:
     """What a quarter's reports count, read once for the whole run (see the module's docstring)."""
+    with collector_paused():  # ~35,000 records, no cycles among them
+        return _load_quarter(store, quarter, trend_quarters)
+
+
+def _load_quarter(store: Store, quarter: Quarter, trend_quarters: int) -> Snapshot:
     start = quarter_window(quarter, trend_quarters)
     forms = forms_received(store, start)
     allocations = allocations_due_from(store, start)
