@@ -9,9 +9,9 @@ the ``--history-quarters`` before it (the same synthetic cases, so cases are re-
 median of ``--repeat`` runs, ours beside the straightforward approach done properly at the same state:
 
 - ours: ``run_reports`` (one read of the quarter for the whole run, each chart drawn once and shared, charts of
-  a kind drawn again on the run's kept figure, each Word template compiled once a run, every PDF from one
-  LibreOffice call); the SLT report on its own likewise (its template compiled for it: no cache kept between
-  runs);
+  a kind drawn again on the run's kept figure, each Word template compiled once a run, the snapshot held out of
+  the garbage collector's walks, every PDF from one LibreOffice call); the SLT report on its own likewise (its
+  template compiled for it: no cache kept between runs);
 - the peer: each document reads its own data once (one ``load_quarter`` per document), draws its own charts,
   renders through a plain ``DocxTemplate`` (read, patched and compiled for that document, as docxtpl does) and
   is converted to PDF by its own LibreOffice call.
@@ -30,6 +30,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -50,6 +51,7 @@ from processors.demo.report_sample import SampleSpec, fill_sample_store
 from processors.reports import charts as chart_module
 from processors.reports.briefing import build_briefing
 from processors.reports.charts import ChartBook
+from processors.reports.collector import held_out_of_collections
 from processors.reports.compiled import ReportTemplates
 from processors.reports.compose import render_briefing, render_report
 from processors.reports.privacy import make_scrubber
@@ -123,9 +125,10 @@ def slt_report(settings: Settings, quarter: Quarter, today: date, peer: bool = F
     options = report_settings(settings)
     with Store(settings.path("database")) as store:
         snap = load_quarter(store, quarter, options.trend_quarters)
-    data = build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), "Bench trust", today)
-    render_report(settings.path("templates") / REPORT_TEMPLATE, data, book=ChartBook(),
-                  templates=None if peer else ReportTemplates())
+    with nullcontext() if peer else held_out_of_collections():  # as run_reports holds its snapshot
+        data = build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), "Bench trust", today)
+        render_report(settings.path("templates") / REPORT_TEMPLATE, data, book=ChartBook(),
+                      templates=None if peer else ReportTemplates())
 
 
 def peer_run(settings: Settings, quarter: Quarter, today: date, folder: Path, pdf: bool) -> tuple[int, int]:

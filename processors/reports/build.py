@@ -10,6 +10,7 @@ import dataclasses
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -41,9 +42,24 @@ class AltImage(InlineImage):
         return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
 
 
+@lru_cache(maxsize=16384)
+def _text(value: str) -> Markup:
+    """``word_text`` of a plain string, once per distinct string: a quarter's reports pass the same grades,
+    services, statuses and dates tens of thousands of times (a Markup is immutable, so sharing it is safe)."""
+    return word_text(value)
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def to_context(value: object) -> object:
     """Dataclasses become namespaces (not dicts: ``x.values`` must not find dict.values), tables have ``rows``
     and ``empty``, strings become escaped Word text; the rest is kept."""
+    cls = type(value)
+    if cls is str:  # exactly str: a Markup (a str too) is kept as it is, below
+        return _text(value)  # type: ignore[arg-type]
     if isinstance(value, (Markup, InlineImage, bool, int, float)) or value is None:
         return value
     if isinstance(value, str):
@@ -51,7 +67,7 @@ def to_context(value: object) -> object:
     if isinstance(value, Table):
         return SimpleNamespace(rows=[to_context(r) for r in value.rows], empty=word_text(value.empty))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return SimpleNamespace(**{f.name: to_context(getattr(value, f.name)) for f in dataclasses.fields(value)})
+        return SimpleNamespace(**{name: to_context(getattr(value, name)) for name in _field_names(cls)})
     if isinstance(value, (list, tuple)):
         return [to_context(v) for v in value]
     if isinstance(value, dict):

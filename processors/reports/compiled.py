@@ -24,8 +24,14 @@ from pathlib import Path
 
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
+from lxml import etree
 
 LISTED_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # a w:t whose text resolve_listing would change
+PARAGRAPH = re.compile(r"<w:p([ >])")  # docxtpl's render_xml_part puts each paragraph on a line before compiling
+# A table whose grid docxtpl's fix_tables would change: a row with more cells than grid columns (it adds columns),
+# or no row whose cells (with their spans) fill the grid (it removes columns). Each row counted in C, by XPath.
+GRID = ("count(w:tblGrid/w:gridCol)", ".//w:tr[count(w:tc) > $columns]",
+        ".//w:tr[count(w:tc) - count(w:tc/w:tcPr/w:gridSpan) + sum(w:tc/w:tcPr/w:gridSpan/@w:val) >= $columns]")
 
 
 class CompilingEnvironment(Environment):
@@ -63,6 +69,26 @@ class ReportTemplate(DocxTemplate):
             return xml
         return super().resolve_listing(xml)
 
+    def fix_tables(self, xml: str) -> etree._Element:
+        """docxtpl's ``fix_tables`` walks every cell of every row of every table (12,000 cells in a quarterly
+        report) to find tables whose grid the rendering changed; ours asks each table by XPath, and hands the
+        document to docxtpl's own only when a table does need its grid fixed (so the result is always docxtpl's)."""
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        w = {"w": tree.nsmap["w"]}
+        for table in tree.iter(f"{{{w['w']}}}tbl"):
+            columns = table.xpath(GRID[0], namespaces=w)
+            if (not columns or table.xpath(GRID[1], namespaces=w, columns=columns)
+                    or not table.xpath(GRID[2], namespaces=w, columns=columns)):
+                return super().fix_tables(xml)
+        return tree
+
+    def sources(self) -> list[str]:
+        """The Jinja source of the body and of each header and footer, as ``render`` hands them to the environment."""
+        self.init_docx()
+        parts = [self.get_xml()] + [self.get_part_xml(part) for uri in (self.HEADER_URI, self.FOOTER_URI)
+                                    for _, part in self.get_headers_footers(uri)]
+        return [PARAGRAPH.sub(r"\n<w:p\1", self.patch_xml(xml)) for xml in parts]
+
 
 class ReportTemplates:
     """The report templates of a run (or of anything that renders several documents from the same templates)."""
@@ -79,6 +105,14 @@ class ReportTemplates:
         if key not in self._packages:
             self._packages[key] = path.read_bytes()
         return ReportTemplate(self._packages[key], self._patch, self.env)
+
+    def compile(self, path: Path) -> None:
+        """Read the template at ``path`` and compile its body, headers and footers now, for the run's documents to
+        reuse: the check at the start of a run (a broken package or tag raises here, before anything is written)
+        costs no more than the run's first document would have. Raises what python-docx and Jinja raise."""
+        template = self.open(path)
+        for source in template.sources():
+            self.env.from_string(source)
 
     def _patch(self, src_xml: str) -> str:
         patched = self._patched.get(src_xml)

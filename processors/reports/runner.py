@@ -31,6 +31,7 @@ from processors.register.read_first import read_edits_first
 from processors.register.workbook import write_register
 from processors.reports.briefing import build_briefing
 from processors.reports.charts import ChartBook
+from processors.reports.collector import held_out_of_collections
 from processors.reports.commentary import write_commentary_form
 from processors.reports.compiled import ReportTemplates
 from processors.reports.compose import render_briefing, render_report
@@ -43,7 +44,7 @@ from processors.reports.source import Scope, Snapshot, due_day, load_quarter, se
 from processors.reports.themed import ThemedData, build_themed, render_themed
 from processors.store.database import Store
 from processors.store.lock import run_lock
-from processors.templates.check import REPORT_TEMPLATES, require_templates
+from processors.templates.check import REPORT_TEMPLATES, require_compiled
 from processors.word.office import convert, soffice
 
 log = logging.getLogger("qa.reports")
@@ -286,7 +287,8 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     started = time.perf_counter()
     options, today = report_settings(settings), today or date.today()
     period = parse_quarter(quarter, options.year_start_month)
-    require_templates(settings.path("templates"), REPORT_TEMPLATES)
+    templates = ReportTemplates()  # checked by compiling them: the run's documents reuse what the check compiled
+    require_compiled(settings.path("templates"), REPORT_TEMPLATES, templates.compile)
     if period.start > today:
         raise PeriodError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
     run = ReportRun(period.label, settings.path("generated") / "reports" / period.label)
@@ -300,13 +302,15 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
         if not store.has_forms():
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")
         job = Job(settings, options, snap, period, run.folder, today,
-                  make_scrubber(snap, options.show_practitioner_names), draft, pool_managers(settings, store, options))
-        run.documents = make_reports(job, plan_scopes(snap, period, theme, service))
-        if draft:
-            run.commentary_form = write_commentary_form(settings, store, period, run.documents[0].headlines,
-                                                        run.folder, today)
-        if not (theme or service):
-            run.documents.append(make_briefing(job))
+                  make_scrubber(snap, options.show_practitioner_names), draft, pool_managers(settings, store, options),
+                  templates=templates)
+        with held_out_of_collections():  # the snapshot is walked by no collection while the documents are made
+            run.documents = make_reports(job, plan_scopes(snap, period, theme, service))
+            if draft:
+                run.commentary_form = write_commentary_form(settings, store, period, run.documents[0].headlines,
+                                                            run.folder, today)
+            if not (theme or service):
+                run.documents.append(make_briefing(job))
         if options.pdf:
             make_pdfs(run.documents, run.folder, run.problems)
         if send:

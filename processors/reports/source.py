@@ -14,6 +14,7 @@ from datetime import date
 from processors.allocation.rules import REAUDIT_CHECKED
 from processors.forms.definitions import FORM_TYPES
 from processors.forms.vocabulary import AUDIT_TYPES, GRADES, THEMATIC
+from processors.reports.collector import collector_paused
 from processors.reports.quarter import Quarter, quarter_of
 from processors.store.assurance import AssuranceRow, assurance_rows
 from processors.store.database import (
@@ -68,9 +69,11 @@ class Snapshot:
     forms_by_id: dict[str, FormRecord] = field(default_factory=dict, compare=False)
     escalated: frozenset[str] = field(default_factory=frozenset, compare=False)  # forms whose concern stands
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "grades_by_form", _group(self.grades))
-        object.__setattr__(self, "actions_by_form", _group(self.actions))
+    def __post_init__(self) -> None:  # grouped here unless given (Scope.restrict takes its forms' from the whole)
+        if not self.grades_by_form:
+            object.__setattr__(self, "grades_by_form", _group(self.grades))
+        if not self.actions_by_form:
+            object.__setattr__(self, "actions_by_form", _group(self.actions))
         object.__setattr__(self, "forms_by_id", {f.form_id: f for f in self.forms})
         object.__setattr__(self, "escalated", frozenset(e.form_id for e in self.escalations if e.current))
 
@@ -97,6 +100,11 @@ def quarter_window(quarter: Quarter, trend_quarters: int) -> date:
 
 def load_quarter(store: Store, quarter: Quarter, trend_quarters: int) -> Snapshot:
     """What a quarter's reports count, read once for the whole run (see the module's docstring)."""
+    with collector_paused():  # ~35,000 records, no cycles among them
+        return _load_quarter(store, quarter, trend_quarters)
+
+
+def _load_quarter(store: Store, quarter: Quarter, trend_quarters: int) -> Snapshot:
     start = quarter_window(quarter, trend_quarters)
     forms = forms_received(store, start)
     allocations = allocations_due_from(store, start)
@@ -154,13 +162,16 @@ class Scope:
             return snap
         forms = tuple(f for f in snap.forms if self._match(f.service, f.theme))
         ids = {f.form_id for f in forms}
+        grades = {i: snap.grades_by_form[i] for i in ids if i in snap.grades_by_form}  # as grouping them again gives
+        actions = {i: snap.actions_by_form[i] for i in ids if i in snap.actions_by_form}
         return Snapshot(
             forms,
-            tuple(g for g in snap.grades if g.form_id in ids),
-            tuple(a for a in snap.actions if a.form_id in ids),
+            tuple(g for g in snap.grades if g.form_id in grades),
+            tuple(a for a in snap.actions if a.form_id in actions),
             tuple(e for e in snap.escalations if e.form_id in ids),
             tuple(g for g in snap.good_practice if g.form_id in ids),
             tuple(a for a in snap.allocations if self._match(a.item.case.service, a.item.theme)),
+            grades_by_form=grades, actions_by_form=actions,
         )
 
 

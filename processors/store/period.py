@@ -7,6 +7,7 @@ quarter cost what one year does. The records are the store's own dataclasses (pr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -124,12 +125,15 @@ def latest_received(store: Store, form_type: str, theme: str, before: date) -> d
 
 
 def _grades(store: Store, forms: dict[int, FormRecord]) -> list[GradeRecord]:
-    rows: list[tuple] = []
-    for batch in _chunks(sorted(forms)):
-        rows += store.query(f"SELECT form_pk, domain, grade FROM grades WHERE form_pk IN ({_marks(batch)}) "
-                            "ORDER BY form_pk, rowid", batch)
-    out = [grade_record(forms[pk], domain, grade) for pk, domain, grade in rows]
-    return sorted(out, key=lambda g: (g.received, g.form_id))
+    """The grades of these forms, in the order of their forms (received, form ID) and as recorded: one statement
+    (the keys as one JSON parameter, as Store._among does), not one per 500 keys."""
+    rows = store.query("SELECT form_pk, domain, grade FROM grades WHERE form_pk IN (SELECT value FROM json_each(?)) "
+                       "ORDER BY form_pk, rowid", (json.dumps(sorted(forms)),))
+    by_pk: dict[int, list[tuple[str, str]]] = {}
+    for pk, domain, grade in rows:
+        by_pk.setdefault(pk, []).append((domain, grade))
+    ordered = sorted((f.received, f.form_id, pk) for pk, f in forms.items() if pk in by_pk)  # 3,000 forms, not
+    return [grade_record(forms[pk], domain, grade) for _, _, pk in ordered for domain, grade in by_pk[pk]]  # 27,000
 
 
 _ACTION_COLUMNS = ("action_id, form_id, number, text, owner, due, status, completed_on, notes, last_chased, form_pk")

@@ -7,7 +7,8 @@ letter are docxtpl documents: they must open, their {{ }} and {% %} tags must pa
 the code fills in, and they must render. Each problem is reported in words that say what to put back.
 
 At start, ``require_templates`` checks only that the templates a command needs are there, open and
-render (not every field), and stops the command with one line naming the first that is not.
+render (not every field), and stops the command with one line naming the first that is not. The report run
+checks its templates with ``require_compiled`` instead: compiling them, once, for its documents to reuse.
 """
 
 from __future__ import annotations
@@ -186,6 +187,14 @@ DOCUMENTS: tuple[DocumentTemplate, ...] = (
 )
 
 
+UNREADABLE = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError)
+
+
+def _broken_tag(path: Path, exc: TemplateError) -> str:
+    return (f"{path.name}: a {{% %}} or {{{{ }}}} tag is broken ({exc.message}): fix it in Word, or run "
+            "`python run.py templates build --force`")
+
+
 def check_document(spec: DocumentTemplate, templates: Path, *, fields: bool = True) -> TemplateReport:
     """It opens as .docx, its tags parse and render with a sample context, and (``fields``) name only known values."""
     path = templates / spec.filename
@@ -197,9 +206,8 @@ def check_document(spec: DocumentTemplate, templates: Path, *, fields: bool = Tr
         names = template.get_undeclared_template_variables(env)
         template.render({}, jinja_env=env)
     except TemplateError as exc:
-        return TemplateReport(spec.key, path, [f"{path.name}: a {{% %}} or {{{{ }}}} tag is broken ({exc.message}): "
-                                               "fix it in Word, or run `python run.py templates build --force`"], 0)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        return TemplateReport(spec.key, path, [_broken_tag(path, exc)], 0)
+    except UNREADABLE as exc:
         return TemplateReport(spec.key, path, [_unreadable(path, exc)], 0)
     problems = []
     if fields:
@@ -234,3 +242,20 @@ def require_templates(templates: Path, filenames: tuple[str, ...]) -> None:
             report = check_document(documents[filename], templates, fields=False)
         if report.problems:
             raise TemplateProblem(report.problems[0])
+
+
+def require_compiled(templates: Path, filenames: tuple[str, ...], compile_template: Callable[[Path], None]) -> None:
+    """``require_templates`` for docxtpl documents a run is about to render: each is compiled now by
+    ``compile_template`` (the run's ``ReportTemplates.compile``, whose compiled templates the run's documents then
+    reuse), and the first missing, unreadable or broken one stops the run with one line naming it. Only the
+    compile is checked, not a render with empty values: a tag that parses fails only on real data, as before."""
+    for filename in filenames:
+        path = templates / filename
+        if not path.exists():
+            raise TemplateProblem(_missing(path))
+        try:
+            compile_template(path)
+        except TemplateError as exc:
+            raise TemplateProblem(_broken_tag(path, exc)) from exc
+        except UNREADABLE as exc:
+            raise TemplateProblem(_unreadable(path, exc)) from exc
