@@ -8,8 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from processors.config.reports import ReportSettings
 from processors.config.settings import PROJECT_ROOT, Settings, load_settings
+from processors.demo.report_sample import SampleSpec, fill_sample_store
 from processors.forms.models import Case
+from processors.store.database import Store
+from processors.templates.reports import build_templates
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -61,3 +65,12 @@ TRICKY = Case(
 @pytest.fixture
 def tricky_case() -> Case:
     return TRICKY
+
+
+def report_settings_with_history(folder: Path, spec: SampleSpec, options: ReportSettings) -> Settings:
+    """Settings in ``folder`` with the report templates built and a store filled by ``spec`` (report tests)."""
+    settings = load_settings(write_config(folder))
+    build_templates(settings.path("templates"))
+    with Store(settings.path("database")) as store:
+        fill_sample_store(store, spec)
+    return settings.model_copy(update={"reports": options})

@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from processors.config.reports import ReportSettings
-from processors.config.settings import Settings, load_settings
-from processors.demo.report_sample import SampleSpec, fill_sample_store
+from processors.config.settings import Settings
+from processors.demo.report_sample import SampleSpec
 from processors.reports import charts, runner
 from processors.reports.briefing import build_briefing
 from processors.reports.privacy import make_scrubber
@@ -24,8 +24,7 @@ from processors.reports.runner import ReportRun, briefing_month, plan_scopes, ru
 from processors.reports.source import load_quarter, load_snapshot, quarter_window
 from processors.reports.themed import build_themed
 from processors.store.database import Store
-from processors.templates.reports import build_templates
-from tests.conftest import write_config
+from tests.conftest import report_settings_with_history
 
 TODAY = date(2026, 10, 5)
 Q3 = parse_quarter("2026-Q3")
@@ -35,12 +34,8 @@ OPTIONS = ReportSettings(pdf=False)
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Three years of history behind 2026-Q3 (the same cases, so cases are audited again)."""
-    folder = tmp_path_factory.mktemp("run-once")
-    settings = load_settings(write_config(folder))
-    build_templates(settings.path("templates"))
-    with Store(settings.path("database")) as store:
-        fill_sample_store(store, SampleSpec((*Q3.previous(12), Q3), forms_per_quarter=40, cases=60, today=TODAY))
-    return settings.model_copy(update={"reports": OPTIONS})
+    return report_settings_with_history(tmp_path_factory.mktemp("run-once"), SampleSpec(
+        (*Q3.previous(12), Q3), forms_per_quarter=40, cases=60, today=TODAY), OPTIONS)
 
 
 def test_the_quarters_snapshot_gives_every_document_what_the_whole_store_gives(settings: Settings) -> None:

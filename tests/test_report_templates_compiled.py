@@ -14,8 +14,8 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment
 
 from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE, THEMED_TEMPLATE, ReportSettings
-from processors.config.settings import Settings, load_settings
-from processors.demo.report_sample import SampleSpec, fill_sample_store
+from processors.config.settings import Settings
+from processors.demo.report_sample import SampleSpec
 from processors.errors import TemplateProblem
 from processors.reports.charts import ChartBook
 from processors.reports.compiled import ReportTemplate, ReportTemplates
@@ -27,8 +27,7 @@ from processors.reports.runner import plan_scopes, run_reports
 from processors.reports.source import load_quarter
 from processors.reports.themed import build_themed, render_themed
 from processors.store.database import Store
-from processors.templates.reports import build_templates
-from tests.conftest import write_config
+from tests.conftest import report_settings_with_history
 
 TODAY = date(2026, 10, 5)
 Q3 = parse_quarter("2026-Q3")
@@ -37,12 +36,8 @@ OPTIONS = ReportSettings(pdf=False)
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    folder = tmp_path_factory.mktemp("compiled")
-    settings = load_settings(write_config(folder))
-    build_templates(settings.path("templates"))
-    with Store(settings.path("database")) as store:
-        fill_sample_store(store, SampleSpec((*Q3.previous(2), Q3), forms_per_quarter=60, cases=50, today=TODAY))
-    return settings.model_copy(update={"reports": OPTIONS})
+    return report_settings_with_history(tmp_path_factory.mktemp("compiled"), SampleSpec(
+        (*Q3.previous(2), Q3), forms_per_quarter=60, cases=50, today=TODAY), OPTIONS)
 
 
 def _document_xml(docx: bytes) -> bytes:
