@@ -4,24 +4,33 @@ could be wrong (people edited the file, a new day, a rejected file)."""
 
 from __future__ import annotations
 
+import errno
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from processors.errors import RegisterLockedError
 from processors.forms.models import Case, Rejection
 from processors.register import workbook as register_module
+from processors.register.columns import SHEETS
+from processors.register.edits import read_sheets
 from processors.register.incremental import RegisterMemory, can_patch
+from processors.register.sheet_rows import SheetData, clean_text, fill_frame
 from processors.register.workbook import write_register
+from processors.register.write import build_workbook, save_atomically
 from processors.store.database import ActionEdit, Changes, SentRecord, Store
 from processors.word.office import convert
 from tests.test_store import make_form, make_item
 
 TODAY = date(2025, 3, 20)
+ACTIONS_SHEET = next(s for s in SHEETS if s.title == "Actions")
 
 
 def _case(n: int) -> Case:
@@ -175,3 +184,65 @@ def test_only_changes_naming_a_form_are_patched() -> None:
     assert not can_patch(Changes(3, frozenset(), frozenset({"rejected_concerns"}), frozenset({"rejected_concerns"})))
     assert not can_patch(Changes(3, frozenset({"TPA-1"}), frozenset({"rejected"}), frozenset()))
     assert not can_patch(Changes(3, frozenset(), frozenset({"assurance"}), frozenset({"assurance"})))
+
+
+# --- what an unlucky office types ---------------------------------------------------------------------------
+
+HOSTILE = st.text(st.characters(blacklist_categories=()), max_size=60) | st.sampled_from([
+    "Line one\nline two, with a comma", "=HYPERLINK(\"http://x\",\"y\")", "A" * 250 + ",\n" + "B" * 250,
+    "Tom & Jerry <b>bold</b> \"quoted\"", "  padded  ", "\x01\x0b\x1f control", "\ud800 lone surrogate", "é漢字🙂"])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=HOSTILE, second=HOSTILE)
+def test_any_text_is_written_into_the_rows_as_text_and_read_back_cleaned(first: str, second: str,
+                                                                         tmp_path: Path) -> None:
+    """The rows written straight into the sheet (not by openpyxl) hold any text as text, cleaned as openpyxl's
+    path cleans it; Excel's and calamine's readers both get it back."""
+    rows = [("TPA-X-A1", "TPA-X", first, "", None, "Open", None, second, None, None, "", "", ""),
+            ("TPA-X-A2", "TPA-X", second, "", None, "Open", None, first, None, None, "", "", "")]
+    path = tmp_path / "register.xlsx"
+    path.unlink(missing_ok=True)
+    save_atomically(build_workbook({"Actions": rows}, frame=True), path,
+                    lambda frame, target: fill_frame(frame, target, [SheetData(ACTIONS_SHEET, rows)]))
+    ws = load_workbook(path)["Actions"]
+    calamine = read_sheets(path, ["Actions"])["Actions"]
+    for r, (a, b) in ((2, (first, second)), (3, (second, first))):
+        assert (ws.cell(r, 3).value, ws.cell(r, 8).value) == (clean_text(a) or None, clean_text(b) or None)
+        assert ws.cell(r, 8).data_type == "s" or not clean_text(b)
+        assert calamine[r - 1][2] == (clean_text(a) or None)
+
+
+def test_a_full_disk_leaves_the_register_as_it_was_and_the_next_write_complete(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, memory = tmp_path / "register.xlsx", RegisterMemory()
+    write_register(store, path, TODAY, memory)
+    before = path.read_bytes()
+    new = _record(store, 43, practitioner="P" * 250 + ",\nSecond line")
+
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(register_module, "fill_frame", full_disk)
+    with pytest.raises(OSError):
+        write_register(store, path, TODAY, memory)
+    assert path.read_bytes() == before and memory.last is None and store.register_dirty
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]  # no scratch file left
+    monkeypatch.undo()
+    write_register(store, path, TODAY, memory)
+    forms = {r[0]: r for r in sheets_of(path)["Forms"][1:]}
+    assert new in forms
+
+
+def test_a_register_open_in_excel_is_left_alone_and_written_once_closed(store: Store, tmp_path: Path) -> None:
+    path, memory = tmp_path / "register.xlsx", RegisterMemory()
+    write_register(store, path, TODAY, memory)
+    before = path.read_bytes()
+    new = _record(store, 44)
+    lock = tmp_path / "~$register.xlsx"
+    lock.write_text("someone")
+    with pytest.raises(RegisterLockedError):
+        write_register(store, path, TODAY, memory)
+    assert path.read_bytes() == before and store.register_dirty
+    lock.unlink()
+    write_register(store, path, TODAY, memory)
+    assert new in {r[0] for r in sheets_of(path)["Forms"][1:]}
