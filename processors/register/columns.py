@@ -65,9 +65,9 @@ class Sheet:
     optional: bool = False     # shown only once it has rows
     done: tuple[str, ...] = ()  # Status values that mean finished: such rows are never shown as overdue
 
-    def rows(self, snapshot: Snapshot) -> list[tuple]:
-        getters = [c.get for c in self.columns]
-        return [tuple(get(record) for get in getters) for record in self.records(snapshot)]
+    def row(self, record: Any) -> tuple:
+        """One record's row: each column's value."""
+        return tuple(c.get(record) for c in self.columns)
 
     @property
     def headers(self) -> list[str]:

@@ -139,7 +139,6 @@ def sheet_rows(snapshot: Snapshot, before: dict[str, SheetRows] | None) -> dict[
     for spec in SHEETS:
         records = spec.records(snapshot)
         old = (before or {}).get(spec.title)
-        getters = [c.get for c in spec.columns]
         fingerprint = RowFingerprint(spec) if spec.title in keyed else None
         rows: list[tuple] = []
         prints: list[str] = []
@@ -149,7 +148,7 @@ def sheet_rows(snapshot: Snapshot, before: dict[str, SheetRows] | None) -> dict[
                 if fingerprint is not None:
                     prints.append(old.fingerprints[index])
                 continue
-            row = tuple(get(record) for get in getters)
+            row = spec.row(record)
             rows.append(row)
             if fingerprint is not None:
                 prints.append(fingerprint(row))

@@ -37,7 +37,7 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _XML_UNSAFE = ("&", "<", ">")
 _EXCEL_CELL_LIMIT = 32767
 _CHUNK_ROWS = 2000  # rows joined before each write to the compressor: memory stays flat whatever the size
-_LEVEL = 1  # deflate level for the rows: a third of the time of the default for a file about a tenth larger
+_LEVEL = 1  # deflate level for the rows: far quicker than the default, the file about a sixth larger (10,000 forms)
 
 
 def clean_text(value: str) -> str:
