@@ -208,13 +208,12 @@ def period_records(store: Store, start: date, forms: dict[int, FormRecord],
 
 
 def people_named(store: Store) -> tuple[frozenset[str], frozenset[str]]:
-    """Every child's initials and every practitioner's name the store knows (from allocations and forms): what a
-    leaders' report must never show, however old the form that named them. Read by SQLite alone, no decoding."""
-    initials = {r[0] for r in store.query("SELECT DISTINCT child_initials FROM work_items")}
-    names = {r[0] for r in store.query("SELECT DISTINCT practitioner FROM work_items")}
-    for child, practitioner in store.query(
-            "SELECT DISTINCT json_extract(values_json, '$.child_initials'), "
-            "json_extract(values_json, '$.practitioner') FROM forms WHERE superseded = 0"):
-        initials.add(child)
-        names.add(practitioner)
-    return (frozenset(str(i) for i in initials if i), frozenset(str(n) for n in names if n))
+    """Every child's initials and every practitioner's name the store has seen (in any allocation, any version of
+    any form): what a leaders' report must never show, however old the form that named them. Read whole from the
+    table the store keeps as it records forms and allocations (schema migration 13), distinct names only: its
+    cost follows how many people were named, not how many forms were stored."""
+    initials: set[str] = set()
+    names: set[str] = set()
+    for kind, name in store.query("SELECT kind, name FROM people_named"):
+        (initials if kind == "initials" else names).add(name)
+    return frozenset(initials), frozenset(names)

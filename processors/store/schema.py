@@ -235,6 +235,36 @@ CREATE INDEX work_items_due ON work_items (due_date);
 CREATE INDEX work_items_generated ON work_items (generated_at) WHERE due_date IS NULL;
 """
 
+# Issue 16: the names a leaders' report hides (every child's initials and practitioner's name the store has seen,
+# however old the form or allocation that named them), kept by triggers as forms and allocations are written, so a
+# report reads this small table whole rather than every form's values. A name once seen stays: it is hidden
+# for ever, even after the form that named it is corrected.
+_NAMED_SOURCES = {  # table -> (the columns whose change may name someone, {kind: the name in a row})
+    "forms": ("values_json", {  # values the store wrote are JSON; anything else names no one rather than failing
+        kind: f"CASE WHEN json_valid({{row}}values_json) THEN json_extract({{row}}values_json, '$.{key}') END"
+        for kind, key in (("initials", "child_initials"), ("name", "practitioner"))}),
+    "work_items": ("child_initials, practitioner", {"initials": "{row}child_initials",
+                                                    "name": "{row}practitioner"}),
+}
+
+
+def _people_named(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE people_named (kind TEXT NOT NULL CHECK (kind IN ('initials', 'name')), "
+                 "name TEXT NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID")
+    for table, (columns, named) in _NAMED_SOURCES.items():
+        for kind, expression in named.items():  # what is stored already: every version of every form and allocation
+            value = f"CAST({expression.format(row='')} AS TEXT)"
+            conn.execute(f"INSERT OR IGNORE INTO people_named (kind, name) SELECT DISTINCT '{kind}', {value} "
+                         f"FROM {table} WHERE {value} != ''")
+        # not OR IGNORE: an outer statement's conflict clause (the upserts of work items) overrides a trigger's
+        inserts = " ".join(
+            f"INSERT INTO people_named (kind, name) SELECT '{kind}', {value} WHERE {value} != '' AND NOT EXISTS "
+            f"(SELECT 1 FROM people_named WHERE kind = '{kind}' AND name = {value});"
+            for kind, value in ((k, f"CAST({e.format(row='NEW.')} AS TEXT)") for k, e in named.items()))
+        conn.execute(f"CREATE TRIGGER {table}_insert_named AFTER INSERT ON {table} BEGIN {inserts} END")
+        conn.execute(f"CREATE TRIGGER {table}_update_named AFTER UPDATE OF {columns} ON {table} BEGIN {inserts} END")
+
+
 MIGRATIONS: list[Migration] = [
     (1, "initial schema", _INITIAL),
     (2, "sent emails", _SENT),
@@ -250,6 +280,7 @@ MIGRATIONS: list[Migration] = [
     (10, "indexes for looking up by key what intake asks per form", _LOOKUP_INDEXES),
     (11, "a log of changes, for writing the register row by row", _change_log),
     (12, "indexes for reading a quarter's reports by date range and key", _PERIOD_INDEXES),
+    (13, "the names reports hide, kept as forms and allocations are written", _people_named),
 ]
 
 
