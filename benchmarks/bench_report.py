@@ -54,6 +54,7 @@ from processors.reports.charts import ChartBook
 from processors.reports.collector import held_out_of_collections
 from processors.reports.compiled import ReportTemplates
 from processors.reports.compose import render_briefing, render_report
+from processors.reports.painter import painting
 from processors.reports.privacy import make_scrubber
 from processors.reports.quarter import Quarter, parse_quarter
 from processors.reports.report import build_report
@@ -123,12 +124,13 @@ def slt_report(settings: Settings, quarter: Quarter, today: date, peer: bool = F
     """The Senior Leadership Team's report on its own: read the quarter, its sections, charts, render (the peer
     through a plain DocxTemplate)."""
     options = report_settings(settings)
-    with Store(settings.path("database")) as store:
-        snap = load_quarter(store, quarter, options.trend_quarters)
-    with nullcontext() if peer else held_out_of_collections():  # as run_reports holds its snapshot
-        data = build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), "Bench trust", today)
-        render_report(settings.path("templates") / REPORT_TEMPLATE, data, book=ChartBook(),
-                      templates=None if peer else ReportTemplates())
+    with painting(enabled=not peer) as painter:  # as run_reports: the charts drawn by a second process
+        with Store(settings.path("database")) as store:
+            snap = load_quarter(store, quarter, options.trend_quarters)
+        with nullcontext() if peer else held_out_of_collections():  # as run_reports holds its snapshot
+            data = build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), "Bench trust", today)
+            render_report(settings.path("templates") / REPORT_TEMPLATE, data, book=ChartBook(painter),
+                          templates=None if peer else ReportTemplates())
 
 
 def peer_run(settings: Settings, quarter: Quarter, today: date, folder: Path, pdf: bool) -> tuple[int, int]:

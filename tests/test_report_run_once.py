@@ -17,6 +17,7 @@ from processors.config.settings import Settings
 from processors.demo.report_sample import SampleSpec
 from processors.reports import charts, runner
 from processors.reports.briefing import build_briefing
+from processors.reports.painter import painting
 from processors.reports.privacy import make_scrubber
 from processors.reports.quarter import parse_quarter
 from processors.reports.report import build_report
@@ -69,10 +70,11 @@ def _images(path: Path) -> list[bytes]:
         return [z.read(n) for n in z.namelist() if n.startswith("word/media/")]
 
 
-def test_a_run_reads_the_store_once_and_draws_each_chart_once(settings: Settings,
+@pytest.mark.parametrize("painter", [True, False], ids=["drawn by the painter", "drawn here"])
+def test_a_run_reads_the_store_once_and_draws_each_chart_once(settings: Settings, painter: bool,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    loads, drawn = [], []
-    real_load, real_png = runner.load_quarter, charts._png
+    loads, drawn, handed = [], [], []
+    real_load, real_png, real_handing = runner.load_quarter, charts._png, charts.Picture.drawn_by
 
     def counting_load(*args: object, **kwargs: object) -> object:
         loads.append(args)
@@ -83,11 +85,19 @@ def test_a_run_reads_the_store_once_and_draws_each_chart_once(settings: Settings
         drawn.append(hashlib.sha256(png).hexdigest())
         return png
 
+    def counting_handing(picture: charts.Picture, *args: object) -> None:  # a picture left to the painter
+        handed.append(picture)
+        real_handing(picture, *args)  # type: ignore[arg-type]
+
     monkeypatch.setattr(runner, "load_quarter", counting_load)
     monkeypatch.setattr(runner, "load_snapshot", lambda *_: pytest.fail("the whole store was read"), raising=False)
     monkeypatch.setattr(charts, "_png", counting_png)
+    monkeypatch.setattr(charts.Picture, "drawn_by", counting_handing)
+    monkeypatch.setattr(runner, "painting", lambda: painting(painter))
     run = run_reports(settings, Q3.label, None, None, send=False, today=TODAY)
     assert len(run.documents) >= 5 and len(loads) == 1
+    assert (not drawn) if painter else (not handed), "drawn here and by the painter"
+    drawn += [hashlib.sha256(p.png()).hexdigest() for p in handed]
     assert len(drawn) == len(set(drawn)), "a chart was drawn twice"
     pictures = {hashlib.sha256(p).hexdigest() for d in run.docx for p in _images(d)}
     assert pictures == set(drawn)  # every chart drawn is in a document, each drawn once

@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from hashlib import sha1
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,26 +21,53 @@ from jinja2 import Environment, StrictUndefined, TemplateError, UndefinedError
 from markupsafe import Markup
 
 from processors.errors import TemplateProblem
-from processors.reports.charts import Chart
+from processors.reports.charts import Chart, Picture
 from processors.reports.compiled import ReportTemplate, ReportTemplates
 from processors.reports.contents import fill_contents
+from processors.reports.painter import placeholder_png
 from processors.reports.tablefit import make_readable
 from processors.reports.tables import Table
 from processors.word.render import word_text
 
 
 class AltImage(InlineImage):
-    """An inline picture with alt text, for screen readers and for anyone who cannot see the chart."""
+    """An inline picture with alt text, for screen readers and for anyone who cannot see the chart. A picture the
+    run's painter is still drawing goes in as a stand-in of the same size (one per picture, so a picture shown
+    twice is stored once, as before), its bytes swapped in by ``fill_pictures`` before the document is saved."""
 
     def __init__(self, tpl: DocxTemplate, chart: Chart) -> None:
-        super().__init__(tpl, io.BytesIO(chart.png), width=Cm(chart.width_cm))
-        self.alt, self.title = chart.alt, chart.title
+        picture = chart.picture
+        if picture.ready:
+            image = picture.png()
+        else:
+            image = _stand_ins(tpl).setdefault(picture, placeholder_png(*picture.size, picture.dpi))
+        super().__init__(tpl, io.BytesIO(image), width=Cm(chart.width_cm))
+        self.alt, self.title, self.picture = chart.alt, chart.title, picture
 
     def _insert_image(self) -> str:
         inline = self.tpl.current_rendering_part.new_pic_inline(self.image_descriptor, self.width, self.height)
         inline.docPr.set("descr", self.alt)
         inline.docPr.set("title", self.title)
         return f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+
+def _stand_ins(tpl: DocxTemplate) -> dict[Picture, bytes]:
+    """The stand-in of each picture still being drawn, for this document."""
+    found: dict[Picture, bytes] = tpl.__dict__.setdefault("_stand_ins", {})
+    return found
+
+
+def fill_pictures(tpl: DocxTemplate) -> None:
+    """Each stand-in's bytes replaced by its picture's (waiting for the painter where it is still drawing)."""
+    stand_ins = _stand_ins(tpl)
+    if not stand_ins:
+        return
+    pictures = {sha1(image).hexdigest(): picture for picture, image in stand_ins.items()}
+    for part in tpl.docx.part.package.image_parts:
+        picture = pictures.get(part.sha1)
+        if picture is not None:
+            part._blob = picture.png()
+    stand_ins.clear()
 
 
 @lru_cache(maxsize=16384)
@@ -112,6 +140,7 @@ def render(tpl: DocxTemplate, context: dict[str, object], name: str) -> Rendered
     except TemplateError as exc:
         raise TemplateProblem(f"{name}: a {{% %}} or {{{{ }}}} tag is broken ({exc.message}): fix it in Word, or "
                               "rebuild the template with `python -m processors.templates.reports --force`") from None
+    fill_pictures(tpl)
     make_readable(tpl.docx)
     contents = fill_contents(tpl.docx)
     docx = _save(tpl)

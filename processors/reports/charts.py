@@ -6,13 +6,18 @@ constrained layout engine, which draws every figure twice to measure it (issue 1
 A run draws each chart once: ``ChartBook`` keeps them by what they show, for every document that shows them.
 And a chart of a kind and layout already drawn in the run is drawn on the same figure (``Figures``), its bars
 moved and labels rewritten: axes, ticks and legend are not built again. PNGs are written with zlib's fastest
-level (the .docx package compresses them again).
+level (the .docx package compresses them again). A run with a painter (painter.py) works out here what a
+document needs now (whether there is a chart, its alt text, its size: a ``Picture`` to come) and has the picture
+itself drawn by a second process while the documents are rendered.
 """
 
 from __future__ import annotations
 
 import io
+import pickle
 from collections.abc import Callable, Hashable
+from concurrent.futures import CancelledError, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 from matplotlib.axes import Axes
@@ -24,6 +29,7 @@ from matplotlib.text import Text
 from processors.forms.vocabulary import GRADES
 from processors.reports.data import ACTION_OUTCOMES
 from processors.reports.measures import GradeCounts, pct
+from processors.reports.painter import Painter
 
 DPI = 150
 WIDTH_CM = 16.0
@@ -32,12 +38,46 @@ OUTCOME_COLOURS = dict(zip(ACTION_OUTCOMES, ("#1b7837", "#7fbf7b", "#a6a6a6", "#
 TEXT = "#333333"
 
 
+class Picture:
+    """A chart's PNG: drawn already, or being drawn by the run's painter (painter.py); its size in pixels and its
+    resolution are known now (a document places it by them before its bytes are there)."""
+
+    def __init__(self, size: tuple[int, int], dpi: float, png: bytes | None = None) -> None:
+        self.size, self.dpi = size, dpi
+        self._png = png
+        self._pending: Future[bytes] | None = None
+        self._redraw: Callable[[], bytes] | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._png is not None
+
+    def drawn_by(self, pending: Future[bytes], redraw: Callable[[], bytes]) -> None:
+        """Its bytes to come from ``pending``, or from ``redraw()`` here should the worker fail."""
+        self._pending, self._redraw = pending, redraw
+
+    def png(self) -> bytes:
+        if self._png is None:
+            if self._pending is None or self._redraw is None:
+                raise RuntimeError("a chart left for a painter was not handed to one (draw it through a ChartBook)")
+            try:
+                self._png = self._pending.result()
+            except (BrokenProcessPool, CancelledError, OSError, pickle.PickleError):  # the worker failed or stopped
+                self._png = self._redraw()
+            self._pending = self._redraw = None
+        return self._png
+
+
 @dataclass(frozen=True)
 class Chart:
-    png: bytes
+    picture: Picture
     alt: str
     title: str
     width_cm: float = WIDTH_CM
+
+    @property
+    def png(self) -> bytes:
+        return self.picture.png()
 
 
 CHAR_CM = 0.14   # about the width of a character of an 8-point label
@@ -71,6 +111,11 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _picture(fig: Figure, later: bool) -> Picture:
+    """The figure's picture as it stands: drawn now, or (``later``) only sized, for the run's painter to draw."""
+    return Picture(fig.canvas.get_width_height(), fig.dpi, None if later else _png(fig))
+
+
 class Drawn:
     """A chart's figure and the artists its data moves: kept (by ``Figures``) to draw the next chart of the same
     kind and layout by moving bars and rewriting labels, rather than building axes, ticks and legend again."""
@@ -92,8 +137,12 @@ class Figures:
     drawn on a new figure (tests/test_report_charts_reused.py); about a third cheaper. One per run (``ChartBook``):
     nothing is kept between runs."""
 
-    def __init__(self) -> None:
+    def __init__(self, later: bool = False) -> None:
         self._kept: dict[tuple[Hashable, ...], Drawn] = {}
+        self.later = later  # the pictures left for a painter to draw (ChartBook hands them over)
+
+    def picture(self, fig: Figure) -> Picture:
+        return _picture(fig, self.later)
 
     def get(self, key: tuple[Hashable, ...], make: Callable[[], Drawn]) -> Drawn:
         if key not in self._kept:
@@ -113,7 +162,8 @@ def _grade_figure() -> Drawn:
 def grade_chart(counts: GradeCounts, title: str, figures: Figures | None = None) -> Chart | None:
     if not counts.total:
         return None
-    drawn = (figures or Figures()).get(("grade",), _grade_figure)
+    figures = figures or Figures()
+    drawn = figures.get(("grade",), _grade_figure)
     bars = drawn.bars[0]
     for bar, n in zip(bars, counts.counts):
         bar.set_height(n)
@@ -121,7 +171,7 @@ def grade_chart(counts: GradeCounts, title: str, figures: Figures | None = None)
     drawn.ax.set_ylim(0, max(counts.counts) * 1.2)
     parts = ", ".join(f"{g} {n} ({pct(n, counts.total)})" for g, n in zip(GRADES, counts.counts))
     alt = f"Bar chart: {title}, {counts.total} forms. {parts}. {counts.good_pct} Good or better."
-    return Chart(_png(drawn.fig), alt, title)
+    return Chart(figures.picture(drawn.fig), alt, title)
 
 
 def theme_title(theme: str, label: str) -> str:
@@ -174,12 +224,14 @@ def trend_chart(series: tuple[tuple[str, GradeCounts], ...], title: str, figures
     if not any(c.total for _, c in series):
         return None
     labels, counts = tuple(q for q, _ in series), [c for _, c in series]
-    drawn = (figures or Figures()).get(("trend", labels), lambda: _trend_figure(labels))
+    figures = figures or Figures()
+    drawn = figures.get(("trend", labels), lambda: _trend_figure(labels))
     _stack(drawn.bars, counts, horizontal=False)
     for note, c in zip(drawn.notes, counts):
         note.set_text(f"{c.good_pct} Good+\n({c.total} forms)" if c.total else "no forms")
     parts = "; ".join(f"{q} {c.good_pct} ({c.total} forms)" for q, c in series)
-    return Chart(_png(drawn.fig), f"Stacked bar chart: {title}. Share Good or better by quarter: {parts}.", title)
+    return Chart(figures.picture(drawn.fig), f"Stacked bar chart: {title}. Share Good or better by quarter: {parts}.",
+                 title)
 
 
 def _service_figure(labels: tuple[str, ...]) -> Drawn:
@@ -200,13 +252,14 @@ def service_chart(series: tuple[tuple[str, GradeCounts], ...], title: str, figur
     if not series:
         return None
     labels = tuple(s for s, _ in series)[::-1]
-    drawn = (figures or Figures()).get(("service", labels), lambda: _service_figure(labels))
+    figures = figures or Figures()
+    drawn = figures.get(("service", labels), lambda: _service_figure(labels))
     counts = [c for _, c in series][::-1]
     _stack(drawn.bars, counts, horizontal=True)
     for note, c in zip(drawn.notes, counts):
         note.set_text(f"{c.good_pct} Good+ ({c.total})")
     parts = "; ".join(f"{s} {c.good_pct} Good or better ({c.total} forms)" for s, c in series)
-    return Chart(_png(drawn.fig), f"Stacked bar chart: {title}. {parts}.", title)
+    return Chart(figures.picture(drawn.fig), f"Stacked bar chart: {title}. {parts}.", title)
 
 
 def _actions_figure(labels: tuple[str, ...]) -> Drawn:
@@ -224,14 +277,15 @@ def actions_chart(outcomes: tuple[tuple[str, int], ...], title: str, figures: Fi
     if not total:
         return None
     labels, values = tuple(o for o, _ in outcomes)[::-1], [n for _, n in outcomes][::-1]
-    drawn = (figures or Figures()).get(("actions", labels), lambda: _actions_figure(labels))
+    figures = figures or Figures()
+    drawn = figures.get(("actions", labels), lambda: _actions_figure(labels))
     bars = drawn.bars[0]
     for bar, n in zip(bars, values):
         bar.set_width(n)
     drawn.relabel(bars, [f"{n} ({pct(n, total)})" for n in values], fontsize=8, color=TEXT, padding=2)
     drawn.ax.set_xlim(0, max(values) * 1.25)
     parts = ", ".join(f"{o} {n} ({pct(n, total)})" for o, n in outcomes)
-    return Chart(_png(drawn.fig), f"Bar chart: {title}, {total} actions. {parts}.", title)
+    return Chart(figures.picture(drawn.fig), f"Bar chart: {title}, {total} actions. {parts}.", title)
 
 
 BENCHMARKS = (("Trust", "#1f3a5f"), ("Statistical neighbours", "#7f9fbf"), ("Region", "#b4c7dc"),
@@ -259,7 +313,8 @@ def indicator_chart(indicators: tuple, title: str, figures: Figures | None = Non
         _style(ax)
         parts.append(f"{i.label}: trust {i.trust:g}, neighbours {i.neighbours:g}, region {i.region:g}, "
                      f"England {i.england:g}")
-    return Chart(_png(fig), f"Bar charts: {title}. " + "; ".join(parts) + ".", title)
+    later = figures is not None and figures.later
+    return Chart(_picture(fig, later), f"Bar charts: {title}. " + "; ".join(parts) + ".", title)
 
 
 class ChartBook:
@@ -267,19 +322,38 @@ class ChartBook:
     not drawn, only said in the alt text), so a chart in several documents (the SLT report and a service's, a
     theme in the SLT report and in its own report) is drawn once and each document gets its own title."""
 
-    def __init__(self) -> None:
+    def __init__(self, painter: Painter | None = None) -> None:
         self._charts: dict[tuple[str, tuple[Hashable, ...]], Chart | None] = {}
         self.drawn = 0  # how many figures were actually drawn
-        self.figures = Figures()  # drawn again for the next chart of the same kind and layout
+        self.figures = Figures(later=painter is not None)  # drawn again for the next chart of the same kind and layout
+        self.painter = painter  # draws the pictures in a second process while the documents are rendered
 
     def chart(self, draw: Callable[..., Chart | None], *data: Hashable) -> Chart | None:
         """``draw(*data, figures=...)``, whose last data argument is the chart's title."""
         *shown, title = data
         key = (draw.__name__, tuple(shown))
         if key not in self._charts:
-            self._charts[key] = draw(*data, figures=self.figures)
+            chart = self._charts[key] = draw(*data, figures=self.figures)
+            if chart is not None and self.painter is not None:
+                chart.picture.drawn_by(self.painter.submit(draw_in_worker, draw, data),
+                                       lambda: draw_in_worker(draw, data, Figures()))
             self.drawn += 1
         chart = self._charts[key]
         if chart is None or chart.title == title:
             return chart
         return replace(chart, title=str(title), alt=chart.alt.replace(chart.title, str(title), 1))
+
+
+_WORKER_FIGURES: list[Figures] = []  # the painter's own figures to draw again, made in the worker
+
+
+def draw_in_worker(draw: Callable[..., Chart | None], data: tuple[Hashable, ...], figures: Figures | None = None
+                   ) -> bytes:
+    """The PNG of ``draw(*data)``, drawn now (in the painter's worker, on the figures it keeps)."""
+    if figures is None:
+        if not _WORKER_FIGURES:
+            _WORKER_FIGURES.append(Figures())
+        figures = _WORKER_FIGURES[0]
+    chart = draw(*data, figures=figures)
+    assert chart is not None  # the run's process drew a chart from the same data
+    return chart.png

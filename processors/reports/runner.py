@@ -37,6 +37,7 @@ from processors.reports.compiled import ReportTemplates
 from processors.reports.compose import render_briefing, render_report
 from processors.reports.deliver import deliver
 from processors.reports.pagenumbers import number_contents
+from processors.reports.painter import painting
 from processors.reports.privacy import Scrubber, make_scrubber
 from processors.reports.quarter import Period, Quarter, parse_quarter, quarter_of
 from processors.reports.report import ReportData, build_report
@@ -292,7 +293,8 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     if period.start > today:
         raise PeriodError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
     run = ReportRun(period.label, settings.path("generated") / "reports" / period.label)
-    with run_lock(settings, "report"), Store(settings.path("database")) as store:
+    # the charts drawn by a second process while this one renders (forked first, before the lock and the store)
+    with painting() as painter, run_lock(settings, "report"), Store(settings.path("database")) as store:
         try:  # what people marked completed or resolved in the register counts in the reports
             run.problems += [f"register edit not used: {w}" for w in
                              read_edits_first(store, settings.path("register"))]
@@ -303,7 +305,7 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")
         job = Job(settings, options, snap, period, run.folder, today,
                   make_scrubber(snap, options.show_practitioner_names), draft, pool_managers(settings, store, options),
-                  templates=templates)
+                  charts=ChartBook(painter), templates=templates)
         with held_out_of_collections():  # the snapshot is walked by no collection while the documents are made
             run.documents = make_reports(job, plan_scopes(snap, period, theme, service))
             if draft:
