@@ -19,6 +19,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import cache
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -111,9 +112,19 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _picture(fig: Figure, later: bool) -> Picture:
-    """The figure's picture as it stands: drawn now, or (``later``) only sized, for the run's painter to draw."""
-    return Picture(fig.canvas.get_width_height(), fig.dpi, None if later else _png(fig))
+@cache
+def _size_px(height_cm: float) -> tuple[int, int]:
+    """The size in pixels of a chart ``height_cm`` high (the width is the text's), as the canvas draws it."""
+    return FigureCanvasAgg(Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), dpi=DPI)).get_width_height()
+
+
+def _picture(height_cm: float, paint: Callable[[], Figure], later: bool) -> Picture:
+    """The chart's picture: ``paint()`` drawn now, or (``later``) only sized, for the run's painter to draw (no
+    figure is built here then)."""
+    if later:
+        return Picture(_size_px(height_cm), DPI)
+    fig = paint()
+    return Picture(fig.canvas.get_width_height(), fig.dpi, _png(fig))
 
 
 class Drawn:
@@ -141,8 +152,8 @@ class Figures:
         self._kept: dict[tuple[Hashable, ...], Drawn] = {}
         self.later = later  # the pictures left for a painter to draw (ChartBook hands them over)
 
-    def picture(self, fig: Figure) -> Picture:
-        return _picture(fig, self.later)
+    def picture(self, height_cm: float, paint: Callable[[], Figure]) -> Picture:
+        return _picture(height_cm, paint, self.later)
 
     def get(self, key: tuple[Hashable, ...], make: Callable[[], Drawn]) -> Drawn:
         if key not in self._kept:
@@ -150,8 +161,11 @@ class Figures:
         return self._kept[key]
 
 
+GRADE_CM, TREND_CM = 6.5, 7.5  # the charts' heights
+
+
 def _grade_figure() -> Drawn:
-    fig = _figure(6.5)
+    fig = _figure(GRADE_CM)
     ax = fig.add_subplot()
     bars = ax.bar(GRADES, [1] * len(GRADES), color=[COLOURS[g] for g in GRADES], width=0.6)
     ax.set_ylabel("Forms", fontsize=8)
@@ -163,15 +177,19 @@ def grade_chart(counts: GradeCounts, title: str, figures: Figures | None = None)
     if not counts.total:
         return None
     figures = figures or Figures()
-    drawn = figures.get(("grade",), _grade_figure)
-    bars = drawn.bars[0]
-    for bar, n in zip(bars, counts.counts):
-        bar.set_height(n)
-    drawn.relabel(bars, [f"{n} ({pct(n, counts.total)})" for n in counts.counts], fontsize=8, color=TEXT)
-    drawn.ax.set_ylim(0, max(counts.counts) * 1.2)
+
+    def paint() -> Figure:
+        drawn = figures.get(("grade",), _grade_figure)
+        bars = drawn.bars[0]
+        for bar, n in zip(bars, counts.counts):
+            bar.set_height(n)
+        drawn.relabel(bars, [f"{n} ({pct(n, counts.total)})" for n in counts.counts], fontsize=8, color=TEXT)
+        drawn.ax.set_ylim(0, max(counts.counts) * 1.2)
+        return drawn.fig
+
     parts = ", ".join(f"{g} {n} ({pct(n, counts.total)})" for g, n in zip(GRADES, counts.counts))
     alt = f"Bar chart: {title}, {counts.total} forms. {parts}. {counts.good_pct} Good or better."
-    return Chart(figures.picture(drawn.fig), alt, title)
+    return Chart(figures.picture(GRADE_CM, paint), alt, title)
 
 
 def theme_title(theme: str, label: str) -> str:
@@ -208,7 +226,7 @@ def _stack(bars: list[BarContainer], series: list[GradeCounts], horizontal: bool
 
 
 def _trend_figure(labels: tuple[str, ...]) -> Drawn:
-    fig = _figure(7.5, bottom_cm=1.6)
+    fig = _figure(TREND_CM, bottom_cm=1.6)
     ax = fig.add_subplot()
     bars = _stacked_bars(ax, list(labels), horizontal=False)
     notes = [ax.text(x, 102, "", ha="center", va="bottom", fontsize=7, color=TEXT) for x in range(len(labels))]
@@ -225,17 +243,25 @@ def trend_chart(series: tuple[tuple[str, GradeCounts], ...], title: str, figures
         return None
     labels, counts = tuple(q for q, _ in series), [c for _, c in series]
     figures = figures or Figures()
-    drawn = figures.get(("trend", labels), lambda: _trend_figure(labels))
-    _stack(drawn.bars, counts, horizontal=False)
-    for note, c in zip(drawn.notes, counts):
-        note.set_text(f"{c.good_pct} Good+\n({c.total} forms)" if c.total else "no forms")
+
+    def paint() -> Figure:
+        drawn = figures.get(("trend", labels), lambda: _trend_figure(labels))
+        _stack(drawn.bars, counts, horizontal=False)
+        for note, c in zip(drawn.notes, counts):
+            note.set_text(f"{c.good_pct} Good+\n({c.total} forms)" if c.total else "no forms")
+        return drawn.fig
+
     parts = "; ".join(f"{q} {c.good_pct} ({c.total} forms)" for q, c in series)
-    return Chart(figures.picture(drawn.fig), f"Stacked bar chart: {title}. Share Good or better by quarter: {parts}.",
-                 title)
+    return Chart(figures.picture(TREND_CM, paint),
+                 f"Stacked bar chart: {title}. Share Good or better by quarter: {parts}.", title)
+
+
+def _service_cm(labels: tuple[str, ...]) -> float:
+    return 2.2 + 0.75 * len(labels)
 
 
 def _service_figure(labels: tuple[str, ...]) -> Drawn:
-    fig = _figure(2.2 + 0.75 * len(labels), left_cm=_label_room(list(labels)), top_cm=1.0,
+    fig = _figure(_service_cm(labels), left_cm=_label_room(list(labels)), top_cm=1.0,
                   right_cm=2.2)  # the share Good or better beside each bar
     ax = fig.add_subplot()
     bars = _stacked_bars(ax, list(labels), horizontal=True)
@@ -253,17 +279,25 @@ def service_chart(series: tuple[tuple[str, GradeCounts], ...], title: str, figur
         return None
     labels = tuple(s for s, _ in series)[::-1]
     figures = figures or Figures()
-    drawn = figures.get(("service", labels), lambda: _service_figure(labels))
-    counts = [c for _, c in series][::-1]
-    _stack(drawn.bars, counts, horizontal=True)
-    for note, c in zip(drawn.notes, counts):
-        note.set_text(f"{c.good_pct} Good+ ({c.total})")
+
+    def paint() -> Figure:
+        drawn = figures.get(("service", labels), lambda: _service_figure(labels))
+        counts = [c for _, c in series][::-1]
+        _stack(drawn.bars, counts, horizontal=True)
+        for note, c in zip(drawn.notes, counts):
+            note.set_text(f"{c.good_pct} Good+ ({c.total})")
+        return drawn.fig
+
     parts = "; ".join(f"{s} {c.good_pct} Good or better ({c.total} forms)" for s, c in series)
-    return Chart(figures.picture(drawn.fig), f"Stacked bar chart: {title}. {parts}.", title)
+    return Chart(figures.picture(_service_cm(labels), paint), f"Stacked bar chart: {title}. {parts}.", title)
+
+
+def _actions_cm(labels: tuple[str, ...]) -> float:
+    return 2.0 + 0.6 * len(labels)
 
 
 def _actions_figure(labels: tuple[str, ...]) -> Drawn:
-    fig = _figure(2.0 + 0.6 * len(labels), left_cm=_label_room(list(labels)))
+    fig = _figure(_actions_cm(labels), left_cm=_label_room(list(labels)))
     ax = fig.add_subplot()
     bars = ax.barh(labels, [1] * len(labels), color=[OUTCOME_COLOURS.get(o, "#7f7f7f") for o in labels])
     ax.set_xlabel("Actions", fontsize=8)
@@ -278,14 +312,19 @@ def actions_chart(outcomes: tuple[tuple[str, int], ...], title: str, figures: Fi
         return None
     labels, values = tuple(o for o, _ in outcomes)[::-1], [n for _, n in outcomes][::-1]
     figures = figures or Figures()
-    drawn = figures.get(("actions", labels), lambda: _actions_figure(labels))
-    bars = drawn.bars[0]
-    for bar, n in zip(bars, values):
-        bar.set_width(n)
-    drawn.relabel(bars, [f"{n} ({pct(n, total)})" for n in values], fontsize=8, color=TEXT, padding=2)
-    drawn.ax.set_xlim(0, max(values) * 1.25)
+
+    def paint() -> Figure:
+        drawn = figures.get(("actions", labels), lambda: _actions_figure(labels))
+        bars = drawn.bars[0]
+        for bar, n in zip(bars, values):
+            bar.set_width(n)
+        drawn.relabel(bars, [f"{n} ({pct(n, total)})" for n in values], fontsize=8, color=TEXT, padding=2)
+        drawn.ax.set_xlim(0, max(values) * 1.25)
+        return drawn.fig
+
     parts = ", ".join(f"{o} {n} ({pct(n, total)})" for o, n in outcomes)
-    return Chart(figures.picture(drawn.fig), f"Bar chart: {title}, {total} actions. {parts}.", title)
+    return Chart(figures.picture(_actions_cm(labels), paint), f"Bar chart: {title}, {total} actions. {parts}.",
+                 title)
 
 
 BENCHMARKS = (("Trust", "#1f3a5f"), ("Statistical neighbours", "#7f9fbf"), ("Region", "#b4c7dc"),
@@ -298,23 +337,26 @@ def indicator_chart(indicators: tuple, title: str, figures: Figures | None = Non
     if not indicators:
         return None
     height = 1.2 + 2.0 * len(indicators)
-    fig = _figure(height, left_cm=_label_room([name for name, _ in BENCHMARKS]), bottom_cm=0.6)
-    fig.subplots_adjust(hspace=0.6)
-    axes = fig.subplots(len(indicators), 1, squeeze=False)[:, 0]
-    parts = []
-    for ax, i in zip(axes, indicators):
-        values = (i.trust, i.neighbours, i.region, i.england)
-        labels = [name for name, _ in BENCHMARKS][::-1]
-        bars = ax.barh(labels, values[::-1], color=[c for _, c in BENCHMARKS][::-1])
-        ax.bar_label(bars, labels=[f"{v:g}" for v in values[::-1]], fontsize=7, color=TEXT, padding=2)
-        ax.set_title(f"{i.label} ({'higher' if i.higher_is_better else 'lower'} is better)", fontsize=8,
-                     color=TEXT, loc="left")
-        ax.set_xlim(0, max(values) * 1.2 or 1)
-        _style(ax)
-        parts.append(f"{i.label}: trust {i.trust:g}, neighbours {i.neighbours:g}, region {i.region:g}, "
-                     f"England {i.england:g}")
-    later = figures is not None and figures.later
-    return Chart(_picture(fig, later), f"Bar charts: {title}. " + "; ".join(parts) + ".", title)
+    labels = [name for name, _ in BENCHMARKS][::-1]
+
+    def paint() -> Figure:
+        fig = _figure(height, left_cm=_label_room([name for name, _ in BENCHMARKS]), bottom_cm=0.6)
+        fig.subplots_adjust(hspace=0.6)
+        axes = fig.subplots(len(indicators), 1, squeeze=False)[:, 0]
+        for ax, i in zip(axes, indicators):
+            values = (i.trust, i.neighbours, i.region, i.england)
+            bars = ax.barh(labels, values[::-1], color=[c for _, c in BENCHMARKS][::-1])
+            ax.bar_label(bars, labels=[f"{v:g}" for v in values[::-1]], fontsize=7, color=TEXT, padding=2)
+            ax.set_title(f"{i.label} ({'higher' if i.higher_is_better else 'lower'} is better)", fontsize=8,
+                         color=TEXT, loc="left")
+            ax.set_xlim(0, max(values) * 1.2 or 1)
+            _style(ax)
+        return fig
+
+    parts = [f"{i.label}: trust {i.trust:g}, neighbours {i.neighbours:g}, region {i.region:g}, England {i.england:g}"
+             for i in indicators]
+    return Chart(_picture(height, paint, figures is not None and figures.later),
+                 f"Bar charts: {title}. " + "; ".join(parts) + ".", title)
 
 
 class ChartBook:
