@@ -124,13 +124,16 @@ def slt_report(settings: Settings, quarter: Quarter, today: date, peer: bool = F
     """The Senior Leadership Team's report on its own: read the quarter, its sections, charts, render (the peer
     through a plain DocxTemplate)."""
     options = report_settings(settings)
-    with painting(enabled=not peer) as painter:  # as run_reports: the charts drawn by a second process
+    templates = None if peer else ReportTemplates()
+    with painting(enabled=not peer) as painter:  # as run_reports: the template compiled, the charts drawn elsewhere
+        if templates is not None:
+            templates.compile_elsewhere(painter, [settings.path("templates") / REPORT_TEMPLATE])
         with Store(settings.path("database")) as store:
             snap = load_quarter(store, quarter, options.trend_quarters)
         with nullcontext() if peer else held_out_of_collections():  # as run_reports holds its snapshot
             data = build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), "Bench trust", today)
             render_report(settings.path("templates") / REPORT_TEMPLATE, data, book=ChartBook(painter),
-                          templates=None if peer else ReportTemplates())
+                          templates=templates)
 
 
 def peer_run(settings: Settings, quarter: Quarter, today: date, folder: Path, pdf: bool) -> tuple[int, int]:

@@ -17,9 +17,11 @@ from processors.config.reports import BRIEFING_TEMPLATE, REPORT_TEMPLATE, THEMED
 from processors.config.settings import Settings
 from processors.demo.report_sample import SampleSpec
 from processors.errors import TemplateProblem
+from processors.reports import runner
 from processors.reports.charts import ChartBook
 from processors.reports.compiled import ReportTemplate, ReportTemplates
 from processors.reports.compose import render_report
+from processors.reports.painter import painting
 from processors.reports.privacy import make_scrubber
 from processors.reports.quarter import parse_quarter
 from processors.reports.report import build_report
@@ -45,21 +47,32 @@ def _document_xml(docx: bytes) -> bytes:
         return z.read("word/document.xml")
 
 
-def test_a_run_compiles_each_template_once(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("painter", [True, False], ids=["by the painter", "here"])
+def test_a_run_compiles_each_template_once(settings: Settings, monkeypatch: pytest.MonkeyPatch, painter: bool) -> None:
     compiled: Counter[int] = Counter()
-    real = Environment.compile
+    adopted: list[str] = []
+    real, real_adopt = Environment.compile, ReportTemplates._adopt
 
     def counting(self: Environment, source: object, *args: object, **kwargs: object) -> object:
         if isinstance(source, str) and len(source) > 5000:  # a document body, not a title or a header
             compiled[hash(source)] += 1
         return real(self, source, *args, **kwargs)  # type: ignore[arg-type]
 
+    def adopting(self: ReportTemplates, source: str, code: object) -> None:  # compiled by the painter's worker
+        if len(source) > 5000:
+            compiled[hash(source)] += 1
+            adopted.append(source)
+        real_adopt(self, source, code)  # type: ignore[arg-type]
+
     monkeypatch.setattr(Environment, "compile", counting)
+    monkeypatch.setattr(ReportTemplates, "_adopt", adopting)
+    monkeypatch.setattr(runner, "painting", lambda: painting(painter))
     run = run_reports(settings, Q3.label, None, None, send=False, today=TODAY)
     quarterly = [d for d in run.documents if d.kind in ("slt", "service")]
     assert len(quarterly) >= 3, "the sample should give several documents from the quarterly template"
     # once, by the check at the start of the run (templates.check.require_compiled); the documents reuse it
     assert compiled and max(compiled.values()) == 1, compiled
+    assert len(adopted) == (len(compiled) if painter else 0)  # with a painter, none compiled here
     assert sum(compiled.values()) <= 3  # the quarterly and themed reports and the briefing note
 
 

@@ -18,13 +18,18 @@ between elements, where ``resolve_listing`` leaves them).
 from __future__ import annotations
 
 import io
+import marshal
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from pathlib import Path
+from types import CodeType
 
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
 from lxml import etree
+
+from processors.reports.painter import Painter
 
 LISTED_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # a w:t whose text resolve_listing would change
 PARAGRAPH = re.compile(r"<w:p([ >])")  # docxtpl's render_xml_part puts each paragraph on a line before compiling
@@ -82,12 +87,36 @@ class ReportTemplate(DocxTemplate):
                 return super().fix_tables(xml)
         return tree
 
+    def part_xmls(self) -> list[str]:
+        """The XML of the body and of each header and footer, as ``render`` reads them."""
+        self.init_docx()
+        return [self.get_xml()] + [self.get_part_xml(part) for uri in (self.HEADER_URI, self.FOOTER_URI)
+                                   for _, part in self.get_headers_footers(uri)]
+
     def sources(self) -> list[str]:
         """The Jinja source of the body and of each header and footer, as ``render`` hands them to the environment."""
-        self.init_docx()
-        parts = [self.get_xml()] + [self.get_part_xml(part) for uri in (self.HEADER_URI, self.FOOTER_URI)
-                                    for _, part in self.get_headers_footers(uri)]
-        return [PARAGRAPH.sub(r"\n<w:p\1", self.patch_xml(xml)) for xml in parts]
+        return [jinja_source(self.patch_xml(xml)) for xml in self.part_xmls()]
+
+
+def jinja_source(patched: str) -> str:
+    """A patched part as docxtpl's ``render_xml_part`` hands it to the environment (each paragraph on a line)."""
+    return PARAGRAPH.sub(r"\n<w:p\1", patched)
+
+
+Compiled = list[tuple[str, str, str, bytes]]  # each part: its XML, patched, Jinja source, compiled code (marshal)
+
+
+def compiled_parts(path: Path) -> Compiled:
+    """What ``ReportTemplates.compile`` makes of the template at ``path``, made in another process (the run's
+    painter, while this one reads the quarter) and handed back as data: code objects marshal (Jinja's own
+    bytecode cache keeps them so)."""
+    templates = ReportTemplates()
+    out = []
+    for xml in templates.open(path).part_xmls():
+        patched = templates._patch(xml)
+        source = jinja_source(patched)
+        out.append((xml, patched, source, marshal.dumps(templates.env.compile(source))))
+    return out
 
 
 class ReportTemplates:
@@ -97,19 +126,48 @@ class ReportTemplates:
         self.env = CompilingEnvironment()
         self._packages: dict[tuple[Path, int, int], bytes] = {}
         self._patched: dict[str, str] = {}
+        self._coming: dict[Path, Future[Compiled]] = {}  # compiled by the painter's worker
 
     def open(self, path: Path) -> ReportTemplate:
         """A fresh document from the template at ``path`` (read again only when the file changed)."""
+        self._take(path)
         stat = path.stat()
         key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
         if key not in self._packages:
             self._packages[key] = path.read_bytes()
         return ReportTemplate(self._packages[key], self._patch, self.env)
 
+    def compile_elsewhere(self, painter: Painter | None, paths: Iterable[Path]) -> None:
+        """Have the painter's worker compile these templates now, for ``compile`` and ``open`` to take later."""
+        if painter is not None:
+            for path in paths:
+                self._coming[path.resolve()] = painter.submit(compiled_parts, path)
+
+    def _take(self, path: Path) -> bool:
+        """What the worker compiled of ``path``, if it did (False when it failed: compiled here, errors raised)."""
+        coming = self._coming.pop(path.resolve(), None)
+        if coming is None:
+            return False
+        try:
+            parts = coming.result()
+        except Exception:  # noqa: BLE001 - a broken template, a failed worker: compiled here, raising what it raises
+            return False
+        for xml, patched, source, code in parts:
+            self._patched[xml] = patched
+            self._adopt(source, marshal.loads(code))
+        return True
+
+    def _adopt(self, source: str, code: CodeType) -> None:
+        if source not in self.env.compiled:
+            self.env.compiled[source] = Template.from_code(self.env, code, self.env.make_globals(None), None)
+
     def compile(self, path: Path) -> None:
         """Read the template at ``path`` and compile its body, headers and footers now, for the run's documents to
         reuse: the check at the start of a run (a broken package or tag raises here, before anything is written)
-        costs no more than the run's first document would have. Raises what python-docx and Jinja raise."""
+        costs no more than the run's first document would have; nothing, when the painter's worker compiled it
+        (``compile_elsewhere``). Raises what python-docx and Jinja raise."""
+        if self._take(path):
+            return
         template = self.open(path)
         for source in template.sources():
             self.env.from_string(source)

@@ -288,19 +288,21 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     started = time.perf_counter()
     options, today = report_settings(settings), today or date.today()
     period = parse_quarter(quarter, options.year_start_month)
-    templates = ReportTemplates()  # checked by compiling them: the run's documents reuse what the check compiled
-    require_compiled(settings.path("templates"), REPORT_TEMPLATES, templates.compile)
     if period.start > today:
         raise PeriodError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
     run = ReportRun(period.label, settings.path("generated") / "reports" / period.label)
-    # the charts drawn by a second process while this one renders (forked first, before the lock and the store)
+    templates = ReportTemplates()  # checked by compiling them: the run's documents reuse what the check compiled
+    # a second process (forked first, before the lock and the store) compiles the templates while this one reads
+    # the quarter, then draws the charts while this one renders
     with painting() as painter, run_lock(settings, "report"), Store(settings.path("database")) as store:
+        templates.compile_elsewhere(painter, [settings.path("templates") / name for name in REPORT_TEMPLATES])
         try:  # what people marked completed or resolved in the register counts in the reports
             run.problems += [f"register edit not used: {w}" for w in
                              read_edits_first(store, settings.path("register"))]
         except RegisterLockedError as exc:
             run.problems.append(str(exc))
         snap = load_quarter(store, period, options.trend_quarters)  # once: every document of the run shares it
+        require_compiled(settings.path("templates"), REPORT_TEMPLATES, templates.compile)  # before any is written
         if not store.has_forms():
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")
         job = Job(settings, options, snap, period, run.folder, today,
