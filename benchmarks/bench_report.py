@@ -10,14 +10,21 @@ median of ``--repeat`` runs, ours beside the straightforward approach done prope
 
 - ours: ``run_reports`` (one read of the quarter for the whole run, each chart drawn once and shared, charts of
   a kind drawn again on the run's kept figure, each Word template compiled once a run, the snapshot held out of
-  the garbage collector's walks, every PDF from one LibreOffice call); the SLT report on its own likewise (its
-  template compiled for it: no cache kept between runs);
+  the garbage collector's walks, every PDF from one LibreOffice call; a second process, forked at the start,
+  compiles the templates while the quarter is read and draws the charts while the documents are rendered); the
+  SLT report on its own likewise (its own second process, its template compiled for it: nothing kept between
+  runs);
 - the peer: each document reads its own data once (one ``load_quarter`` per document), draws its own charts,
   renders through a plain ``DocxTemplate`` (read, patched and compiled for that document, as docxtpl does) and
   is converted to PDF by its own LibreOffice call.
 
 Each figure is given as wall-clock seconds and as this process's CPU seconds (``time.process_time``), which
-other work on a shared machine disturbs less.
+other work on a shared machine disturbs less (ours: the run's process only, not its second process, whose work
+is off the critical path on an idle second core; on a busy machine the wall clock says what it cost).
+
+Then the time to collect the names the reports hide (the table the store keeps, ``people_named``) beside
+reading every stored form's values for them, on this store and on one with ``--names-history`` forms of
+history (20,000 by default; 0 skips it).
 
 ``measure(store_path, quarter)`` gives the figures for a store already filled (the 10-year benchmark calls it).
 """
@@ -62,6 +69,7 @@ from processors.reports.runner import ReportRun, briefing_month, plan_scopes, ru
 from processors.reports.source import Scope, load_quarter
 from processors.reports.themed import build_themed, render_themed
 from processors.store.database import Store
+from processors.store.period import people_named
 from processors.word.office import convert, soffice
 
 COME_BACK = 0.85  # about this share of a quarter's allocated forms come back within it (the rest late or never)
@@ -214,21 +222,61 @@ def measure(store_path: Path, quarter: str, repeat: int = 3, pdf: bool = True, t
     return ReportFigures(**figures)  # type: ignore[arg-type]
 
 
-def _charts_drawn(settings: Settings, quarter: str, today: date) -> int:
-    """How many figures our run draws (PNG encodings counted)."""
-    drawn = 0
-    original = chart_module._png
+@dataclass(frozen=True)
+class NamesFigures:
+    """Seconds to collect the names the reports hide (median of the repeats), at a store's size of history."""
 
-    def counted(fig: Figure) -> bytes:
+    history_forms: int
+    stored_forms: int
+    names: int
+    ours: float   # the table the store keeps (people_named)
+    peer: float   # every stored form's values read for them, as before
+
+
+def peer_people_named(store: Store) -> tuple[frozenset[str], frozenset[str]]:
+    """The straightforward collection, done properly (by SQLite, no decoding in Python): the initials and
+    practitioner of every allocation and of every current form's values."""
+    initials = {r[0] for r in store.query("SELECT DISTINCT child_initials FROM work_items")}
+    names = {r[0] for r in store.query("SELECT DISTINCT practitioner FROM work_items")}
+    for child, worker in store.query("SELECT DISTINCT json_extract(values_json, '$.child_initials'), "
+                                     "json_extract(values_json, '$.practitioner') FROM forms WHERE superseded = 0"):
+        initials.add(child)
+        names.add(worker)
+    return frozenset(str(i) for i in initials if i), frozenset(str(n) for n in names if n)
+
+
+def measure_names(store_path: Path, history_forms: int, repeat: int = 5) -> NamesFigures:
+    with Store(store_path) as store:
+        stored = len(store.query("SELECT 1 FROM forms WHERE superseded = 0"))
+        ours_found, peer_found = people_named(store), peer_people_named(store)
+        assert all(o >= p for o, p in zip(ours_found, peer_found)), "the table misses a name the forms hold"
+        ours = _median([timed(lambda: people_named(store))[0] for _ in range(repeat)])
+        peer = _median([timed(lambda: peer_people_named(store))[0] for _ in range(repeat)])
+    return NamesFigures(history_forms, stored, sum(len(k) for k in ours_found), ours, peer)
+
+
+def print_names(figures: list[NamesFigures]) -> None:
+    for f in figures:
+        print(f"names the reports hide ({f.names:,}), collected with {f.history_forms:,} history forms "
+              f"({f.stored_forms:,} stored): ours {f.ours * 1000:.1f} ms, peer {f.peer * 1000:.1f} ms, "
+              f"ratio {_ratio(f.peer, f.ours)}")
+
+
+def _charts_drawn(settings: Settings, quarter: str, today: date) -> int:
+    """How many pictures our run draws (each chart's picture counted once, drawn here or by the painter)."""
+    drawn = 0
+    original = chart_module._picture
+
+    def counted(height_cm: float, paint: Callable[[], Figure], later: bool) -> chart_module.Picture:
         nonlocal drawn
         drawn += 1
-        return original(fig)
+        return original(height_cm, paint, later)
 
-    chart_module._png = counted
+    chart_module._picture = counted  # type: ignore[assignment]
     try:
         run_reports(settings, quarter, None, None, send=False, today=today)
     finally:
-        chart_module._png = original
+        chart_module._picture = original  # type: ignore[assignment]
     return drawn
 
 
@@ -258,6 +306,8 @@ def main() -> None:
     parser.add_argument("--history-quarters", type=int, default=20, help="quarters the history is spread over")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-pdf", action="store_true", help="skip the LibreOffice PDF timings")
+    parser.add_argument("--names-history", type=int, default=20000,
+                        help="a second store with this much history, for the names' collection only (0: none)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-report-store-") as folder:
         store_path = Path(folder) / "qa.sqlite3"
@@ -265,6 +315,12 @@ def main() -> None:
                                         args.history_quarters))
         print(f"store filled in {seconds:.1f} s")
         print_figures(measure(store_path, args.quarter, args.repeat, pdf=not args.no_pdf))
+        names = [measure_names(store_path, args.history_forms)]
+        if args.names_history:
+            bigger = Path(folder) / "qa-history.sqlite3"
+            seed(bigger, parse_quarter(args.quarter), args.forms, args.names_history, args.history_quarters * 4)
+            names.append(measure_names(bigger, args.names_history))
+        print_names(names)
 
 
 if __name__ == "__main__":

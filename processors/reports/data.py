@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from processors.chase.reaudit import case_progress
 from processors.forms.definitions import FORM_TYPES
@@ -29,8 +29,14 @@ ACTION_OUTCOMES: tuple[str, ...] = ("Completed on time", "Completed late", "Comp
                                     "Open and overdue", "Open, not yet due", NOT_REQUIRED)
 
 
+_GRADED = frozenset(GRADED_TYPES)
+
+
 def graded_in(forms: Iterable[FormRecord], period: Period) -> list[FormRecord]:
-    return [f for f in forms if f.form_type in GRADED_TYPES and f.overall_grade in RANK and f.received in period]
+    """The graded forms received in ``period`` (a report asks this of every form of the snapshot about ten times:
+    the period's bounds compared as times, each form's ``received`` being one)."""
+    start, end = datetime.combine(period.start, time()), datetime.combine(period.end, time())
+    return [f for f in forms if start <= f.received < end and f.form_type in _GRADED and f.overall_grade in RANK]
 
 
 def graded_row(label: str, detail: str, counts: GradeCounts, change: str = "") -> GradedRow:
