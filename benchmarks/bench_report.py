@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import resource
 import statistics
 import tempfile
 import time
@@ -91,6 +92,8 @@ class ReportFigures:
     run_cpu: float
     run_peer_cpu: float
     charts_drawn: int      # figures drawn by our run (the peer draws every chart of every document)
+    slt_second_cpu: float = 0.0  # CPU seconds of our second process (the painter's worker), besides slt_cpu
+    run_second_cpu: float = 0.0
     charts_peer: int
     pdf_run: float | None = None   # every document with its PDF (None without LibreOffice)
     pdf_peer: float | None = None
@@ -102,11 +105,17 @@ def timed(func: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def clocked(func: Callable[[], object]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of this process)."""
-    cpu = time.process_time()
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended children (the painter's worker, once its run has stopped it)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def clocked(func: Callable[[], object]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds of this process, CPU seconds of the children it started and stopped)."""
+    cpu, children = time.process_time(), _children_cpu()
     wall, _ = timed(func)
-    return wall, time.process_time() - cpu
+    return wall, time.process_time() - cpu, _children_cpu() - children
 
 
 def seed(store_path: Path, quarter: Quarter, forms: int, history_forms: int, history_quarters: int) -> None:
@@ -206,10 +215,13 @@ def measure(store_path: Path, quarter: str, repeat: int = 3, pdf: bool = True, t
             peer_clocks.append(clocked(lambda: peered.append(peer_run(settings, period, today, folder, pdf=False))))
         (documents, charts_peer) = peered[0]
         figures = dict(stored_forms=stored, quarter_forms=in_quarter, documents=len(runs[0].documents),
-                       slt=_median([w for w, _ in slts]), slt_peer=_median([w for w, _ in slt_peers]),
-                       run=_median([r.seconds for r in runs]), run_peer=_median([w for w, _ in peer_clocks]),
-                       slt_cpu=_median([c for _, c in slts]), slt_peer_cpu=_median([c for _, c in slt_peers]),
-                       run_cpu=_median([c for _, c in run_clocks]), run_peer_cpu=_median([c for _, c in peer_clocks]),
+                       slt=_median([w for w, *_ in slts]), slt_peer=_median([w for w, *_ in slt_peers]),
+                       run=_median([r.seconds for r in runs]), run_peer=_median([w for w, *_ in peer_clocks]),
+                       slt_cpu=_median([c for _, c, _ in slts]), slt_peer_cpu=_median([c for _, c, _ in slt_peers]),
+                       run_cpu=_median([c for _, c, _ in run_clocks]),
+                       run_peer_cpu=_median([c for _, c, _ in peer_clocks]),
+                       slt_second_cpu=_median([k for *_, k in slts]),
+                       run_second_cpu=_median([k for *_, k in run_clocks]),
                        charts_drawn=_charts_drawn(settings, quarter, today), charts_peer=charts_peer)
         assert documents == figures["documents"], (documents, figures["documents"])
         if pdf:
@@ -295,6 +307,8 @@ def print_figures(f: ReportFigures) -> None:
         rows.append((f"whole run with PDFs (ours one LibreOffice call, peer {f.documents})", f.pdf_run, f.pdf_peer))
     for label, ours, peer in rows:
         print(f"{label}: ours {ours:.2f} s, peer {peer:.2f} s, ratio {_ratio(peer, ours)}")
+    print(f"ours' second process (compiling the templates, drawing the charts, on the other core), CPU seconds: "
+          f"SLT report {f.slt_second_cpu:.2f} s, whole run {f.run_second_cpu:.2f} s")
     print(f"charts drawn: ours {f.charts_drawn}, peer {f.charts_peer}")
 
 
