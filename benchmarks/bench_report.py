@@ -92,11 +92,11 @@ class ReportFigures:
     run_cpu: float
     run_peer_cpu: float
     charts_drawn: int      # figures drawn by our run (the peer draws every chart of every document)
-    slt_second_cpu: float = 0.0  # CPU seconds of our second process (the painter's worker), besides slt_cpu
-    run_second_cpu: float = 0.0
     charts_peer: int
     pdf_run: float | None = None   # every document with its PDF (None without LibreOffice)
     pdf_peer: float | None = None
+    slt_second_cpu: float = 0.0  # CPU seconds of our second process (the painter's worker), besides slt_cpu
+    run_second_cpu: float = 0.0
 
 
 def timed(func: Callable[[], object]) -> tuple[float, object]:
@@ -145,6 +145,7 @@ def slt_report(settings: Settings, quarter: Quarter, today: date, peer: bool = F
     with painting(enabled=not peer) as painter:  # as run_reports: the template compiled, the charts drawn elsewhere
         if templates is not None:
             templates.compile_elsewhere(painter, [settings.path("templates") / REPORT_TEMPLATE])
+            chart_module.warm_up(painter)
         with Store(settings.path("database")) as store:
             snap = load_quarter(store, quarter, options.trend_quarters)
         with nullcontext() if peer else held_out_of_collections():  # as run_reports holds its snapshot

@@ -389,6 +389,22 @@ class ChartBook:
 _WORKER_FIGURES: list[Figures] = []  # the painter's own figures to draw again, made in the worker
 
 
+def warm_up(painter: Painter | None) -> None:
+    """Have the painter's worker, idle while the run reads the quarter, draw a chart of each common kind once:
+    matplotlib's fonts, text layouts and the kept grade figure are then ready for the run's first charts."""
+    if painter is not None:
+        painter.submit(_warm_up)
+
+
+def _warm_up() -> bytes:
+    some = GradeCounts((1, 2, 1, 1))
+    for draw, data in ((grade_chart, (some, "")), (trend_chart, ((("A", some), ("B", some)), "")),
+                       (service_chart, ((("A", some), ("B", some)), "")),
+                       (actions_chart, (((ACTION_OUTCOMES[0], 1), (ACTION_OUTCOMES[1], 1)), ""))):
+        draw_in_worker(draw, data)
+    return b""
+
+
 def draw_in_worker(draw: Callable[..., Chart | None], data: tuple[Hashable, ...], figures: Figures | None = None
                    ) -> bytes:
     """The PNG of ``draw(*data)``, drawn now (in the painter's worker, on the figures it keeps)."""

@@ -30,7 +30,7 @@ from processors.naming import safe_name
 from processors.register.read_first import read_edits_first
 from processors.register.workbook import write_register
 from processors.reports.briefing import build_briefing
-from processors.reports.charts import ChartBook
+from processors.reports.charts import ChartBook, warm_up
 from processors.reports.collector import held_out_of_collections
 from processors.reports.commentary import write_commentary_form
 from processors.reports.compiled import ReportTemplates
@@ -296,6 +296,7 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     # the quarter, then draws the charts while this one renders
     with painting() as painter, run_lock(settings, "report"), Store(settings.path("database")) as store:
         templates.compile_elsewhere(painter, [settings.path("templates") / name for name in REPORT_TEMPLATES])
+        warm_up(painter)
         try:  # what people marked completed or resolved in the register counts in the reports
             run.problems += [f"register edit not used: {w}" for w in
                              read_edits_first(store, settings.path("register"))]
