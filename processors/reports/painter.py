@@ -8,7 +8,9 @@ stand-in picture of that size (python-docx reads only a PNG's header), and the s
 the chart's before the document is saved (build.py). The worker keeps its own figures to draw again (charts.py
 ``Figures``), and a chart drawn on a kept figure is the same picture, pixel for pixel, as on a new one; so the
 documents are the same, byte for byte, as when the charts are drawn here. On a machine with two cores the
-charts then cost the run little more than handing them over.
+charts then cost the run little more than handing them over. While the run reads the quarter, before any chart,
+the worker compiles the run's templates (compiled.py ``compile_elsewhere``) and draws a chart of each common kind
+once (charts.py ``warm_up``), so that fonts and text layouts are ready.
 
 The worker is forked, so it starts at once with the libraries already imported. Where forking is unsafe or not
 possible (another thread is running, such as a watcher's, or on Windows) there is no painter and the charts are
