@@ -12,10 +12,13 @@ ru_maxrss for that child alone), beside the straightforward peer measured in the
 - ingest, ours: `ingest_paths(register=False)` (the inbox listed lazily, each file let go once done,
   outcomes and emails counted) and `python run.py ingest` (the register written at the end, as it is today);
 - ingest, peer: every path listed first, every outcome and every email sent kept until the end (what
-  `process_batch` did before issue 16), the register not written.
+  `process_batch` did before issue 16), the register not written;
+- ingest with the register written, peer: the same ingest, then the register written from one snapshot of the
+  store with every sheet's rows held (what every command did before the register's full write streamed).
 
-The returned forms are rendered by our generator and filled with processors/demo/fill.py, as bench_ingest does
-(at 50,000 that takes several minutes). Target (issue 16, item 4): <= 300 MB peak for 50,000 forms.
+A handful of returned forms are rendered by our generator and filled with processors/demo/fill.py; the rest are
+copies with their own form ID and case (benchmarks/form_copies.py), and every run must record all of them.
+Target (issue 16, item 4): <= 300 MB peak for 50,000 forms.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from benchmarks.common import ANSWERS, CASE, ROOT, scratch_config
+from benchmarks.common import ROOT, scratch_config
 
 CYCLE = "2026-C09"
 TARGET_MB = 300
@@ -114,7 +117,25 @@ def peer_ingest(config: Path) -> None:
     print(f"Processed {len(outcomes)} file(s): {recorded} recorded, {len(sent)} email(s), {len(problems)} problems")
 
 
-CHILDREN = {"peer-generate": peer_generate, "ours-ingest": ours_ingest, "peer-ingest": peer_ingest}
+def peer_ingest_register(config: Path) -> None:
+    """The same ingest, then the register written from one snapshot of the store with every sheet's rows held
+    (what every command did before this change, and what the watcher still does to keep rows between writes)."""
+    from processors.config.settings import load_settings
+    from processors.intake.run import ingest_paths
+    from processors.register.incremental import RegisterMemory
+    from processors.register.workbook import write_register
+    from processors.store.database import Store
+
+    settings = load_settings(config)
+    report = ingest_paths(settings, [settings.path("inbox")], register=False)
+    print("\n".join(report.summary_lines()[:1]))
+    with Store(settings.path("database")) as store:
+        written = write_register(store, settings.path("register"), memory=RegisterMemory())
+    print(f"register: {sum(written.rows.values()):,} rows")
+
+
+CHILDREN = {"peer-generate": peer_generate, "ours-ingest": ours_ingest, "peer-ingest": peer_ingest,
+            "peer-ingest-register": peer_ingest_register}
 
 
 # --- the set-up --------------------------------------------------------------------------------
@@ -138,29 +159,28 @@ def case_list(path: Path, n: int) -> None:
 
 
 def returned_forms(folder: Path, n: int) -> Path:
-    """n filled thematic audits in folder/inbox, with their work items in folder's store (shared by every run)."""
+    """n filled thematic audits in folder/inbox, with their work items in folder's store (shared by every run).
+
+    A handful are rendered and filled for real; the rest are copies with their own identity (form ID, case),
+    written by worker processes (benchmarks/form_copies.py): 50,000 in a few minutes instead of over an hour."""
+    from benchmarks.form_copies import work_item, write_forms
     from processors.config.settings import load_settings
-    from processors.demo.fill import fill_form
-    from processors.forms.models import WorkItem
-    from processors.generate.forms import FormGenerator
     from processors.store.database import Store
 
     settings = load_settings(scratch_config(folder))
-    generator = FormGenerator(ROOT / "templates", "Trust", 14)
-    inbox = settings.path("inbox")
-    inbox.mkdir(parents=True, exist_ok=True)
-    batch: list[WorkItem] = []
     with Store(settings.path("database")) as store:
-        for k in range(n):
-            item = WorkItem("thematic_audit", replace(CASE, case_id=f"CF{3000000 + k}"), CYCLE,
-                            form_id=f"{CYCLE}-TPA-{k:05d}")
-            (inbox / f"{item.form_id}.docx").write_bytes(fill_form(generator.render(item), ANSWERS))
-            batch.append(item)
-            if len(batch) == 1000:
-                store.add_work_items(batch)
-                batch = []
-        store.add_work_items(batch)
+        for start in range(0, n, 5000):
+            store.add_work_items(work_item(CYCLE, k) for k in range(start, min(n, start + 5000)))
+    write_forms(settings.path("inbox"), CYCLE, n)
     return folder
+
+
+def recorded(peak: Peak, n: int) -> Peak:
+    """Stop unless the child recorded all ``n`` forms (each copy a distinct form ingest accepts)."""
+    first = peak.output.strip().splitlines()[0] if peak.output.strip() else ""
+    if f"{n} recorded" not in first:
+        raise SystemExit(f"expected {n} forms recorded, the run said: {first}")
+    return peak
 
 
 def fresh_copy(source: Path, target: Path) -> Path:
@@ -215,16 +235,24 @@ def main() -> None:
             started = time.perf_counter()
             source = returned_forms(_folder(root, "returned"), args.forms)
             print(f"{args.forms:,} returned forms made in {time.perf_counter() - started:.0f} s", flush=True)
-            ours = measure(child("ours-ingest", str(fresh_copy(source, _folder(root, "ingest-ours")))))
+            ours = recorded(measure(child("ours-ingest", str(fresh_copy(source, _folder(root, "ingest-ours"))))),
+                            args.forms)
             print(ours.output.strip().splitlines()[0], flush=True)
             peer = None
             if not args.skip_peer:
-                peer = measure(child("peer-ingest", str(fresh_copy(source, _folder(root, "ingest-peer")))))
+                peer = recorded(measure(child("peer-ingest", str(fresh_copy(source, _folder(root, "ingest-peer"))))),
+                                args.forms)
             lines.append(row(f"ingest, {args.forms:,} files, register deferred", ours, peer))
             print(lines[-1], flush=True)
-            whole = measure([sys.executable, "run.py", "ingest", "--config",
-                             str(fresh_copy(source, _folder(root, "ingest-cli")))])
-            lines.append(row(f"ingest, {args.forms:,} files, register written", whole, None))
+            whole = recorded(measure([sys.executable, "run.py", "ingest", "--config",
+                                      str(fresh_copy(source, _folder(root, "ingest-cli")))]), args.forms)
+            print(whole.output.strip().splitlines()[0], flush=True)
+            peer = None
+            if not args.skip_peer:
+                peer = recorded(measure(child("peer-ingest-register",
+                                              str(fresh_copy(source, _folder(root, "ingest-cli-peer"))))), args.forms)
+                print(peer.output.strip().splitlines()[-1], flush=True)
+            lines.append(row(f"ingest, {args.forms:,} files, register written", whole, peer))
             print(lines[-1], flush=True)
     print(f"\npeak resident memory of each child process, {args.forms:,} forms, {datetime.now():%Y-%m-%d}")
     print(f"{'figure':44s} {'ours':>21s}   {'peer':>21s}   {'ratio':>6s}   target")

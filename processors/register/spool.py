@@ -97,5 +97,7 @@ def packed_fingerprints(spools: Iterable[RowSpool]) -> str:
         out.append(packer.compress(b"}"))
     out.append(packer.compress(b"}"))
     out.append(packer.flush())
-    return PACKED + base64.b64encode(b"".join(out)).decode("ascii")
+    packed = b"".join(out)
+    del out
+    return PACKED + base64.b64encode(packed).decode("ascii")
 
