@@ -81,23 +81,39 @@ class RowSpool:
         return self._fingerprint is not None
 
 
+class _Packer:
+    """Text compressed and put in base64 as it comes: only the result grows (a quarter of the text's size)."""
+
+    def __init__(self) -> None:
+        self._zip = zlib.compressobj(6)
+        self._pending = b""  # compressed bytes not yet a multiple of 3 (base64 encodes 3 bytes at a time)
+        self.encoded = bytearray(PACKED.encode("ascii"))
+
+    def add(self, data: bytes) -> None:
+        self._encode(self._zip.compress(data))
+
+    def _encode(self, compressed: bytes, last: bool = False) -> None:
+        data = self._pending + compressed
+        cut = len(data) if last else len(data) - len(data) % 3
+        self.encoded += base64.b64encode(data[:cut])
+        self._pending = data[cut:]
+
+    def finish(self) -> str:
+        self._encode(self._zip.flush(), last=True)
+        return self.encoded.decode("ascii")
+
+
 def packed_fingerprints(spools: Iterable[RowSpool]) -> str:
     """Every keyed sheet's fingerprints as the state ``edits.decode_fingerprints`` reads: the JSON
     ``edits.encode_fingerprints`` makes, compressed and in base64, made a piece at a time."""
-    packer = zlib.compressobj(6)
-    out: list[bytes] = []
-    keyed = [s for s in spools if s.keyed]
-    out.append(packer.compress(b"{"))
-    for n, spool in enumerate(keyed):
+    packer = _Packer()
+    packer.add(b"{")
+    for n, spool in enumerate(s for s in spools if s.keyed):
         head = ("," if n else "") + json.dumps(spool.spec.title) + ":{"  # JSON text is ASCII (json.dumps escapes)
-        out.append(packer.compress(head.encode("ascii")))
+        packer.add(head.encode("ascii"))
         with open(spool.prints_path, "rb") as handle:
             while piece := handle.read(1 << 20):
-                out.append(packer.compress(piece))
-        out.append(packer.compress(b"}"))
-    out.append(packer.compress(b"}"))
-    out.append(packer.flush())
-    packed = b"".join(out)
-    del out
-    return PACKED + base64.b64encode(packed).decode("ascii")
-
+                packer.add(piece)
+        packer.add(b"}")
+    packer.add(b"}")
+    return packer.finish()
