@@ -117,21 +117,42 @@ def peer_ingest(config: Path) -> None:
     print(f"Processed {len(outcomes)} file(s): {recorded} recorded, {len(sent)} email(s), {len(problems)} problems")
 
 
+def whole_register(store: object, path: Path) -> int:
+    """The register written from one snapshot of the store with every sheet's rows held: what a one-shot
+    command's full write did before it streamed (take_snapshot, every sheet's rows in lists, the frame, the rows
+    written into it, the fingerprints of the computed cells stored). Returns the rows written."""
+    from processors.register.columns import BY_TITLE, SHEETS
+    from processors.register.edits import KEYED, encode_fingerprints
+    from processors.register.incremental import sheet_rows
+    from processors.register.progress import take_snapshot
+    from processors.register.sheet_rows import SheetData, fill_frame
+    from processors.register.write import build_workbook, save_atomically
+    from processors.store.database import Store
+
+    assert isinstance(store, Store)
+    with store.transaction():
+        snapshot = take_snapshot(store, date.today())
+    sheets = sheet_rows(snapshot, None)
+    rows = {title: s.rows for title, s in sheets.items() if s.rows or not BY_TITLE[title].optional}
+    data = [SheetData(spec, rows[spec.title]) for spec in SHEETS if len(rows.get(spec.title) or ()) > 1]
+    save_atomically(build_workbook(rows, snapshot, frame=True), path, lambda frame, target: fill_frame(
+        frame, target, data))
+    store.set_state("register_computed", encode_fingerprints({s.title: sheets[s.title].fingerprints for s in KEYED}))
+    return sum(len(r) for r in rows.values())
+
+
 def peer_ingest_register(config: Path) -> None:
-    """The same ingest, then the register written from one snapshot of the store with every sheet's rows held
-    (what every command did before this change, and what the watcher still does to keep rows between writes)."""
+    """The same ingest, then the register written whole from one snapshot (``whole_register``)."""
     from processors.config.settings import load_settings
     from processors.intake.run import ingest_paths
-    from processors.register.incremental import RegisterMemory
-    from processors.register.workbook import write_register
     from processors.store.database import Store
 
     settings = load_settings(config)
     report = ingest_paths(settings, [settings.path("inbox")], register=False)
     print("\n".join(report.summary_lines()[:1]))
     with Store(settings.path("database")) as store:
-        written = write_register(store, settings.path("register"), memory=RegisterMemory())
-    print(f"register: {sum(written.rows.values()):,} rows")
+        written = whole_register(store, settings.path("register"))
+    print(f"register: {written:,} rows")
 
 
 CHILDREN = {"peer-generate": peer_generate, "ours-ingest": ours_ingest, "peer-ingest": peer_ingest,

@@ -68,11 +68,12 @@ def _pages(ids: Sequence[str]) -> Iterator[list[str]]:
 
 
 @contextmanager
-def spooled_sheets(store: Store, today: date, folder: Path) -> Iterator[Spooled]:
-    """Read the store (in one read transaction) into each sheet's spool in ``folder``; the spools are removed
-    on leaving."""
+def spooled_sheets(store: Store, today: date, folder: Path | None = None) -> Iterator[Spooled]:
+    """Read the store (in one read transaction) into each sheet's spool, in a scratch folder in ``folder`` (the
+    system's temporary folder by default: not beside the register, which may be a synced library); the spools
+    are removed on leaving."""
     keyed = {s.title for s in KEYED}
-    with tempfile.TemporaryDirectory(prefix=".~register-rows-", dir=folder) as scratch:
+    with tempfile.TemporaryDirectory(prefix="qa-register-rows-", dir=folder) as scratch:
         spools = {spec.title: RowSpool(spec, Path(scratch), spec.title in keyed) for spec in SHEETS}
         try:
             with store.reading():

@@ -143,8 +143,7 @@ def _write_streamed(store: Store, path: Path, today: date, read: Mapping[str, It
     with store.transaction():
         store.set_state(REGISTER_DIRTY, None)
         seq = store.last_change()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with spooled_sheets(store, today, path.parent) as spooled:
+    with spooled_sheets(store, today) as spooled:
         if read is not None:
             report.warnings += _computed_changes(store, read, spooled.spools)
         workbook = build_workbook(spooled.first_rows(), frame=True, counts=spooled.counts,
