@@ -1,6 +1,6 @@
 """Benchmark: peak memory of `generate` over a 50,000-row case list and `ingest` of 50,000 returned forms.
 
-    python -m benchmarks.bench_memory [--forms 50000] [--skip-peer] [--only generate|ingest]
+    python -m benchmarks.bench_memory [--forms 50000] [--skip-peer] [--only generate|ingest|register]
 
 Each figure is one child process (its peak resident memory, from the kernel's own count: os.wait4's
 ru_maxrss for that child alone), beside the straightforward peer measured in the same run at the same state:
@@ -14,7 +14,9 @@ ru_maxrss for that child alone), beside the straightforward peer measured in the
 - ingest, peer: every path listed first, every outcome and every email sent kept until the end (what
   `process_batch` did before issue 16), the register not written;
 - ingest with the register written, peer: the same ingest, then the register written from one snapshot of the
-  store with every sheet's rows held (what every command did before the register's full write streamed).
+  store with every sheet's rows held (what every command did before the register's full write streamed);
+- `--only register`: the register write alone, ours (`write_register`, as a one-shot command) beside that peer,
+  on a store of synthetic forms filled without documents (10 register rows a form), each on its own copy.
 
 A handful of returned forms are rendered by our generator and filled with processors/demo/fill.py; the rest are
 copies with their own form ID and case (benchmarks/form_copies.py), and every run must record all of them.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -155,8 +158,40 @@ def peer_ingest_register(config: Path) -> None:
     print(f"register: {written:,} rows")
 
 
+def ours_register(store_path: Path, register: Path) -> None:
+    """A one-shot command's register write (streamed), on a store already filled."""
+    from processors.register.workbook import write_register
+    from processors.store.database import Store
+
+    with Store(store_path) as store:
+        print(f"register: {sum(write_register(store, register).rows.values()):,} rows")
+
+
+def peer_register(store_path: Path, register: Path) -> None:
+    from processors.store.database import Store
+
+    with Store(store_path) as store:
+        print(f"register: {whole_register(store, register):,} rows")
+
+
+def register_store(path: Path, n: int) -> None:
+    """A store of n synthetic forms (bench_register's: 7 graded areas and an action each, an escalation every
+    40th, each allocated): 10 register rows a form, made without documents (in the parent, not measured)."""
+    from benchmarks.bench_register import synthetic_form
+    from processors.store.database import Store
+
+    with Store(path) as store:
+        for start in range(0, n, 5000):
+            pairs = [synthetic_form(k, 1, 7) for k in range(start, min(n, start + 5000))]
+            with store.transaction():
+                store.add_work_items([item for item, _ in pairs], generated_at=datetime(2025, 1, 1, 8))
+                for _, form in pairs:
+                    store.record_form(form, form.parsed.source.name)
+
+
 CHILDREN = {"peer-generate": peer_generate, "ours-ingest": ours_ingest, "peer-ingest": peer_ingest,
-            "peer-ingest-register": peer_ingest_register}
+            "peer-ingest-register": peer_ingest_register, "ours-register": ours_register,
+            "peer-register": peer_register}
 
 
 # --- the set-up --------------------------------------------------------------------------------
@@ -226,7 +261,7 @@ def row(figure: str, ours: Peak, peer: Peak | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=50_000)
-    parser.add_argument("--only", choices=("generate", "ingest"))
+    parser.add_argument("--only", choices=("generate", "ingest", "register"))
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--child", choices=tuple(CHILDREN))
     parser.add_argument("paths", nargs="*", type=Path)
@@ -274,6 +309,22 @@ def main() -> None:
                                               str(fresh_copy(source, _folder(root, "ingest-cli-peer"))))), args.forms)
                 print(peer.output.strip().splitlines()[-1], flush=True)
             lines.append(row(f"ingest, {args.forms:,} files, register written", whole, peer))
+            print(lines[-1], flush=True)
+        if args.only == "register":  # the register write alone, on a store filled without documents
+            started = time.perf_counter()
+            store = root / "qa.sqlite3"
+            register_store(store, args.forms)
+            print(f"store of {args.forms:,} forms filled in {time.perf_counter() - started:.0f} s", flush=True)
+            copies = {}
+            for name in ("ours", "peer"):
+                copies[name] = root / f"{name}.sqlite3"
+                shutil.copyfile(store, copies[name])
+            ours = measure(child("ours-register", str(copies["ours"]), str(root / "ours.xlsx")))
+            print(ours.output.strip(), flush=True)
+            peer = None
+            if not args.skip_peer:
+                peer = measure(child("peer-register", str(copies["peer"]), str(root / "peer.xlsx")))
+            lines.append(row(f"register written, {args.forms:,} forms", ours, peer))
             print(lines[-1], flush=True)
     print(f"\npeak resident memory of each child process, {args.forms:,} forms, {datetime.now():%Y-%m-%d}")
     print(f"{'figure':44s} {'ours':>21s}   {'peer':>21s}   {'ratio':>6s}   target")
