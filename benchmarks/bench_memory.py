@@ -1,6 +1,6 @@
 """Benchmark: peak memory of `generate` over a 50,000-row case list and `ingest` of 50,000 returned forms.
 
-    python -m benchmarks.bench_memory [--forms 50000] [--skip-peer] [--only generate|ingest]
+    python -m benchmarks.bench_memory [--forms 50000] [--skip-peer] [--only generate|ingest|register]
 
 Each figure is one child process (its peak resident memory, from the kernel's own count: os.wait4's
 ru_maxrss for that child alone), beside the straightforward peer measured in the same run at the same state:
@@ -12,16 +12,22 @@ ru_maxrss for that child alone), beside the straightforward peer measured in the
 - ingest, ours: `ingest_paths(register=False)` (the inbox listed lazily, each file let go once done,
   outcomes and emails counted) and `python run.py ingest` (the register written at the end, as it is today);
 - ingest, peer: every path listed first, every outcome and every email sent kept until the end (what
-  `process_batch` did before issue 16), the register not written.
+  `process_batch` did before issue 16), the register not written;
+- ingest with the register written, peer: the same ingest, then the register written from one snapshot of the
+  store with every sheet's rows held (what every command did before the register's full write streamed);
+- `--only register`: the register write alone, ours (`write_register`, as a one-shot command) beside that peer,
+  on a store of synthetic forms filled without documents (10 register rows a form), each on its own copy.
 
-The returned forms are rendered by our generator and filled with processors/demo/fill.py, as bench_ingest does
-(at 50,000 that takes several minutes). Target (issue 16, item 4): <= 300 MB peak for 50,000 forms.
+A handful of returned forms are rendered by our generator and filled with processors/demo/fill.py; the rest are
+copies with their own form ID and case (benchmarks/form_copies.py), and every run must record all of them.
+Target (issue 16, item 4): <= 300 MB peak for 50,000 forms.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,7 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from benchmarks.common import ANSWERS, CASE, ROOT, scratch_config
+from benchmarks.common import ROOT, scratch_config
 
 CYCLE = "2026-C09"
 TARGET_MB = 300
@@ -114,7 +120,78 @@ def peer_ingest(config: Path) -> None:
     print(f"Processed {len(outcomes)} file(s): {recorded} recorded, {len(sent)} email(s), {len(problems)} problems")
 
 
-CHILDREN = {"peer-generate": peer_generate, "ours-ingest": ours_ingest, "peer-ingest": peer_ingest}
+def whole_register(store: object, path: Path) -> int:
+    """The register written from one snapshot of the store with every sheet's rows held: what a one-shot
+    command's full write did before it streamed (take_snapshot, every sheet's rows in lists, the frame, the rows
+    written into it, the fingerprints of the computed cells stored). Returns the rows written."""
+    from processors.register.columns import BY_TITLE, SHEETS
+    from processors.register.edits import KEYED, encode_fingerprints
+    from processors.register.incremental import sheet_rows
+    from processors.register.progress import take_snapshot
+    from processors.register.sheet_rows import SheetData, fill_frame
+    from processors.register.write import build_workbook, save_atomically
+    from processors.store.database import Store
+
+    assert isinstance(store, Store)
+    with store.transaction():
+        snapshot = take_snapshot(store, date.today())
+    sheets = sheet_rows(snapshot, None)
+    rows = {title: s.rows for title, s in sheets.items() if s.rows or not BY_TITLE[title].optional}
+    data = [SheetData(spec, rows[spec.title]) for spec in SHEETS if len(rows.get(spec.title) or ()) > 1]
+    save_atomically(build_workbook(rows, snapshot, frame=True), path, lambda frame, target: fill_frame(
+        frame, target, data))
+    store.set_state("register_computed", encode_fingerprints({s.title: sheets[s.title].fingerprints for s in KEYED}))
+    return sum(len(r) for r in rows.values())
+
+
+def peer_ingest_register(config: Path) -> None:
+    """The same ingest, then the register written whole from one snapshot (``whole_register``)."""
+    from processors.config.settings import load_settings
+    from processors.intake.run import ingest_paths
+    from processors.store.database import Store
+
+    settings = load_settings(config)
+    report = ingest_paths(settings, [settings.path("inbox")], register=False)
+    print("\n".join(report.summary_lines()[:1]))
+    with Store(settings.path("database")) as store:
+        written = whole_register(store, settings.path("register"))
+    print(f"register: {written:,} rows")
+
+
+def ours_register(store_path: Path, register: Path) -> None:
+    """A one-shot command's register write (streamed), on a store already filled."""
+    from processors.register.workbook import write_register
+    from processors.store.database import Store
+
+    with Store(store_path) as store:
+        print(f"register: {sum(write_register(store, register).rows.values()):,} rows")
+
+
+def peer_register(store_path: Path, register: Path) -> None:
+    from processors.store.database import Store
+
+    with Store(store_path) as store:
+        print(f"register: {whole_register(store, register):,} rows")
+
+
+def register_store(path: Path, n: int) -> None:
+    """A store of n synthetic forms (bench_register's: 7 graded areas and an action each, an escalation every
+    40th, each allocated): 10 register rows a form, made without documents (in the parent, not measured)."""
+    from benchmarks.bench_register import synthetic_form
+    from processors.store.database import Store
+
+    with Store(path) as store:
+        for start in range(0, n, 5000):
+            pairs = [synthetic_form(k, 1, 7) for k in range(start, min(n, start + 5000))]
+            with store.transaction():
+                store.add_work_items([item for item, _ in pairs], generated_at=datetime(2025, 1, 1, 8))
+                for _, form in pairs:
+                    store.record_form(form, form.parsed.source.name)
+
+
+CHILDREN = {"peer-generate": peer_generate, "ours-ingest": ours_ingest, "peer-ingest": peer_ingest,
+            "peer-ingest-register": peer_ingest_register, "ours-register": ours_register,
+            "peer-register": peer_register}
 
 
 # --- the set-up --------------------------------------------------------------------------------
@@ -138,29 +215,28 @@ def case_list(path: Path, n: int) -> None:
 
 
 def returned_forms(folder: Path, n: int) -> Path:
-    """n filled thematic audits in folder/inbox, with their work items in folder's store (shared by every run)."""
+    """n filled thematic audits in folder/inbox, with their work items in folder's store (shared by every run).
+
+    A handful are rendered and filled for real; the rest are copies with their own identity (form ID, case),
+    written by worker processes (benchmarks/form_copies.py): 50,000 in a few minutes instead of over an hour."""
+    from benchmarks.form_copies import work_item, write_forms
     from processors.config.settings import load_settings
-    from processors.demo.fill import fill_form
-    from processors.forms.models import WorkItem
-    from processors.generate.forms import FormGenerator
     from processors.store.database import Store
 
     settings = load_settings(scratch_config(folder))
-    generator = FormGenerator(ROOT / "templates", "Trust", 14)
-    inbox = settings.path("inbox")
-    inbox.mkdir(parents=True, exist_ok=True)
-    batch: list[WorkItem] = []
     with Store(settings.path("database")) as store:
-        for k in range(n):
-            item = WorkItem("thematic_audit", replace(CASE, case_id=f"CF{3000000 + k}"), CYCLE,
-                            form_id=f"{CYCLE}-TPA-{k:05d}")
-            (inbox / f"{item.form_id}.docx").write_bytes(fill_form(generator.render(item), ANSWERS))
-            batch.append(item)
-            if len(batch) == 1000:
-                store.add_work_items(batch)
-                batch = []
-        store.add_work_items(batch)
+        for start in range(0, n, 5000):
+            store.add_work_items(work_item(CYCLE, k) for k in range(start, min(n, start + 5000)))
+    write_forms(settings.path("inbox"), CYCLE, n)
     return folder
+
+
+def recorded(peak: Peak, n: int) -> Peak:
+    """Stop unless the child recorded all ``n`` forms (each copy a distinct form ingest accepts)."""
+    first = peak.output.strip().splitlines()[0] if peak.output.strip() else ""
+    if f"{n} recorded" not in first:
+        raise SystemExit(f"expected {n} forms recorded, the run said: {first}")
+    return peak
 
 
 def fresh_copy(source: Path, target: Path) -> Path:
@@ -185,7 +261,7 @@ def row(figure: str, ours: Peak, peer: Peak | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=50_000)
-    parser.add_argument("--only", choices=("generate", "ingest"))
+    parser.add_argument("--only", choices=("generate", "ingest", "register"))
     parser.add_argument("--skip-peer", action="store_true")
     parser.add_argument("--child", choices=tuple(CHILDREN))
     parser.add_argument("paths", nargs="*", type=Path)
@@ -215,16 +291,40 @@ def main() -> None:
             started = time.perf_counter()
             source = returned_forms(_folder(root, "returned"), args.forms)
             print(f"{args.forms:,} returned forms made in {time.perf_counter() - started:.0f} s", flush=True)
-            ours = measure(child("ours-ingest", str(fresh_copy(source, _folder(root, "ingest-ours")))))
+            ours = recorded(measure(child("ours-ingest", str(fresh_copy(source, _folder(root, "ingest-ours"))))),
+                            args.forms)
             print(ours.output.strip().splitlines()[0], flush=True)
             peer = None
             if not args.skip_peer:
-                peer = measure(child("peer-ingest", str(fresh_copy(source, _folder(root, "ingest-peer")))))
+                peer = recorded(measure(child("peer-ingest", str(fresh_copy(source, _folder(root, "ingest-peer"))))),
+                                args.forms)
             lines.append(row(f"ingest, {args.forms:,} files, register deferred", ours, peer))
             print(lines[-1], flush=True)
-            whole = measure([sys.executable, "run.py", "ingest", "--config",
-                             str(fresh_copy(source, _folder(root, "ingest-cli")))])
-            lines.append(row(f"ingest, {args.forms:,} files, register written", whole, None))
+            whole = recorded(measure([sys.executable, "run.py", "ingest", "--config",
+                                      str(fresh_copy(source, _folder(root, "ingest-cli")))]), args.forms)
+            print(whole.output.strip().splitlines()[0], flush=True)
+            peer = None
+            if not args.skip_peer:
+                peer = recorded(measure(child("peer-ingest-register",
+                                              str(fresh_copy(source, _folder(root, "ingest-cli-peer"))))), args.forms)
+                print(peer.output.strip().splitlines()[-1], flush=True)
+            lines.append(row(f"ingest, {args.forms:,} files, register written", whole, peer))
+            print(lines[-1], flush=True)
+        if args.only == "register":  # the register write alone, on a store filled without documents
+            started = time.perf_counter()
+            store = root / "qa.sqlite3"
+            register_store(store, args.forms)
+            print(f"store of {args.forms:,} forms filled in {time.perf_counter() - started:.0f} s", flush=True)
+            copies = {}
+            for name in ("ours", "peer"):
+                copies[name] = root / f"{name}.sqlite3"
+                shutil.copyfile(store, copies[name])
+            ours = measure(child("ours-register", str(copies["ours"]), str(root / "ours.xlsx")))
+            print(ours.output.strip(), flush=True)
+            peer = None
+            if not args.skip_peer:
+                peer = measure(child("peer-register", str(copies["peer"]), str(root / "peer.xlsx")))
+            lines.append(row(f"register written, {args.forms:,} forms", ours, peer))
             print(lines[-1], flush=True)
     print(f"\npeak resident memory of each child process, {args.forms:,} forms, {datetime.now():%Y-%m-%d}")
     print(f"{'figure':44s} {'ours':>21s}   {'peer':>21s}   {'ratio':>6s}   target")

@@ -8,11 +8,14 @@ computed cells differ, with what the store says.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from datetime import date, datetime, timedelta
+from itertools import chain, islice
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -43,6 +46,8 @@ from processors.store.records import (
 
 Fingerprints = dict[str, dict[str, str]]  # sheet title -> row key -> fingerprint of its computed cells
 KEYED: tuple[Sheet, ...] = tuple(s for s in SHEETS if s.key)
+PACKED = "zlib:"  # the stored fingerprints, compressed (spool.packed_fingerprints); plain JSON otherwise
+HEADER_SEARCH = 10  # rows searched for a sheet's header row
 
 
 # --- values as typed ----------------------------------------------------------------------------
@@ -87,6 +92,57 @@ def header_map(rows: list[tuple], key: str) -> tuple[int, dict[str, int]] | None
         if key.lower() in names:
             return r, names
     return None
+
+
+def after_header(rows: Iterable[tuple], key: str) -> tuple[dict[str, int], Iterator[tuple[int, tuple]]] | None:
+    """({header lower-case: column index}, (row number, row) for each row below the header), the header being the
+    row naming ``key`` among the first rows; None without one. ``rows`` is read once, as it comes."""
+    rows = iter(rows)
+    head = list(islice(rows, HEADER_SEARCH))
+    found = header_map(head, key)
+    if found is None:
+        return None
+    header_row, cols = found
+    return cols, enumerate(chain(head[header_row + 1:], rows), start=header_row + 2)
+
+
+class LazySheets(Mapping[str, Iterable[tuple]]):
+    """Named sheets of a workbook, each read (one at a time) only when iterated: its rows from cell A1, blank
+    cells None, as ``read_sheets`` gives them, but never all of a workbook's rows at once. The workbook is
+    opened here (CalamineError for a file that is not one); ``close`` when done."""
+
+    def __init__(self, path: Path, titles: Iterable[str]) -> None:
+        self._workbook = CalamineWorkbook.from_path(str(path))
+        names = set(self._workbook.sheet_names)
+        self._titles = [t for t in titles if t in names]
+
+    def __getitem__(self, title: str) -> Iterable[tuple]:
+        if title not in self._titles:
+            raise KeyError(title)
+        return _SheetRows(self._workbook, title)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._titles)
+
+    def __len__(self) -> int:
+        return len(self._titles)
+
+    def close(self) -> None:
+        self._workbook.close()
+
+
+class _SheetRows:
+    def __init__(self, workbook: CalamineWorkbook, title: str) -> None:
+        self._workbook, self._title = workbook, title
+
+    def __iter__(self) -> Iterator[tuple]:
+        sheet = self._workbook.get_sheet_by_name(self._title)
+        top, left = sheet.start or (0, 0)
+        for _ in range(top):
+            yield ()
+        pad = (None,) * left
+        for row in sheet.iter_rows():
+            yield pad + tuple(None if v == "" else v for v in row)
 
 
 def read_sheets(path: Path, titles: Iterable[str] | None = None) -> dict[str, list[tuple]]:
@@ -137,18 +193,18 @@ def _edit_from_row(row: tuple, cols: dict[str, int], current: ActionRecord, wher
     return ActionEdit(status, completed_on, notes)
 
 
-def action_edits(rows: list[tuple] | None, name: str, current: dict[str, ActionRecord]) -> tuple[
+def action_edits(rows: Iterable[tuple] | None, name: str, current: dict[str, ActionRecord]) -> tuple[
         dict[str, ActionEdit], list[str]]:
     if rows is None:
         return {}, [f"{name} has no {ACTIONS} sheet: no edits read back"]
-    found = header_map(rows[:10], ACTION_ID)
+    found = after_header(rows, ACTION_ID)
     if found is None:
         return {}, [f"{name}: the {ACTIONS} sheet has no '{ACTION_ID}' column: no edits read back"]
-    header_row, cols = found
+    cols, below = found
     key = cols[ACTION_ID.lower()]
     edits: dict[str, ActionEdit] = {}
     warnings: list[str] = []
-    for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+    for number, row in below:
         action_id = as_text(row[key]) if key < len(row) else ""
         if not action_id:
             continue
@@ -166,16 +222,16 @@ def read_action_edits(path: Path, current: dict[str, ActionRecord]) -> tuple[dic
     return action_edits(read_sheets(path, [ACTIONS]).get(ACTIONS), path.name, current)
 
 
-def escalation_edits(rows: list[tuple] | None, current: dict[str, EscalationRecord]) -> tuple[
+def escalation_edits(rows: Iterable[tuple] | None, current: dict[str, EscalationRecord]) -> tuple[
         dict[str, EscalationEdit], list[str]]:
     """People's Resolved on / Outcome in the Escalations sheet, by Form ID, with warnings about rows not used."""
-    found = header_map(rows[:10], FORM_ID) if rows else None
-    if rows is None or found is None or RESOLVED_ON.lower() not in found[1]:
+    found = after_header(rows, FORM_ID) if rows is not None else None
+    if found is None or RESOLVED_ON.lower() not in found[0]:
         return {}, []  # an older register without the columns: nothing to read back
-    header_row, cols = found
+    cols, below = found
     edits: dict[str, EscalationEdit] = {}
     warnings: list[str] = []
-    for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+    for number, row in below:
         key = cols[FORM_ID.lower()]
         form_id = as_text(row[key]) if key < len(row) else ""
         if not form_id or form_id not in current:
@@ -219,24 +275,26 @@ def encode_fingerprints(by_sheet: dict[str, list[str]]) -> str:
 
 
 def decode_fingerprints(text: str | None) -> Fingerprints:
-    with suppress(ValueError, TypeError):
+    with suppress(ValueError, TypeError, binascii.Error, zlib.error):
+        if text and text.startswith(PACKED):
+            text = zlib.decompress(base64.b64decode(text[len(PACKED):])).decode("ascii")
         found = json.loads(text or "")
         if isinstance(found, dict):
             return found
     return {}
 
 
-def computed_changes(sheets: dict[str, list[tuple]], written: Fingerprints,
-                     current: dict[str, list[tuple]]) -> list[str]:
+def computed_changes(sheets: Mapping[str, Iterable[tuple]], written: Fingerprints,
+                     current: Mapping[str, Iterable[tuple]]) -> list[str]:
     """Warnings for rows whose computed cells differ from what was last written, with what the store says now
-    (``current``: each sheet's rows as they will be written)."""
+    (``current``: each sheet's rows as they will be written). Each sheet is read once, row by row."""
     warnings: list[str] = []
     for spec in KEYED:
         rows, seen = sheets.get(spec.title), written.get(spec.title)
-        found = header_map(rows[:10], spec.key[0]) if rows and seen is not None else None
+        found = after_header(rows, spec.key[0]) if rows is not None and seen is not None else None
         if found is None:
             continue
-        header_row, cols = found
+        cols, below = found
         computed = spec.computed
         missing = [c.header for c in computed if c.header.lower() not in cols] + \
             [h for h in spec.key if h.lower() not in cols]
@@ -247,7 +305,7 @@ def computed_changes(sheets: dict[str, list[tuple]], written: Fingerprints,
         key_at = [cols[h.lower()] for h in spec.key]
         at = [cols[c.header.lower()] for c in computed]
         store_rows = None
-        for number, row in enumerate(rows[header_row + 1:], start=header_row + 2):
+        for number, row in below:
             def cell(i: int, row: tuple = row) -> object:
                 return row[i] if i < len(row) else None
             key = _key_of(cell(i) for i in key_at)
@@ -270,7 +328,7 @@ def computed_changes(sheets: dict[str, list[tuple]], written: Fingerprints,
     return warnings
 
 
-def read_back_sheets(path: Path) -> dict[str, list[tuple]]:
-    """The sheets a rewrite reads back: the edited ones and every keyed sheet."""
-    return read_sheets(path, [s.title for s in KEYED])
+def read_back_sheets(path: Path) -> LazySheets:
+    """The sheets a rewrite reads back: the edited ones and every keyed sheet, each read when it is iterated."""
+    return LazySheets(path, [s.title for s in KEYED])
 

@@ -13,7 +13,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from processors.forms.definitions import GRADES
 from processors.register import style
 from processors.register.columns import OVERVIEW
-from processors.register.progress import NEEDS_CORRECTION, NOT_GENERATED, RECORDED, RETURNED, SENT, Snapshot
+from processors.register.progress import (
+    NEEDS_CORRECTION,
+    NOT_GENERATED,
+    RECORDED,
+    RETURNED,
+    SENT,
+    ActionRow,
+    AllocationRow,
+    Snapshot,
+)
+from processors.store.records import EscalationRecord, FormRecord
 
 NO_SERVICE = "(no service)"
 RETURN_LABELS = ("Out", "Back", "Late", "Needing correction", "Not yet due")
@@ -31,35 +41,70 @@ class OverviewFigures:
     grades: list[tuple[str, int, int]]         # (grade, previous cycle, this cycle) overall grades
 
 
-def _cycles_newest_first(snapshot: Snapshot) -> list[str]:
-    """Cycles ordered by their latest due date (allocations) or latest return (forms), newest first."""
-    latest: dict[str, datetime] = {}
-    for a in snapshot.allocations:
+class OverviewTally:
+    """The Overview's figures, counted as the records go by (one at a time: nothing is kept but the counts)."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self._latest_allocated: dict[str, datetime] = {}  # cycle -> latest due date (or generation)
+        self._latest_returned: dict[str, datetime] = {}   # cycle -> latest return, for a store without allocations
+        self._status: dict[str, Counter[str]] = {}        # cycle -> allocations by status
+        self._late: Counter[str] = Counter()              # cycle -> allocations late
+        self._grades: dict[str, Counter[str]] = {}        # cycle -> forms by overall grade
+        self._overdue: Counter[str] = Counter()           # service -> overdue actions
+        self._open = self._not_alerted = 0
+
+    def allocation(self, a: AllocationRow) -> None:
         due = a.item.due_date
         when = datetime.combine(due, datetime.min.time()) if due else (a.generated_at or datetime.min)
-        latest[a.item.cycle_id] = max(latest.get(a.item.cycle_id, datetime.min), when)
-    if not latest:
-        for f in snapshot.forms:
-            if f.cycle_id:
-                latest[f.cycle_id] = max(latest.get(f.cycle_id, datetime.min), f.received)
-    return sorted(latest, key=lambda c: (latest[c], c), reverse=True)
+        cycle = a.item.cycle_id
+        self._latest_allocated[cycle] = max(self._latest_allocated.get(cycle, datetime.min), when)
+        self._status.setdefault(cycle, Counter())[a.status] += 1
+        self._late[cycle] += a.late
+
+    def form(self, f: FormRecord) -> None:
+        if f.cycle_id:
+            self._latest_returned[f.cycle_id] = max(self._latest_returned.get(f.cycle_id, datetime.min), f.received)
+        self._grades.setdefault(f.cycle_id, Counter())[f.overall_grade] += 1
+
+    def action(self, a: ActionRow) -> None:
+        if a.days_overdue is not None:
+            self._overdue[a.service or NO_SERVICE] += 1
+
+    def escalation(self, e: EscalationRecord) -> None:
+        if e.is_open:
+            self._open += 1
+            self._not_alerted += e.notified_at is None
+
+    def _cycles_newest_first(self) -> list[str]:
+        """Cycles ordered by their latest due date (allocations) or latest return (forms), newest first."""
+        latest = self._latest_allocated or self._latest_returned
+        return sorted(latest, key=lambda c: (latest[c], c), reverse=True)
+
+    def figures(self) -> OverviewFigures:
+        cycle, previous = (self._cycles_newest_first() + ["", ""])[:2]
+        status = self._status.get(cycle, Counter())
+        returns = dict(zip(RETURN_LABELS, (
+            status.total() - status[NOT_GENERATED], status[RETURNED] + status[RECORDED], self._late[cycle],
+            status[NEEDS_CORRECTION], status[SENT])))
+        grades = {c: self._grades.get(c, Counter()) for c in (cycle, previous)}
+        return OverviewFigures(
+            self.today, cycle, previous, returns, self._open, self._not_alerted,
+            sorted(self._overdue.items(), key=lambda kv: (-kv[1], kv[0])),
+            [(g, grades[previous][g] if previous else 0, grades[cycle][g] if cycle else 0) for g in GRADES])
 
 
 def figures(snapshot: Snapshot) -> OverviewFigures:
-    cycles = _cycles_newest_first(snapshot)
-    cycle, previous = (cycles + ["", ""])[:2]
-    this = [a for a in snapshot.allocations if a.item.cycle_id == cycle]
-    status = Counter(a.status for a in this)
-    returns = dict(zip(RETURN_LABELS, (
-        len(this) - status[NOT_GENERATED], status[RETURNED] + status[RECORDED], sum(a.late for a in this),
-        status[NEEDS_CORRECTION], status[SENT])))
-    overdue = Counter(a.service or NO_SERVICE for a in snapshot.actions if a.days_overdue is not None)
-    grades = {c: Counter(f.overall_grade for f in snapshot.forms if f.cycle_id == c) for c in (cycle, previous)}
-    opened = [e for e in snapshot.escalations if e.is_open]
-    return OverviewFigures(
-        snapshot.today, cycle, previous, returns, len(opened), sum(e.notified_at is None for e in opened),
-        sorted(overdue.items(), key=lambda kv: (-kv[1], kv[0])),
-        [(g, grades[previous][g] if previous else 0, grades[cycle][g] if cycle else 0) for g in GRADES])
+    tally = OverviewTally(snapshot.today)
+    for a in snapshot.allocations:
+        tally.allocation(a)
+    for f in snapshot.forms:
+        tally.form(f)
+    for action in snapshot.actions:
+        tally.action(action)
+    for e in snapshot.escalations:
+        tally.escalation(e)
+    return tally.figures()
 
 
 # --- writing the sheet --------------------------------------------------------------------------
@@ -95,8 +140,14 @@ def _bar_chart(ws: Worksheet, title: str, y_title: str, header_row: int, last_ro
     ws.add_chart(chart, anchor)
 
 
-def write_overview(ws: Worksheet, snapshot: Snapshot) -> OverviewFigures:
-    f = figures(snapshot)
+def write_overview(ws: Worksheet, snapshot: Snapshot | None = None,
+                   counted: OverviewFigures | None = None) -> OverviewFigures:
+    """The Overview, from ``snapshot``'s records or from figures already ``counted`` (``OverviewTally``)."""
+    if counted is None:
+        if snapshot is None:
+            raise ValueError("the Overview needs a snapshot or its figures")
+        counted = figures(snapshot)
+    f = counted
     ws.title = OVERVIEW
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 30, 16
     ws.column_dimensions["C"].width = 16

@@ -66,11 +66,21 @@ class WrittenSheet:
 
 @dataclass(frozen=True)
 class SheetData:
-    """One sheet's rows to put into the frame; ``before``: the same sheet as last written, when kept."""
+    """One sheet's rows to put into the frame; ``before``: the same sheet as last written, when kept.
+
+    ``rows`` may be any iterable (rows read from disk as they are written, issue 16) when ``count`` says how
+    many it gives; a list needs no count."""
 
     spec: Sheet
-    rows: list[tuple]
+    rows: Iterable[tuple]
     before: WrittenSheet | None = None
+    count: int | None = None
+
+    @property
+    def size(self) -> int:
+        if self.count is not None:
+            return self.count
+        return len(self.rows)  # type: ignore[arg-type]
 
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -164,7 +174,7 @@ def _sheet_pieces(xml: str, data: SheetData, kept: WrittenSheet | None) -> Itera
     end = xml.index("</sheetData>")
     head = xml[:start.start()] if start is not None else xml[:end]
     last_col = get_column_letter(len(data.spec.columns))
-    head = _DIMENSION.sub(f'<dimension ref="A1:{last_col}{max(len(data.rows), 1) + 1}"/>', head, count=1)
+    head = _DIMENSION.sub(f'<dimension ref="A1:{last_col}{max(data.size, 1) + 1}"/>', head, count=1)
     styles = _row_2_styles(xml)
     if kept is not None:
         kept.styles = styles
@@ -175,18 +185,19 @@ def _sheet_pieces(xml: str, data: SheetData, kept: WrittenSheet | None) -> Itera
 
 def fill_frame(frame: Path, target: Path, sheets: Iterable[SheetData], keep: bool = False) -> dict[str, WrittenSheet]:
     """Write ``target``: the workbook at ``frame`` with each sheet's rows from row 2 on replaced. With ``keep``,
-    returns each filled sheet as written, for the next write to reuse."""
+    returns each filled sheet as written, for the next write to reuse (its rows given as a list). The rows are
+    written as they come, 2,000 at a time: an iterable of rows is never held whole."""
     written: dict[str, WrittenSheet] = {}
     with zipfile.ZipFile(frame) as source:
         parts = sheet_parts(source)
-        by_part = {parts[s.spec.title]: s for s in sheets if s.spec.title in parts and s.rows}
+        by_part = {parts[s.spec.title]: s for s in sheets if s.spec.title in parts and s.size}
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=_LEVEL) as out:
             for info in source.infolist():
                 data = by_part.get(info.filename)
                 if data is None:
                     out.writestr(info, source.read(info.filename))
                     continue
-                kept = WrittenSheet({}, data.rows, []) if keep else None
+                kept = WrittenSheet({}, data.rows, []) if keep else None  # type: ignore[arg-type]  # a list
                 xml = source.read(info.filename).decode("utf-8")
                 with out.open(info.filename, "w", force_zip64=True) as stream:
                     for piece in _sheet_pieces(xml, data, kept):

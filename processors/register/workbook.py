@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import time
 import zipfile
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +26,7 @@ from processors.errors import RegisterLockedError
 from processors.register.columns import ACTIONS, ESCALATIONS, SHEETS
 from processors.register.edits import (
     KEYED,
+    LazySheets,
     action_edits,
     computed_changes,
     decode_fingerprints,
@@ -43,6 +45,8 @@ from processors.register.incremental import (
 from processors.register.people_edits import REGISTER_SHA256, check_store_not_lost, keep_people_work
 from processors.register.progress import Snapshot, take_snapshot
 from processors.register.sheet_rows import SheetData, WrittenSheet, fill_frame
+from processors.register.spool import packed_fingerprints
+from processors.register.streamed import spooled_sheets
 from processors.register.write import build_workbook, check_writable, file_sha256, locked_message, save_atomically
 from processors.store.database import REGISTER_DIRTY, Store
 
@@ -59,11 +63,11 @@ class RegisterReport:
     seconds: float = 0.0
 
 
-def read_back(store: Store, path: Path, report: RegisterReport) -> dict[str, list[tuple]] | None:
+def read_back(store: Store, path: Path, report: RegisterReport) -> Mapping[str, Iterable[tuple]] | None:
     """Store the edits people made in the existing register; keep an unreadable register aside.
 
-    Returns the sheets read (None when nothing was read). A register nobody has saved since we wrote it
-    (same content) has no edits, so it is not read again.
+    Returns the sheets read (None when nothing was read), each read again row by row when iterated. A register
+    nobody has saved since we wrote it (same content) has no edits, so it is not read again.
     """
     if not path.exists() or store.get_state(REGISTER_SHA256) == file_sha256(path):
         return None
@@ -116,6 +120,41 @@ def _mark_dirty(store: Store) -> None:
         store.set_state(REGISTER_DIRTY, "1")
 
 
+def _close(read: Mapping[str, Iterable[tuple]] | None) -> None:
+    if isinstance(read, LazySheets):
+        read.close()
+
+
+def _computed_changes(store: Store, read: Mapping[str, Iterable[tuple]],
+                      current: Mapping[str, Iterable[tuple]]) -> list[str]:
+    """Changes typed into computed columns (see ``edits.computed_changes``); a sheet that cannot be read again
+    only loses the check, with a warning."""
+    try:
+        return computed_changes(read, decode_fingerprints(store.get_state(REGISTER_COMPUTED)), current)
+    except (CalamineError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return [f"{store.path.name}: changes typed into the register's locked columns could not be checked "
+                f"({type(exc).__name__})"]
+
+
+def _write_streamed(store: Store, path: Path, today: date, read: Mapping[str, Iterable[tuple]] | None,
+                    report: RegisterReport) -> tuple[str, int]:
+    """The full write of a one-shot command: every sheet's rows made from the store a page at a time and kept on
+    disk until written (``streamed``), so memory does not grow with the store. Returns (sha256, change seq)."""
+    with store.transaction():
+        store.set_state(REGISTER_DIRTY, None)
+        seq = store.last_change()
+    with spooled_sheets(store, today) as spooled:
+        if read is not None:
+            report.warnings += _computed_changes(store, read, spooled.spools)
+        workbook = build_workbook(spooled.first_rows(), frame=True, counts=spooled.counts,
+                                  overview=spooled.overview)
+        sha = save_atomically(workbook, path, lambda frame, target: fill_frame(frame, target, spooled.fill_data()))
+        del workbook
+        store.set_state(REGISTER_COMPUTED, packed_fingerprints(spooled.spools.values()))
+        report.rows = spooled.shown()
+    return sha, seq
+
+
 def write_register(store: Store, path: Path, today: date | None = None,
                    memory: RegisterMemory | None = None) -> RegisterReport:
     """Read people's edits back from ``path`` into the store, then rewrite the whole register from the store.
@@ -136,11 +175,22 @@ def write_register(store: Store, path: Path, today: date | None = None,
         careful = changed or store.get_state(REGISTER_CARRIED) is not None  # people's work to carry across
         last = memory.usable(on_disk, today) if memory is not None and not careful else None
         read = read_back(store, path, report) if last is None else None
+        if memory is None and not careful:  # nothing kept for a next write: rows from disk, never all in memory
+            try:
+                sha, seq = _write_streamed(store, path, today, read, report)
+            finally:
+                _close(read)
+            store.set_state(REGISTER_SHA256, sha)
+            store.set_state(REGISTER_CARRIED, None)
+            store.forget_changes(seq)
+            report.seconds = time.perf_counter() - started
+            return report
         snapshot, seq = _snapshot(store, today, last)
         sheets = sheet_rows(snapshot, last.sheets if last else None)
         rows = _shown_rows(sheets)
         if read is not None:
-            report.warnings += computed_changes(read, decode_fingerprints(store.get_state(REGISTER_COMPUTED)), rows)
+            report.warnings += _computed_changes(store, read, rows)
+            _close(read)
         workbook = build_workbook(rows, snapshot, frame=not careful)
         carried = False
         if careful and path.is_file():  # columns, sheets or rows people added: carried across (every rewrite),

@@ -19,7 +19,7 @@ from processors.files import sha256_of
 from processors.register import style
 from processors.register.columns import DATE, DATETIME, MAX_WIDTH, SHEETS, Sheet
 from processors.register.guide import write_guide
-from processors.register.overview import write_overview
+from processors.register.overview import OverviewFigures, write_overview
 from processors.register.progress import Snapshot
 from processors.register.sheet_rows import cell_value
 
@@ -60,15 +60,17 @@ def _set_widths(ws: Worksheet, spec: Sheet, rows: list[tuple]) -> None:
         ws.column_dimensions[get_column_letter(index + 1)].width = width
 
 
-def write_sheet(ws: Worksheet, spec: Sheet, rows: list[tuple], frame: bool = False) -> None:
+def write_sheet(ws: Worksheet, spec: Sheet, rows: list[tuple], frame: bool = False, count: int | None = None) -> None:
     """The sheet with its rows, or (``frame``) with only its first row but everything else sized for all of
-    them: ``sheet_rows.fill_frame`` puts the rows in afterwards."""
+    them: ``sheet_rows.fill_frame`` puts the rows in afterwards. ``count``: how many rows the sheet has, when
+    ``rows`` are only its first ones (a frame; the column widths are fitted to them)."""
     ws.title = spec.title
     ws.append(spec.headers)
     _append_rows(ws, rows[:1] if frame else rows)
-    last_row = max(len(rows), 1) + 1
+    count = len(rows) if count is None else count
+    last_row = max(count, 1) + 1
     style.style_data_cells(ws, spec, 2 if frame else last_row)
-    _add_table(ws, spec, len(rows))
+    _add_table(ws, spec, count)
     ws.freeze_panes = "A2"
     _set_widths(ws, spec, rows)
     style.add_grade_colours(ws, spec, last_row)
@@ -79,17 +81,20 @@ def write_sheet(ws: Worksheet, spec: Sheet, rows: list[tuple], frame: bool = Fal
     style.set_print(ws, get_column_letter(len(spec.columns)), last_row)
 
 
-def build_workbook(rows: dict[str, list[tuple]], snapshot: Snapshot | None = None, frame: bool = False) -> Workbook:
-    """The register: the Overview (from ``snapshot``, when given), How to use, then each sheet's rows (only the
-    first of each with ``frame``)."""
+def build_workbook(rows: dict[str, list[tuple]], snapshot: Snapshot | None = None, frame: bool = False,
+                   counts: dict[str, int] | None = None, overview: OverviewFigures | None = None) -> Workbook:
+    """The register: the Overview (from ``snapshot``, or its figures ``overview``, when given), How to use, then
+    each sheet's rows (only the first of each with ``frame``). ``counts``: each sheet's number of rows, when
+    ``rows`` holds only each sheet's first rows (a frame)."""
     wb = Workbook()
     wb.remove(wb.active)
-    if snapshot is not None:
-        write_overview(wb.create_sheet(), snapshot)
+    if snapshot is not None or overview is not None:
+        write_overview(wb.create_sheet(), snapshot, overview)
     write_guide(wb.create_sheet())
     for spec in SHEETS:
+        count = counts.get(spec.title, 0) if counts is not None else None
         if not spec.optional or rows.get(spec.title):
-            write_sheet(wb.create_sheet(), spec, rows.get(spec.title, []), frame)
+            write_sheet(wb.create_sheet(), spec, rows.get(spec.title, []), frame, count)
     return wb
 
 

@@ -547,7 +547,7 @@ class Store:
         return [action_record(row, forms.get(row[10])) for row in rows]
 
     def escalations(self, form_ids: Collection[str] | None = None) -> list[EscalationRecord]:
-        forms = {f.form_id: f for f in self.forms(form_ids=form_ids)}
+        forms = {f.form_id: f for f in self.forms(form_ids=self._ids_in("escalations", form_ids))}
         where, params = self._among("form_id", form_ids)
         rows = self._rows("SELECT form_id, version, details, route, raised, current, notified_at, resolved_on, "
                           f"outcome FROM escalations{where} ORDER BY raised, form_id", params)
@@ -556,12 +556,59 @@ class Store:
         return sorted(recorded + on_rejected, key=lambda e: (e.raised, e.form_id))
 
     def good_practice(self, form_ids: Collection[str] | None = None) -> list[GoodPracticeRecord]:
-        forms = {f.form_id: f for f in self.forms(form_ids=form_ids)}
+        forms = {f.form_id: f for f in self.forms(form_ids=self._ids_in("good_practice", form_ids))}
         where, params = self._among("form_id", form_ids)
         rows = self._rows("SELECT form_id, version, summary, difference, nominated_by, trust_values, senior_leader, "
                           f"share, recorded, current, notified_at FROM good_practice{where} ORDER BY recorded, form_id",
                           params)
         return [good_practice_record(row, forms[row[0]]) for row in rows]
+
+    def _ids_in(self, table: str, form_ids: Collection[str] | None) -> Collection[str]:
+        """``form_ids``, or every form ID ``table`` has: only the forms a small table needs are read."""
+        if form_ids is not None:
+            return form_ids
+        return [r[0] for r in self._rows(f"SELECT DISTINCT form_id FROM {table}")]
+
+    # -- reading everything a page at a time (the register's full write: memory flat whatever the store holds) --
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Reads that see one state of the store (a read transaction: writers in other processes are not held
+        up). Inside a transaction, that transaction decides."""
+        with self._lock:
+            if self._depth:
+                yield
+                return
+            self._conn.execute("BEGIN")
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                self._conn.execute("COMMIT")
+
+    def current_form_ids(self) -> list[str]:
+        """The current forms' IDs in the order ``forms()`` gives them (received, then form ID)."""
+        return [r[0] for r in self._rows("SELECT form_id FROM forms WHERE superseded = 0 ORDER BY received, form_id")]
+
+    def action_form_ids(self) -> list[str]:
+        """The IDs of the forms that have actions, in the order ``actions()`` gives them."""
+        return [r[0] for r in self._rows("SELECT DISTINCT form_id FROM actions ORDER BY form_id")]
+
+    def work_item_ids(self) -> list[str]:
+        """Every allocated form's ID, in the order ``work_items()`` and ``allocations()`` give them."""
+        return [r[0] for r in self._rows("SELECT form_id FROM work_items ORDER BY cycle_id, form_id")]
+
+    def sent_log_pages(self, size: int = 2000) -> Iterator[list[tuple[datetime, str, str, str, str, str, str]]]:
+        """``sent_log()`` a page at a time, in the same order."""
+        after: tuple[str, int] = ("", -1)
+        while True:
+            rows = self._rows("SELECT sent_at, kind, subject, recipients, attachments, backend, result, id FROM sent "
+                              "WHERE (sent_at, id) > (?, ?) ORDER BY sent_at, id LIMIT ?", (*after, size))
+            if not rows:
+                return
+            after = (rows[-1][0], rows[-1][-1])
+            yield [(datetime.fromisoformat(at), *rest[:-1]) for at, *rest in rows]
 
     def rejections(self) -> list[RejectionRecord]:
         rows = self._rows("SELECT file, received, reason, sha256 FROM rejected ORDER BY received, id")
