@@ -262,3 +262,30 @@ def in_register(settings: Settings) -> set[str]:
     ids = {r[0] for r in wb["Forms"].iter_rows(min_row=2, max_col=1, values_only=True) if r and r[0]}
     wb.close()
     return ids
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
+def test_the_scheduled_work_gives_way_to_intake_for_the_processor(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    from processors.chase.run import ChaseRun
+    from watchers.scheduled import NICE, ScheduledWork
+
+    settings = load_settings(write_config(tmp_path, chase={"daily_at": "00:00"},
+                                          reports={"schedule": {"enabled": False}}))
+    seen: list[tuple[int, str]] = []
+
+    def chase(_settings: Settings, today: date, *_: object, **__: object) -> ChaseRun:
+        nice = subprocess.run(["sh", "-c", "nice"], capture_output=True, text=True).stdout.strip()  # a child's
+        seen.append((os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), nice))
+        return ChaseRun(today)
+
+    done = threading.Event()
+    work = ScheduledWork(settings, on_done=done.set)
+    work.chase.runner = chase
+    work()
+    assert done.wait(30) and work.wait(10)
+    work.close()
+    assert seen == [(NICE, str(NICE))]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0  # the watcher's own thread: as it was

@@ -6,6 +6,8 @@ the chase and the reports run (rendering, LibreOffice, email: minutes with a lar
 * has its own connection to the store and reads what it needs as one snapshot, so intake's commits go on;
 * holds the run lock for the whole job against other processes (a `report` or `chase` started by hand waits,
   as for any run), while this process's intake still takes it for each file (store.lock.held_for_process);
+* runs at a lower CPU priority (Linux: nice 10, which the LibreOffice it starts inherits), so on a busy machine
+  intake and its alerts get the processor first;
 * never writes the register: when the job is done it tells the watcher's loop, which writes it (with the
   watcher's memory of its last write, so only the changed rows are made again);
 * sends every report email keyed by its run (processors.reports.schedule), and records each reminder once it
@@ -16,8 +18,11 @@ the chase and the reports run (rendering, LibreOffice, email: minutes with a lar
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 
 from processors.chase.daily import DailyChase
@@ -28,6 +33,7 @@ from processors.store.lock import run_lock_for_process
 from watchers.common import WATCH_LOCK_WAIT
 
 log = logging.getLogger("qa.watch")
+NICE = 10  # the scheduled work's CPU priority below intake's (Linux)
 
 
 class ScheduledWork:
@@ -57,6 +63,7 @@ class ScheduledWork:
         self._thread.start()
 
     def _work(self) -> None:
+        _lower_priority()
         try:
             with run_lock_for_process(self.settings, "watch", WATCH_LOCK_WAIT):
                 self.chase()    # each never raises: a failure is logged and tried again later
@@ -79,3 +86,11 @@ class ScheduledWork:
             self.store.close()
         else:
             log.info("scheduled work still under way at stop: it is completed at the next start")
+
+
+def _lower_priority() -> None:
+    """This thread, and the processes it starts, give way to the watcher's intake for the processor (Linux, where
+    a thread has its own nice value); elsewhere they run as they are."""
+    if sys.platform.startswith("linux"):
+        with suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
