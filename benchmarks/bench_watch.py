@@ -252,7 +252,7 @@ def startup(bench: Bench, every: float = 1.0) -> tuple[float, list[float], float
     the day's work took."""
     bench.start()
     started, times = time.perf_counter(), []
-    while not times or not bench.day_done():
+    while not times or not bench.day_done() and time.perf_counter() - started < 1800:
         form_id, data = bench.make_form()
         dropped = time.perf_counter()
         bench.drop(form_id, data)

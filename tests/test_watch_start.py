@@ -289,3 +289,18 @@ def test_the_scheduled_work_gives_way_to_intake_for_the_processor(tmp_path: Path
     work.close()
     assert seen == [(NICE, str(NICE))]
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0  # the watcher's own thread: as it was
+
+
+def test_a_snapshot_read_sees_one_state_and_does_not_hold_up_anothers_commits(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    path = tmp_path / "qa.sqlite3"
+    with Store(path) as reader, Store(path) as intake:
+        intake.add_work_items([TPA])
+        with reader.reading_snapshot():
+            before = reader.work_items()
+            started = time.monotonic()
+            intake.add_work_items([replace(TPA, form_id="2026-C09-TPA-002")])  # commits at once
+            assert time.monotonic() - started < 1.0
+            assert reader.work_items() == before  # the same state throughout
+        assert len(reader.work_items()) == len(before) + 1
