@@ -1,24 +1,22 @@
-"""The `watch` command: run the watcher chosen by ``watch.source`` (folder or SharePoint) with the daily chase."""
+"""The `watch` command: run the watcher chosen by ``watch.source`` (folder or SharePoint) with the daily chase and
+the scheduled reports, which run beside it (watchers/scheduled.py) so a returned form never waits for them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from processors.chase.daily import DailyChase
 from processors.config.settings import Settings
 from processors.graph.client import GraphClient
 from processors.intake.pipeline import Pipeline
 from processors.register.read_first import read_edits_first
-from processors.reports.schedule import with_scheduled_reports
 from processors.store.database import Store
 from processors.store.lock import run_lock
 from processors.templates.check import INTAKE_TEMPLATES, require_templates
-from watchers.common import WatchStats
+from watchers.common import WATCH_LOCK_WAIT, WatchStats
 from watchers.folder import FolderWatcher
 from watchers.mailbox import MailboxWatcher
+from watchers.scheduled import ScheduledWork
 from watchers.sharepoint import SharePointWatcher
-
-WATCH_LOCK_WAIT = 3600.0  # the watcher waits for a one-shot run (an ingest, a report) to finish, however long
 
 
 def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] = print) -> WatchStats:
@@ -46,11 +44,14 @@ def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] 
             return watcher.run(once=True)
         watcher.install_signal_handlers()
         say(f"Watching {where} (Ctrl+C to stop). Register: {settings.path('register')}")
-        daily = with_scheduled_reports(DailyChase(settings, store, say=say))  # monthly briefing, quarterly draft
-        ticks = [t for t in (daily, mailbox) if t is not None]
+        scheduled = ScheduledWork(settings, on_done=watcher.follow_up.store_changed, say=say)  # chase, reports
+        ticks = [t for t in (scheduled, mailbox) if t is not None]
 
         def on_tick() -> None:
             for tick in ticks:
                 tick()
 
-        return watcher.run(once=False, on_tick=on_tick)
+        try:
+            return watcher.run(once=False, on_tick=on_tick)
+        finally:
+            scheduled.close()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from processors.mail.message import Message
+from processors.errors import DeliveryError
+from processors.mail.message import Mailer, Message, SendResult
 from processors.store.database import Store
 
 log = logging.getLogger("qa.intake")
@@ -43,6 +44,20 @@ def sent(store: Store, key: str) -> None:
 def release(store: Store, key: str) -> None:
     """A send that failed: the message is owed again."""
     store.set_state(key, None)
+
+
+def send_once(store: Store, mailer: Mailer, key: str, message: Message) -> SendResult | None:
+    """Send ``message`` unless the message keyed ``key`` went already (then None). A send that fails leaves it
+    owed (the error is raised); one cut short by a crash is settled by the next claim."""
+    if not claim(store, key, message):
+        return None
+    try:
+        result = mailer.send(message)
+    except (DeliveryError, OSError):
+        release(store, key)
+        raise
+    sent(store, key)
+    return result
 
 
 def _went_since(store: Store, message: Message, since: str) -> bool:

@@ -3,7 +3,8 @@
 It runs at the first tick at or after ``chase.daily_at`` each day. A run that could not send everything
 (mail server down, register open) is tried again ``RETRY`` later the same day; reminders that did go are
 recorded, so the retry sends only what is missing. The day of the last complete run is kept in the store,
-so restarting `watch` does not run it again.
+so restarting `watch` does not run it again. Inside `watch` (``register=False``) the chase leaves the register
+to the watcher's loop, which writes it once the chase is done.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ Runner = Callable[..., ChaseRun]
 class DailyChase:
     def __init__(self, settings: Settings, store: Store, *, clock: Callable[[], datetime] = datetime.now,
                  mailer: Mailer | None = None, runner: Runner = run_chase,
-                 say: Callable[[str], None] | None = None) -> None:
+                 say: Callable[[str], None] | None = None, register: bool = True) -> None:
         self.settings, self.store, self.clock, self.mailer, self.runner, self.say = (
             settings, store, clock, mailer, runner, say)
+        self.register = register
         self.config = chase_settings(settings)
         last = store.get_state(LAST_RUN_STATE)
         self.done_on: date | None = date.fromisoformat(last) if last else None
@@ -48,7 +50,7 @@ class DailyChase:
         if not self.due(now):
             return None
         try:
-            run = self.runner(self.settings, now.date(), self.store, mailer=self.mailer)
+            run = self.runner(self.settings, now.date(), self.store, mailer=self.mailer, register=self.register)
         except Exception as exc:  # a bad pool file or a bug must not stop the watcher
             log.error("daily chase failed, trying again at %s: %s", (now + RETRY).strftime("%H:%M"), exc,
                       exc_info=not isinstance(exc, QAError))

@@ -105,7 +105,8 @@ def run_chase(settings: Settings, today: date | None = None, store: Store | None
 def _chase(settings: Settings, today: date, store: Store, mailer: Mailer | None, register: bool) -> ChaseRun:
     ctx = _context(settings, store, mailer or make_mailer(settings, store), today)
     unread = _read_edits(settings, store)  # an action marked Completed in the register is not chased
-    allocations, actions, forms = store.allocations(), store.actions(), store.forms()
+    with store.reading_snapshot():  # one state of the store, while the watcher's intake goes on
+        allocations, actions, forms = store.allocations(), store.actions(), store.forms()
     run = _remind(ctx, allocations, actions)
     run.problems += unread
     run.reaudit_offers = _offers(ctx, forms, actions, allocations)

@@ -188,11 +188,12 @@ class Pipeline:
             self.notifier.send_pending()
         return self.notifier.take_results()
 
-    def write_register(self, report: BatchReport) -> None:
+    def write_register(self, report: BatchReport, store: Store | None = None) -> None:
+        """The register from the store (``store``: another connection to it, for a thread of its own)."""
         path = self.settings.path("register")
         try:
             with self.locked():
-                written = write_register(self.store, path, memory=self.register_memory)
+                written = write_register(store or self.store, path, memory=self.register_memory)
             report.register_path = path
             report.register_warnings = written.warnings
             for warning in written.warnings:

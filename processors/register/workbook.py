@@ -94,11 +94,12 @@ def read_back(store: Store, path: Path, report: RegisterReport) -> Mapping[str, 
 
 
 def _snapshot(store: Store, today: date, last: LastWrite | None) -> tuple[Snapshot, int]:
-    """What the register shows, read in one transaction with the point of the store's change log it reflects;
-    the dirty flag is cleared in the same step, so any change recorded while the file is being written marks the
-    register dirty again. With ``last``, only the forms changed since are read again, when that is enough."""
-    with store.transaction():
-        store.set_state(REGISTER_DIRTY, None)
+    """What the register shows, read as one state of the store with the point of the store's change log it
+    reflects. The dirty flag is cleared just before, so any change recorded from then on marks the register dirty
+    again. The read does not hold up other connections' commits (a watcher's intake goes on during a full read).
+    With ``last``, only the forms changed since are read again, when that is enough."""
+    store.set_state(REGISTER_DIRTY, None)
+    with store.reading_snapshot():
         if last is not None:
             changes = store.changes_since(last.seq)
             if not changes.any:

@@ -70,6 +70,7 @@ class ReportRun:
     documents: list[ReportDocument] = field(default_factory=list)
     commentary_form: Path | None = None  # written by a draft run, for the QA Manager to fill in
     sent: list[SendResult] = field(default_factory=list)
+    already_sent: list[str] = field(default_factory=list)  # subjects sent by an earlier try of the same run
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -89,6 +90,8 @@ class ReportRun:
                          f"{self.commentary_form}")
         if self.sent:
             lines.append(f"{len(self.sent)} email(s) sent ({self.sent[0].backend})")
+        if self.already_sent:
+            lines.append(f"{len(self.already_sent)} email(s) sent before the last stop, not sent again")
         lines += [f"Note: {p}" for p in self.problems]
         return lines
 
@@ -260,7 +263,10 @@ def commentary_message(form: Path, quarter: Quarter, to: tuple[str, ...]) -> Mes
                    body="\n".join(body), attachments=(form,), kind="report")
 
 
-def send_documents(settings: Settings, store: Store, run: ReportRun, quarter: Quarter) -> None:
+def send_documents(settings: Settings, store: Store, run: ReportRun, quarter: Quarter, *, register: bool = True,
+                   once_key: str | None = None) -> None:
+    """Email the run's documents (each once under ``once_key``); then, with ``register``, write the register
+    (its Sent sheet). The watcher passes ``register=False``: its own loop writes the register."""
     unaddressed = [d for d in run.documents if not d.recipients]
     if unaddressed:
         run.problems.append("not emailed, no recipients in config (reports.recipients): "
@@ -271,9 +277,12 @@ def send_documents(settings: Settings, store: Store, run: ReportRun, quarter: Qu
         messages.append(commentary_message(run.commentary_form, quarter, manager))
     if not messages:
         return
-    outcome = deliver(settings, store, messages)
+    outcome = deliver(settings, store, messages, once_key=once_key)
     run.sent += outcome.sent
+    run.already_sent += outcome.already_sent
     run.problems += outcome.problems
+    if not register:
+        return
     try:
         write_register(store, settings.path("register"))
     except RegisterLockedError as exc:
@@ -281,10 +290,11 @@ def send_documents(settings: Settings, store: Store, run: ReportRun, quarter: Qu
 
 
 def run_reports(settings: Settings, quarter: str, theme: str | None, service: str | None, send: bool,
-                today: date | None = None, draft: bool = False) -> ReportRun:
+                today: date | None = None, draft: bool = False, *, register: bool = True,
+                once_key: str | None = None) -> ReportRun:
     """Write the quarter's reports (and PDFs), and email them when ``send``. A ``draft`` run also writes the
     QA Manager's commentary form, pre-filled with the quarter's key figures, and sends everything to the QA
-    Manager only."""
+    Manager only. ``register`` and ``once_key``: see send_documents."""
     started = time.perf_counter()
     options, today = report_settings(settings), today or date.today()
     period = parse_quarter(quarter, options.year_start_month)
@@ -319,12 +329,13 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
         if options.pdf:
             make_pdfs(run.documents, run.folder, run.problems)
         if send:
-            send_documents(settings, store, run, period)
+            send_documents(settings, store, run, period, register=register, once_key=once_key)
     run.seconds = time.perf_counter() - started
     return run
 
 
-def run_briefing(settings: Settings, month: Period, send: bool, today: date | None = None) -> ReportRun:
+def run_briefing(settings: Settings, month: Period, send: bool, today: date | None = None, *, register: bool = True,
+                 once_key: str | None = None) -> ReportRun:
     """The learning briefing note for one month on its own (made by `watch` each month), emailed when ``send``."""
     started = time.perf_counter()
     options, today = report_settings(settings), today or date.today()
@@ -338,6 +349,6 @@ def run_briefing(settings: Settings, month: Period, send: bool, today: date | No
         if options.pdf:
             make_pdfs(run.documents, run.folder, run.problems)
         if send:
-            send_documents(settings, store, run, quarter)
+            send_documents(settings, store, run, quarter, register=register, once_key=once_key)
     run.seconds = time.perf_counter() - started
     return run

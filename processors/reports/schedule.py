@@ -6,7 +6,9 @@
   sends the final reports).
 
 What was made is kept in the store (one state key per month and per quarter), so a restart never repeats it;
-a run that failed (mail server down) is tried again at the next check, ``RETRY`` later.
+a run that failed (mail server down) is tried again at the next check, ``RETRY`` later. A run cut short (the
+watcher stopped or killed mid-way) is made again at the next start, and its emails are keyed by the same state
+key, so one that went before the stop is not sent twice.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ class ScheduledReports:
     """A callable for the watcher's tick: makes what is due today, at most once a day when all went well."""
 
     def __init__(self, settings: Settings, store: Store, *, clock: Callable[[], datetime] = datetime.now,
-                 say: Callable[[str], None] | None = None) -> None:
+                 say: Callable[[str], None] | None = None, register: bool = True) -> None:
         self.settings, self.store, self.clock, self.say = settings, store, clock, say
+        self.register = register  # False inside `watch`: the watcher's loop writes the register
         self.options = report_settings(settings)
         self.checked_on: date | None = None
         self.next_try: datetime | None = None
@@ -65,15 +68,16 @@ class ScheduledReports:
         schedule, jobs = self.options.schedule, []
         if schedule.monthly_briefing and today >= first_working_day(today):
             month = previous_month(today)
-            key = BRIEFING_STATE.format(label=month.label)
-            if self.store.get_state(key) is None:
-                jobs.append((key, lambda: run_briefing(self.settings, month, send=True, today=today)))
+            briefing = BRIEFING_STATE.format(label=month.label)
+            if self.store.get_state(briefing) is None:
+                jobs.append((briefing, lambda: run_briefing(self.settings, month, send=True, today=today,
+                                                            register=self.register, once_key=briefing)))
         quarter = previous_quarter(today, self.options.year_start_month)
-        key = DRAFT_STATE.format(label=quarter.label)
+        draft = DRAFT_STATE.format(label=quarter.label)
         if today >= quarter.end + timedelta(days=schedule.quarterly_draft_after_days) and \
-                self.store.get_state(key) is None:
-            jobs.append((key, lambda: run_reports(self.settings, quarter.label, None, None, send=True, today=today,
-                                                  draft=True)))
+                self.store.get_state(draft) is None:
+            jobs.append((draft, lambda: run_reports(self.settings, quarter.label, None, None, send=True, today=today,
+                                                    draft=True, register=self.register, once_key=draft)))
         return jobs
 
     def __call__(self) -> list[ReportRun]:
@@ -91,7 +95,7 @@ class ScheduledReports:
                 failed = True
                 continue
             runs.append(run)
-            if run.sent and not any("was not sent" in p for p in run.problems):
+            if (run.sent or run.already_sent) and not any("was not sent" in p for p in run.problems):
                 self.store.set_state(key, now.isoformat(timespec="minutes"))
             else:
                 failed = True

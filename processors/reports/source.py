@@ -100,7 +100,7 @@ def quarter_window(quarter: Quarter, trend_quarters: int) -> date:
 
 def load_quarter(store: Store, quarter: Quarter, trend_quarters: int) -> Snapshot:
     """What a quarter's reports count, read once for the whole run (see the module's docstring)."""
-    with collector_paused():  # ~35,000 records, no cycles among them
+    with collector_paused(), store.reading_snapshot():  # ~35,000 records, no cycles; one state of the store
         return _load_quarter(store, quarter, trend_quarters)
 
 

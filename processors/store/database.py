@@ -143,6 +143,23 @@ class Store:
             self._depth -= 1
             self._conn.execute("COMMIT" if self._depth == 0 else f"RELEASE {savepoint}")
 
+    @contextmanager
+    def reading_snapshot(self) -> Iterator[None]:
+        """Reads inside all see the store as it was at the first of them, whatever other connections (the
+        watcher's intake) commit meanwhile, without blocking them: a deferred transaction (WAL). For reads only.
+        Inside a transaction already, that transaction is the snapshot."""
+        with self._lock:
+            if self._depth:
+                yield
+                return
+            self._conn.execute("BEGIN DEFERRED")
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                self._conn.execute("COMMIT")
+
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
             try:

@@ -5,6 +5,12 @@ waits up to a bounded time, then says in one line who holds it (pid, host, comma
 the operating system's (flock / LockFileEx), so it is released when its process dies, however it dies.
 The watcher takes it for each file and each register write, so a one-shot `ingest` or a `report` only
 waits for the file in hand. Inside one process the lock is re-entrant (and shared by its threads in turn).
+
+Long work in a worker thread (the watcher's daily chase and scheduled reports) takes the lock with
+``held_for_process``: other processes wait for the whole of it, as for any run, while the process's other
+threads (the watcher's intake) go on taking the lock for each file; inside it, that thread's ``state_lock``
+calls pass through. The work must then keep to what may interleave with intake (the store's own
+transactions, reading a snapshot), and leave the register file to the watcher's loop.
 """
 
 from __future__ import annotations
@@ -82,11 +88,22 @@ class _Held:
     def __init__(self) -> None:
         self.guard = threading.RLock()
         self.depth = 0
+        self.pinned = 0  # worker threads holding the OS lock for the process (held_for_process)
         self.fd: int | None = None
+
+    def release_if_unused(self) -> None:
+        """Let other processes have the lock once no thread of this process needs it (call with the guard)."""
+        if self.depth == 0 and self.pinned == 0 and self.fd is not None:
+            fd, self.fd = self.fd, None
+            try:
+                _unlock(fd)
+            finally:
+                os.close(fd)
 
 
 _HELD: dict[Path, _Held] = {}
 _HELD_GUARD = threading.Lock()
+_THREAD = threading.local()  # .passing: the lock files this thread holds for its process (held_for_process)
 
 
 def _held(path: Path) -> _Held:
@@ -106,21 +123,45 @@ def _write_holder(fd: int, command: str) -> None:
 def state_lock(path: Path, command: str, wait: float = DEFAULT_WAIT, what: str = "run") -> Iterator[None]:
     """Hold the lock file ``path`` for ``command``; wait up to ``wait`` seconds for another process to let go."""
     path = path.resolve()
+    if path in _passing():  # held for the whole process by this thread's long work: nothing to wait for
+        yield
+        return
     held = _held(path)
     with held.guard:
-        if held.depth == 0:
+        if held.fd is None:
             held.fd = _acquire(path, command, wait, what)
         held.depth += 1
         try:
             yield
         finally:
             held.depth -= 1
-            if held.depth == 0 and held.fd is not None:
-                fd, held.fd = held.fd, None
-                try:
-                    _unlock(fd)
-                finally:
-                    os.close(fd)
+            held.release_if_unused()
+
+
+def _passing() -> set[Path]:
+    if not hasattr(_THREAD, "passing"):
+        _THREAD.passing = set()
+    return _THREAD.passing
+
+
+@contextmanager
+def held_for_process(path: Path, command: str, wait: float = DEFAULT_WAIT, what: str = "run") -> Iterator[None]:
+    """Hold the lock file ``path`` against other processes while this thread does long work, without making
+    this process's other threads wait: they take it in turn as before (see the module's docstring)."""
+    path = path.resolve()
+    held = _held(path)
+    with held.guard:  # waits for the file another thread has in hand, then for other processes
+        if held.fd is None:
+            held.fd = _acquire(path, command, wait, what)
+        held.pinned += 1
+    _passing().add(path)
+    try:
+        yield
+    finally:
+        _passing().discard(path)
+        with held.guard:
+            held.pinned -= 1
+            held.release_if_unused()
 
 
 def _acquire(path: Path, command: str, wait: float, what: str) -> int:
@@ -152,3 +193,8 @@ def watch_lock_path(database: Path) -> Path:
 def run_lock(settings: Settings, command: str, wait: float = DEFAULT_WAIT) -> AbstractContextManager[None]:
     """The run lock of this installation (beside its store)."""
     return state_lock(run_lock_path(settings.path("database")), command, wait)
+
+
+def run_lock_for_process(settings: Settings, command: str, wait: float = DEFAULT_WAIT) -> AbstractContextManager[None]:
+    """The run lock held by a worker thread for its whole process (``held_for_process``)."""
+    return held_for_process(run_lock_path(settings.path("database")), command, wait)

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from processors.act.notices import Notice, escalation_alert, good_practice_notice, rejected_concern_alert
 from processors.act.routing import alert_route
-from processors.act.sent_once import claim, message_key, release, sent
+from processors.act.sent_once import message_key, send_once
 from processors.chase.people import People, load_people
 from processors.errors import DeliveryError
 from processors.intake.received import IntakeFile
@@ -94,16 +94,14 @@ class Notifier:
         """Each message of the notice once: keyed in the store before it is sent, so a retry never repeats one."""
         store = self.services.store
         for number, message in enumerate(notice.messages):
-            key = message_key(notice.kind, notice.form_id, number)
-            if not claim(store, key, message):
-                continue  # sent already, by this run or an earlier one
             try:
-                self.sent.append(self.services.mailer.send(message))
+                result = send_once(store, self.services.mailer, message_key(notice.kind, notice.form_id, number),
+                                   message)
             except (DeliveryError, OSError) as exc:
-                release(store, key)
                 self.problems.append(f"{notice.form_id}: {exc}")
                 return False
-            sent(store, key)
+            if result is not None:  # (None: sent already, by this run or an earlier one)
+                self.sent.append(result)
         log.info("%s notice for %s sent to %d recipient(s)", notice.kind, notice.form_id,
                  sum(len(m.to) + len(m.cc) for m in notice.messages))
         return True
