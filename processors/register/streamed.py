@@ -76,7 +76,7 @@ def spooled_sheets(store: Store, today: date, folder: Path | None = None) -> Ite
     with tempfile.TemporaryDirectory(prefix="qa-register-rows-", dir=folder) as scratch:
         spools = {spec.title: RowSpool(spec, Path(scratch), spec.title in keyed) for spec in SHEETS}
         try:
-            with store.reading():
+            with store.reading_snapshot():
                 overview = _spool(store, today, spools)
         finally:
             for spool in spools.values():

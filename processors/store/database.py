@@ -588,22 +588,6 @@ class Store:
 
     # -- reading everything a page at a time (the register's full write: memory flat whatever the store holds) --
 
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        """Reads that see one state of the store (a read transaction: writers in other processes are not held
-        up). Inside a transaction, that transaction decides."""
-        with self._lock:
-            if self._depth:
-                yield
-                return
-            self._conn.execute("BEGIN")
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                self._conn.execute("COMMIT")
-
     def current_form_ids(self) -> list[str]:
         """The current forms' IDs in the order ``forms()`` gives them (received, then form ID)."""
         return [r[0] for r in self._rows("SELECT form_id FROM forms WHERE superseded = 0 ORDER BY received, form_id")]
