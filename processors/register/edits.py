@@ -89,17 +89,21 @@ def header_map(rows: list[tuple], key: str) -> tuple[int, dict[str, int]] | None
     return None
 
 
-def read_sheets(path: Path, titles: Iterable[str] | None = None) -> dict[str, list[tuple]]:
+def read_sheets(path: Path, titles: Iterable[str] | None = None,
+                known: dict[str, list[tuple]] | None = None) -> dict[str, list[tuple]]:
     """Every row of each named sheet the workbook has (every sheet, in order, when ``titles`` is None), from
-    cell A1 whatever size the file claims (people add rows and columns); blank cells are None.
+    cell A1 whatever size the file claims (people add rows and columns); blank cells are None. ``known``: sheets
+    of this same file already read, taken from there instead of read again.
 
     Read with python-calamine (Rust): 1.8 s for a 10,000-form register where openpyxl's read-only mode takes
     16.5 s (benchmarks/bench_register_writers.py). Raises CalamineError for a file it cannot read."""
     workbook = CalamineWorkbook.from_path(str(path))
     try:
         wanted = workbook.sheet_names if titles is None else [t for t in titles if t in workbook.sheet_names]
-        return {title: [tuple(None if v == "" else v for v in row)
-                        for row in workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)]
+        known = known or {}
+        return {title: known[title] if title in known else
+                [tuple(None if v == "" else v for v in row)
+                 for row in workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)]
                 for title in wanted}
     finally:
         workbook.close()
