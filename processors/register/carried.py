@@ -4,8 +4,9 @@
 (``PeopleWork``) and puts it into the register being written: the frame openpyxl builds gets each added column
 (its header, its width, the Excel table grown over it, its cells unlocked so people can go on typing there) and
 each added sheet, and ``sheet_rows.fill_frame`` writes the column's values beside each row's own, matched by the
-row's key (its first column). A column whose values are all dates stays a column of dates; any other value is
-written as it was read (text stays text, never a formula; numbers stay numbers).
+row's key (its first column). A column of dates stays a column of dates (``column_kind``); any other value is
+written as it was read (text stays text, never a formula; numbers stay numbers). What Excel cannot hold is cleaned
+as in every other cell (``sheet_rows.clean_text``).
 
 A watcher keeps the ``PeopleWork`` of its last write, so while the file on disk is the one it wrote, the next write
 carries the same values without reading the register again.
@@ -71,10 +72,19 @@ def row_key(row: tuple) -> str:
 
 
 def column_kind(values: Iterable[object]) -> str:
-    """DATE or DATETIME when every value typed is a date (with a time for DATETIME), else TEXT."""
-    found = [v for v in values if v not in (None, "")]
-    if found and all(isinstance(v, date) for v in found):
-        return DATETIME if any(isinstance(v, datetime) for v in found) else DATE
+    """DATE (DATETIME when some have a time) for a column of dates, perhaps with words among them ("TBC"): its
+    cells are shown as dates. TEXT for anything else, and for dates mixed with numbers (the numbers would show as
+    dates): there a date is written as text, dd/mm/yyyy."""
+    dates = numbers = False
+    with_time = False
+    for value in values:
+        if isinstance(value, date):
+            dates = True
+            with_time = with_time or isinstance(value, datetime)
+        elif isinstance(value, (int, float)):
+            numbers = True
+    if dates and not numbers:
+        return DATETIME if with_time else DATE
     return TEXT
 
 
@@ -133,9 +143,11 @@ def _add_columns(ws: Worksheet, carried: CarriedColumns, first_row: tuple) -> No
         ws.column_dimensions[letter].width = max(12, len(header) + 4)
         ws.column_dimensions[letter].protection = UNLOCKED
     last = get_column_letter(first + len(carried.headers) - 1)
-    for table in ws.tables.values():
+    for table in ws.tables.values():  # the table (and the printed page) grow to hold people's columns
         start, end = table.ref.split(":")
-        table.ref = f"{start}:{last}{''.join(c for c in end if c.isdigit())}"
+        end_row = "".join(c for c in end if c.isdigit())
+        table.ref = f"{start}:{last}{end_row}"
+        ws.print_area = f"A1:{last}{end_row}"
         ids = len(table.tableColumns)
         table.tableColumns += [TableColumn(id=ids + n, name=h) for n, h in enumerate(carried.headers, start=1)]
         if table.autoFilter is not None:
