@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -78,3 +78,26 @@ def write_carefully(store: Store, path: Path, today: date) -> RegisterReport:
         {spec.title: sheets[spec.title].fingerprints for spec in KEYED}))
     report.warnings = keeping.lines()
     return report
+
+
+PANEL = "Notes for panel"
+
+
+def add_peoples_work(path: Path, filled: int = 1000) -> None:
+    """What a QA administrator does in Excel: a "Notes for panel" column at the end of Actions, typed on ``filled``
+    rows spread through the sheet, and a sheet of their own; then saves (here with openpyxl, which writes shared
+    strings as Excel does)."""
+    wb = load_workbook(path)
+    ws = wb["Actions"]
+    at = ws.max_column + 1
+    ws.cell(1, at, PANEL)
+    step = max(1, (ws.max_row - 1) // filled)
+    for n, row in enumerate(range(2, ws.max_row + 1, step)):
+        if n >= filled:
+            break
+        ws.cell(row, at, f"Panel {n % 12 + 1}: discuss with the service manager ({n})")
+    panel = wb.create_sheet("Panel")
+    panel.append(["Meeting", "Chair", "Held on", "Forms to discuss"])
+    for n in range(1, 25):
+        panel.append([f"Panel {n}", f"Chair {n % 4}", date(2026, 1, 5 + n), n * 3])
+    wb.save(path)
