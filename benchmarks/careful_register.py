@@ -83,21 +83,24 @@ def write_carefully(store: Store, path: Path, today: date) -> RegisterReport:
 PANEL = "Notes for panel"
 
 
-def add_peoples_work(path: Path, filled: int = 1000) -> None:
+def add_peoples_work(path: Path, filled: int = 1000) -> int:
     """What a QA administrator does in Excel: a "Notes for panel" column at the end of Actions, typed on ``filled``
     rows spread through the sheet, and a sheet of their own; then saves (here with openpyxl, which writes shared
-    strings as Excel does)."""
+    strings as Excel does). Returns how many values were typed."""
     wb = load_workbook(path)
     ws = wb["Actions"]
     at = ws.max_column + 1
     ws.cell(1, at, PANEL)
     step = max(1, (ws.max_row - 1) // filled)
+    typed = 0
     for n, row in enumerate(range(2, ws.max_row + 1, step)):
         if n >= filled:
             break
         ws.cell(row, at, f"Panel {n % 12 + 1}: discuss with the service manager ({n})")
+        typed += 1
     panel = wb.create_sheet("Panel")
     panel.append(["Meeting", "Chair", "Held on", "Forms to discuss"])
     for n in range(1, 25):
         panel.append([f"Panel {n}", f"Chair {n % 4}", date(2026, 1, 5 + n), n * 3])
     wb.save(path)
+    return typed
