@@ -50,9 +50,10 @@ from processors.store.database import Store
 POLL_SECONDS = 1.0  # the peer's scheduled task
 
 
-def seed(folder: Path, forms: int, people: bool = False) -> None:
+def seed(folder: Path, forms: int, people: bool = False) -> int:
     """A store holding ``forms`` synthetic returned forms, every notice already sent, and its register written
-    (with ``people``: then given people's column and sheet, and written again, carrying them)."""
+    (with ``people``: then given people's column and sheet, and written again, carrying them). Returns how many
+    of people's values the register holds."""
     folder.mkdir(parents=True, exist_ok=True)
     with Store(folder / "qa.sqlite3") as store:
         if forms:
@@ -60,9 +61,11 @@ def seed(folder: Path, forms: int, people: bool = False) -> None:
             for form_id in store.pending_notices()["escalation"]:
                 store.mark_escalation_notified(form_id)
         write_register(store, folder / "register.xlsx")
-        if people:
-            add_peoples_work(folder / "register.xlsx")
-            write_register(store, folder / "register.xlsx")
+        if not people:
+            return 0
+        typed = add_peoples_work(folder / "register.xlsx")
+        write_register(store, folder / "register.xlsx")
+        return typed
 
 
 def people_values(folder: Path) -> int:
@@ -222,7 +225,7 @@ def burst(bench: Bench, count: int) -> float:
 def compare(stored: int, drops: int, count: int, scratch: Path, people: bool = False) -> None:
     """Ours and the peer at the same state, in the same run."""
     seeded = scratch / f"seed-{stored}"
-    seed(seeded, stored, people)
+    typed = seed(seeded, stored, people)
     figures = {}
     kept = []
     for name, peer in (("watch", False), ("peer", True)):
@@ -236,7 +239,7 @@ def compare(stored: int, drops: int, count: int, scratch: Path, people: bool = F
     print(f"{stored:,} forms stored ({drops} single drops, a burst of {count}); ours | peer (poll 1 s + ingest) | "
           f"ratio | target; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if people:
-        print(f"  with a people's column on 1,000 Actions rows and a sheet of theirs: values still in the register "
+        print(f"  with a people's column on {typed:,} Actions rows and a sheet of theirs: values still in the register "
               f"after the drops: {kept[0]:,} | {kept[1]:,}")
     print(f"  drop -> store p95:    {s1:6.2f} s | {s2:6.2f} s | {s2 / s1:4.1f}x | <= 1.5 s")
     print(f"  drop -> register p95: {r1:6.2f} s | {r2:6.2f} s | {r2 / r1:4.1f}x | <= 3 s")
