@@ -1,6 +1,6 @@
 """Reliability and latency of `python run.py watch`, measured on a real subprocess watching a local folder.
 
-    python -m benchmarks.bench_watch [--drops 20] [--burst 500] [--kills 10] [--stored 0,10000]
+    python -m benchmarks.bench_watch [--drops 20] [--burst 500] [--kills 10] [--stored 0,10000] [--people-column]
 
 Prints, at each number of forms already stored (seeded directly with synthetic records, escalations already
 notified and the register already written, as a trust's store after years of use): drop-to-store and
@@ -18,11 +18,15 @@ time (every form in the store exactly once, no file lost, register consistent). 
 stored): p95 <= 1.5 s to the store, <= 3 s to the register, >= 30 forms/s for a burst. For comparison: Power
 Automate's SharePoint trigger polls every 5 minutes (15 on free plans); paperless-ngx waits 5 s for a file to
 settle.
+With ``--people-column`` the seeded register also holds people's work (a "Notes for panel" column typed on 1,000
+Actions rows and a sheet of theirs, ``benchmarks/careful_register.add_peoples_work``), carried by every write; each
+run checks it is still there at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import signal
@@ -42,6 +46,7 @@ import openpyxl
 import yaml
 
 from benchmarks.bench_register import fill
+from benchmarks.careful_register import add_peoples_work
 from benchmarks.common import ANSWERS, CASE, ROOT, scratch_config
 from processors.demo.fill import fill_form
 from processors.forms.models import WorkItem
@@ -57,8 +62,10 @@ DAY_DUE = {"chase": {"daily_at": "00:00"},  # the day's chase and the last quart
            "reports": {"pdf": True, "schedule": {"daily_at": "00:00", "quarterly_draft_after_days": 0}}}
 
 
-def seed(folder: Path, forms: int) -> None:
-    """A store holding ``forms`` synthetic returned forms, every notice already sent, and its register written."""
+def seed(folder: Path, forms: int, people: bool = False) -> int:
+    """A store holding ``forms`` synthetic returned forms, every notice already sent, and its register written
+    (with ``people``: then given people's column and sheet, and written again, carrying them). Returns how many
+    of people's values the register holds."""
     folder.mkdir(parents=True, exist_ok=True)
     with Store(folder / "qa.sqlite3") as store:
         if forms:
@@ -66,6 +73,17 @@ def seed(folder: Path, forms: int) -> None:
             for form_id in store.pending_notices()["escalation"]:
                 store.mark_escalation_notified(form_id)
         write_register(store, folder / "register.xlsx")
+        if not people:
+            return 0
+        typed = add_peoples_work(folder / "register.xlsx")
+        write_register(store, folder / "register.xlsx")
+        return typed
+
+
+def people_values(folder: Path) -> int:
+    """How many of people's values the register's Actions sheet holds."""
+    with zipfile.ZipFile(folder / "register.xlsx") as archive:
+        return archive.read(sheet_parts(archive)["Actions"]).count(b"discuss with the service manager")
 
 
 def last_quarter() -> str:
@@ -283,18 +301,25 @@ def compare_startup(stored: int, scratch: Path) -> None:
     sys.stdout.flush()
 
 
-def compare(stored: int, drops: int, count: int, scratch: Path) -> None:
+def compare(stored: int, drops: int, count: int, scratch: Path, people: bool = False) -> None:
     """Ours and the peer at the same state, in the same run."""
     seeded = scratch / f"seed-{stored}"
-    seed(seeded, stored)
+    typed = seed(seeded, stored, people)
     figures = {}
+    kept = []
     for name, peer in (("watch", False), ("peer", True)):
-        store_p95, register_p95, first = latency(Bench(scratch / f"{name}-{stored}-latency", seeded, peer), drops)
-        rate = burst(Bench(scratch / f"{name}-{stored}-burst", seeded, peer), count)
+        bench = Bench(scratch / f"{name}-{stored}-latency", seeded, peer)
+        store_p95, register_p95, first = latency(bench, drops)
+        kept.append(people_values(bench.folder))
+        rate = burst(Bench(scratch / f"{name}-{stored}-burst", seeded, peer), count) if count else 0.0
         figures[name] = (store_p95, register_p95, rate, first)
     (s1, r1, b1, f1), (s2, r2, b2, f2) = figures["watch"], figures["peer"]
+    load = os.getloadavg()
     print(f"{stored:,} forms stored ({drops} single drops, a burst of {count}); ours | peer (poll 1 s + ingest) | "
-          "ratio | target")
+          f"ratio | target; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    if people:
+        print(f"  with a people's column on {typed:,} Actions rows and a sheet of theirs: values still in the register "
+              f"after the drops: {kept[0]:,} | {kept[1]:,}")
     print(f"  drop -> store p95:    {s1:6.2f} s | {s2:6.2f} s | {s2 / s1:4.1f}x | <= 1.5 s")
     print(f"  drop -> register p95: {r1:6.2f} s | {r2:6.2f} s | {r2 / r1:4.1f}x | <= 3 s")
     print(f"  burst throughput:     {b1:6.1f}/s | {b2:6.1f}/s | {b1 / b2 if b2 else 0:4.1f}x | >= 30 forms/s")
@@ -336,6 +361,8 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--stored", default="0,10000", help="forms already in the store, comma-separated")
     parser.add_argument("--startup-only", action="store_true", help="only the first form after a start")
+    parser.add_argument("--people-column", action="store_true",
+                        help="the register also holds people's column (1,000 rows) and sheet")
     parser.add_argument("--poll-loop", type=Path, help=argparse.SUPPRESS)  # the peer's process
     parser.add_argument("--day-due", action="store_true", help=argparse.SUPPRESS)  # the peer's day's tasks
     args = parser.parse_args()
@@ -346,7 +373,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for stored in (int(n) for n in args.stored.split(",") if n.strip()):
             if not args.startup_only:
-                compare(stored, args.drops, args.burst, Path(scratch))
+                compare(stored, args.drops, args.burst, Path(scratch), args.people_column)
             compare_startup(stored, Path(scratch))
         if args.kills:
             kills(Bench(Path(scratch) / "kills"), args.kills, 30)

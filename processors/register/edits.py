@@ -113,6 +113,7 @@ class LazySheets(Mapping[str, Iterable[tuple]]):
 
     def __init__(self, path: Path, titles: Iterable[str]) -> None:
         self._workbook = CalamineWorkbook.from_path(str(path))
+        self._closed = False
         names = set(self._workbook.sheet_names)
         self._titles = [t for t in titles if t in names]
 
@@ -128,7 +129,10 @@ class LazySheets(Mapping[str, Iterable[tuple]]):
         return len(self._titles)
 
     def close(self) -> None:
-        self._workbook.close()
+        """Let the file go (again: nothing)."""
+        if not self._closed:
+            self._closed = True
+            self._workbook.close()
 
 
 class _SheetRows:
@@ -145,17 +149,21 @@ class _SheetRows:
             yield pad + tuple(None if v == "" else v for v in row)
 
 
-def read_sheets(path: Path, titles: Iterable[str] | None = None) -> dict[str, list[tuple]]:
+def read_sheets(path: Path, titles: Iterable[str] | None = None,
+                known: Mapping[str, Iterable[tuple]] | None = None) -> dict[str, list[tuple]]:
     """Every row of each named sheet the workbook has (every sheet, in order, when ``titles`` is None), from
-    cell A1 whatever size the file claims (people add rows and columns); blank cells are None.
+    cell A1 whatever size the file claims (people add rows and columns); blank cells are None. ``known``: sheets
+    of this same file already read, taken from there instead of read again.
 
     Read with python-calamine (Rust): 1.8 s for a 10,000-form register where openpyxl's read-only mode takes
     16.5 s (benchmarks/bench_register_writers.py). Raises CalamineError for a file it cannot read."""
     workbook = CalamineWorkbook.from_path(str(path))
     try:
         wanted = workbook.sheet_names if titles is None else [t for t in titles if t in workbook.sheet_names]
-        return {title: [tuple(None if v == "" else v for v in row)
-                        for row in workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)]
+        known = known or {}
+        return {title: list(known[title]) if title in known else
+                [tuple(None if v == "" else v for v in row)
+                 for row in workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)]
                 for title in wanted}
     finally:
         workbook.close()

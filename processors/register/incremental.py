@@ -7,8 +7,9 @@ the first time goes at the end); rows that did not change keep their text. Every
 the frame (Overview, guide, tables, formats, protection) is built afresh and the file replaced in one step.
 
 A full write is made instead whenever the shortcut could be wrong: nothing kept yet, the file changed since (people
-edited it, or another command wrote it), a new day (days overdue and statuses move), people's columns carried in
-the register, or a change that is not about one form (a rejected file, an imported export).
+edited it, or another command wrote it), a new day (days overdue and statuses move), or a change that is not about
+one form (a rejected file, an imported export). People's columns and sheets carried in the register are kept here
+too (``LastWrite.people``), so they do not stop the shortcut while the file is the one last written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from processors.register.carried import PeopleWork
 from processors.register.columns import SHEETS
 from processors.register.edits import KEYED, RowFingerprint
 from processors.register.progress import (
@@ -55,6 +57,7 @@ class LastWrite:
     snapshot: Snapshot
     sheets: dict[str, SheetRows]
     written: dict[str, WrittenSheet]   # each filled sheet's text
+    people: PeopleWork = field(default_factory=PeopleWork)  # people's columns and sheets carried in it
 
 
 @dataclass

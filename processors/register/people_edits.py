@@ -1,7 +1,7 @@
 """What people did to the register that a rewrite would lose, found before the rewrite.
 
-Checked against the workbook about to be written (so it holds whatever sheets and columns the register
-has today):
+Checked against the rows about to be written (so against whatever sheets and columns the register has
+today); what is carried is handed to ``carried``, which puts it into the new register:
 - a column a person added (or a header they renamed) is carried across into the new register, row by row,
   by the row's ID (the sheet's first column), and reported;
 - a sheet a person added (or renamed) is carried across as it is (values), and reported;
@@ -14,17 +14,15 @@ instead of rewriting the register with nothing (see `python run.py rebuild`).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from processors.errors import ConfigError, StoreLostError
-from processors.register.columns import HOW_TO_USE, OVERVIEW
-from processors.register.edits import read_sheets
+from processors.register.carried import CarriedColumns, PeopleWork, column_kind, row_key
+from processors.register.columns import BY_TITLE, HOW_TO_USE, OVERVIEW
+from processors.register.edits import as_text, read_sheets
 from processors.store.database import Store
 
 REGISTER_SHA256 = "register_sha256"  # state: content of the register as we last wrote it
@@ -39,6 +37,7 @@ class Keeping:
     carried: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     backup: Path | None = None
+    work: PeopleWork = field(default_factory=PeopleWork)  # what is carried, for the new register
 
     def lines(self) -> list[str]:
         lines = self.carried + self.lost
@@ -76,33 +75,32 @@ def _has_rows(path: Path) -> bool:
 
 # --- before a rewrite ---------------------------------------------------------------------------
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def keep_people_work(path: Path, rows: dict[str, list[tuple]], unusable_edits: list[str],
+                     titles: list[str] | None = None,
+                     read: Mapping[str, Iterable[tuple]] | None = None) -> Keeping:
+    """What people added to the register at ``path`` that the rewrite carries into the new one (``rows``: each
+    sheet's rows about to be written); backed up first if anything is lost.
 
-
-def keep_people_work(path: Path, new: Workbook, unusable_edits: list[str]) -> Keeping:
-    """Carry into ``new`` what people added to the register at ``path``; back it up first if anything is lost."""
+    ``titles``: only these sheets are read (the register is the one we wrote, and people's work was in them);
+    ``read``: sheets already read, not read again."""
     keeping = Keeping()
     try:
-        old = read_sheets(path)
+        old = read_sheets(path, titles, known=read)
     except Exception:  # unreadable: workbook.py keeps it aside already, and said so
         keeping.carried += unusable_edits
         return keeping
-    for title, rows in old.items():
+    new = {title: BY_TITLE[title].headers for title in rows if title in BY_TITLE}
+    for title, old_rows in old.items():
         if title in (OVERVIEW, HOW_TO_USE):  # written afresh from the store each time: nothing typed to keep
             continue
-        if title not in new.sheetnames:
-            if any(any(v not in (None, "") for v in row) for row in rows):
-                _carry_sheet(new, title, rows)
+        if title not in new:
+            if any(any(v not in (None, "") for v in row) for row in old_rows):
+                keeping.work.sheets[title] = old_rows
                 keeping.carried.append(f"sheet '{title}' is not one the register writes: kept as it was "
                                        "(its rows are not read as edits)")
             continue
-        _compare_sheet(title, rows, new[title], keeping)
-    missing = [t for t in _WORKED_SHEETS if t in new.sheetnames and t not in old]
+        _compare_sheet(title, old_rows, new[title], rows[title], keeping)
+    missing = [t for t in _WORKED_SHEETS if t in new and t not in old] if titles is None else []
     if missing and keeping.carried:
         keeping.lost.append(f"sheet(s) {', '.join(repr(m) for m in missing)} missing (renamed?): their edits "
                             "were not read")
@@ -123,11 +121,11 @@ def backup(path: Path) -> Path:
     return target
 
 
-def _compare_sheet(title: str, rows: list[tuple], ws: Worksheet, keeping: Keeping) -> None:
+def _compare_sheet(title: str, rows: list[tuple], headers: list[str], new_rows: list[tuple], keeping: Keeping) -> None:
     if not rows:
         return
-    new_header = [_text(c.value) for c in ws[1]]
-    old_header = [_text(v) for v in rows[0]]
+    new_header = [as_text(h) for h in headers]
+    old_header = [as_text(v) for v in rows[0]]
     if not old_header or not new_header or old_header[0].lower() != new_header[0].lower():
         if any(any(v not in (None, "") for v in row) for row in rows[1:]):
             keeping.lost.append(f"{title}: the first column is '{old_header[0] if old_header else ''}', not "
@@ -135,7 +133,7 @@ def _compare_sheet(title: str, rows: list[tuple], ws: Worksheet, keeping: Keepin
         return
     key = new_header[0]
     keyed = new_header[0].lower().endswith(" id")
-    new_ids = {_text(r[0]) for r in ws.iter_rows(min_row=2, max_col=1, values_only=True) if _text(r[0])}
+    new_ids = {k for k in map(row_key, new_rows) if k}
     known = {h.lower() for h in new_header}
     extra = [(i, h) for i, h in enumerate(old_header) if h and h.lower() not in known]
     renamed = [h for h in new_header if h.lower() not in {o.lower() for o in old_header}]
@@ -143,7 +141,7 @@ def _compare_sheet(title: str, rows: list[tuple], ws: Worksheet, keeping: Keepin
         filled = [v for v in row if v not in (None, "")]
         if not filled:
             continue
-        row_id = _text(row[0]) if row else ""
+        row_id = row_key(row)
         if not row_id:
             keeping.lost.append(f"{title} row {number} has no {key}: it cannot be kept")
         elif keyed and row_id not in new_ids:
@@ -152,45 +150,38 @@ def _compare_sheet(title: str, rows: list[tuple], ws: Worksheet, keeping: Keepin
         keeping.lost.append(f"{title}: column(s) {', '.join(repr(h) for h in renamed)} missing (renamed?): what was "
                             "typed under the new name is not read as an edit")
     if extra and keyed:
-        carried = _carry_columns(ws, rows, extra)
+        carried = _carried_columns(rows, extra, new_ids, known)
+        keeping.work.columns[title] = carried
+        count = sum(1 for values in carried.values.values() for v in values if v not in (None, ""))
         for _i, header in extra:
             guess = f" (renamed from '{renamed[0]}'?)" if renamed else ""
             keeping.carried.append(f"{title}: column '{header}'{guess} is not one the register writes: kept, "
-                                   f"row by {key} ({carried} value(s))")
+                                   f"row by {key} ({count} value(s))")
     elif extra:
         keeping.lost.append(f"{title}: column(s) {', '.join(h for _i, h in extra)} cannot be kept (no row IDs)")
 
 
-def _carry_columns(ws: Worksheet, rows: list[tuple], extra: list[tuple[int, str]]) -> int:
-    by_id = {_text(r[0]): r for r in rows[1:] if r and _text(r[0])}
-    first = ws.max_column + 1
-    carried = 0
-    for offset, (index, header) in enumerate(extra):
-        column = first + offset
-        ws.cell(row=1, column=column, value=header)
-        for (cell,) in ws.iter_rows(min_row=2, max_row=ws.max_row, min_col=1, max_col=1):
-            old = by_id.get(_text(cell.value))
-            if old is not None and index < len(old) and old[index] not in (None, ""):
-                target = ws.cell(row=cell.row, column=column, value=old[index])
-                if isinstance(old[index], str) and old[index].startswith("="):
-                    target.data_type = "s"  # typed text, never a formula
-                carried += 1
-        ws.column_dimensions[get_column_letter(column)].width = max(12, len(header) + 4)
-    for table in ws.tables.values():  # the Excel table grows to hold the carried columns
-        start, end = table.ref.split(":")
-        last_row = "".join(c for c in end if c.isdigit())
-        table.ref = f"{start}:{get_column_letter(first + len(extra) - 1)}{last_row}"
-        table.tableColumns = []
-        if table.autoFilter is not None:
-            table.autoFilter.ref = table.ref
-    return carried
-
-
-def _carry_sheet(new: Workbook, title: str, rows: list[tuple]) -> None:
-    ws = new.create_sheet(title)
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row, start=1):
-            if value not in (None, ""):
-                cell = ws.cell(row=r, column=c, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"
+def _carried_columns(rows: list[tuple], extra: list[tuple[int, str]], new_ids: set[str],
+                     known: set[str]) -> CarriedColumns:
+    """The values of the ``extra`` columns on the rows the new register still has, by row key (a later row with
+    the same key wins, as before); a header typed twice gets a number, as Excel gives it in a table."""
+    values: dict[str, tuple] = {}
+    for row in rows[1:]:
+        k = row_key(row)
+        if k in new_ids:
+            cells = tuple(row[i] if i < len(row) and row[i] != "" else None for i, _h in extra)
+            if any(v is not None for v in cells):
+                values[k] = cells
+            else:
+                values.pop(k, None)
+    headers: list[str] = []
+    taken = set(known)
+    for _i, header in extra:
+        name, n = header, 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{header}{n}"
+        taken.add(name.lower())
+        headers.append(name)
+    kinds = tuple(column_kind(v[n] for v in values.values()) for n in range(len(extra)))
+    return CarriedColumns(tuple(headers), kinds, values)

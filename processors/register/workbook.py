@@ -9,6 +9,7 @@ open in Excel or read-only is left exactly as it was. The sheets are declared in
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import time
@@ -23,6 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError
 
 from processors.errors import RegisterLockedError
+from processors.register.carried import PeopleWork, add_to_frame, widened, with_carried
 from processors.register.columns import ACTIONS, ESCALATIONS, SHEETS
 from processors.register.edits import (
     KEYED,
@@ -51,7 +53,7 @@ from processors.register.write import build_workbook, check_writable, file_sha25
 from processors.store.database import REGISTER_DIRTY, Store
 
 REGISTER_COMPUTED = "register_computed"   # state: fingerprints of the computed cells we last wrote
-REGISTER_CARRIED = "register_carried"     # state: the register holds columns or sheets people added
+REGISTER_CARRIED = "register_carried"     # state: the sheets holding columns or sheets people added (JSON list)
 
 
 @dataclass
@@ -156,6 +158,49 @@ def _write_streamed(store: Store, path: Path, today: date, read: Mapping[str, It
     return sha, seq
 
 
+def _carried_titles(state: str | None) -> list[str] | None:
+    """The sheets holding people's work, as the last write recorded them (None: read every sheet)."""
+    with suppress(ValueError, TypeError):
+        titles = json.loads(state or "")
+        if isinstance(titles, list):
+            return [str(t) for t in titles]
+    return None
+
+
+def _people_work(store: Store, path: Path, rows: dict[str, list[tuple]], changed: bool, last: LastWrite | None,
+                 read: Mapping[str, Iterable[tuple]] | None, report: RegisterReport) -> PeopleWork:
+    """People's columns and sheets to carry into the register: remembered from our last write while the file is
+    still that write and every row they are on is still shown; otherwise read from the file (only the sheets that
+    held them, when nobody saved it since we wrote it), reported when someone did, backed up if anything is lost."""
+    state = store.get_state(REGISTER_CARRIED)
+    if not path.is_file() or (not changed and state is None):
+        return PeopleWork()
+    if last is not None and last.people.fits(rows):
+        return last.people
+    keeping = keep_people_work(path, rows, report.warnings, None if changed else _carried_titles(state), read)
+    if changed:
+        report.warnings = keeping.lines()
+    else:  # carried as at every rewrite since it was reported: only what cannot be carried now is said again
+        report.warnings += [line for line in keeping.lines() if line not in keeping.carried]
+    return keeping.work
+
+
+def _sheet_data(rows: dict[str, list[tuple]], last: LastWrite | None, people: PeopleWork) -> list[SheetData]:
+    """What ``fill_frame`` writes: each sheet's rows, with people's columns after them."""
+    data = []
+    for spec in SHEETS:
+        shown = rows.get(spec.title) or []
+        if len(shown) <= 1:
+            continue
+        before = last.written.get(spec.title) if last else None
+        carried = people.columns.get(spec.title)
+        if carried is None:
+            data.append(SheetData(spec, shown, before))
+        else:
+            data.append(SheetData(widened(spec, carried), list(with_carried(shown, carried)), before))
+    return data
+
+
 def write_register(store: Store, path: Path, today: date | None = None,
                    memory: RegisterMemory | None = None) -> RegisterReport:
     """Read people's edits back from ``path`` into the store, then rewrite the whole register from the store.
@@ -168,19 +213,18 @@ def write_register(store: Store, path: Path, today: date | None = None,
     path = Path(path)
     report = RegisterReport(path)
     today = today or date.today()
+    read: Mapping[str, Iterable[tuple]] | None = None
     try:
         check_store_not_lost(store, path)
         check_writable(path)
         on_disk = file_sha256(path) if path.is_file() else None
-        changed = on_disk is not None and store.get_state(REGISTER_SHA256) != on_disk
-        careful = changed or store.get_state(REGISTER_CARRIED) is not None  # people's work to carry across
-        last = memory.usable(on_disk, today) if memory is not None and not careful else None
+        changed = on_disk is not None and store.get_state(REGISTER_SHA256) != on_disk  # someone saved it since
+        last = memory.usable(on_disk, today) if memory is not None and not changed else None
         read = read_back(store, path, report) if last is None else None
-        if memory is None and not careful:  # nothing kept for a next write: rows from disk, never all in memory
-            try:
-                sha, seq = _write_streamed(store, path, today, read, report)
-            finally:
-                _close(read)
+        people_kept = store.get_state(REGISTER_CARRIED) is not None
+        if memory is None and not changed and not people_kept:  # nothing kept for a next write and no people's
+            sha, seq = _write_streamed(store, path, today, read, report)  # work: rows from disk, never all held
+            _close(read)
             store.set_state(REGISTER_SHA256, sha)
             store.set_state(REGISTER_CARRIED, None)
             store.forget_changes(seq)
@@ -191,24 +235,18 @@ def write_register(store: Store, path: Path, today: date | None = None,
         rows = _shown_rows(sheets)
         if read is not None:
             report.warnings += _computed_changes(store, read, rows)
-            _close(read)
-        workbook = build_workbook(rows, snapshot, frame=not careful)
-        carried = False
-        if careful and path.is_file():  # columns, sheets or rows people added: carried across (every rewrite),
-            keeping = keep_people_work(path, workbook, report.warnings)  # or backed up and reported
-            carried = bool(keeping.carried)
-            if changed:
-                report.warnings = keeping.lines()
+        people = _people_work(store, path, rows, changed, last, read, report)  # carried across every rewrite
+        _close(read)
+        workbook = build_workbook(rows, snapshot, frame=True)
+        add_to_frame(workbook, people, rows)
         written: dict[str, WrittenSheet] = {}
 
         def fill(frame: Path, target: Path) -> None:
-            data = [SheetData(spec, rows[spec.title], last.written.get(spec.title) if last else None)
-                    for spec in SHEETS if len(rows.get(spec.title) or ()) > 1]
-            written.update(fill_frame(frame, target, data, keep=memory is not None))
+            written.update(fill_frame(frame, target, _sheet_data(rows, last, people), keep=memory is not None))
 
-        sha = save_atomically(workbook, path, None if careful else fill)
+        sha = save_atomically(workbook, path, fill)
         store.set_state(REGISTER_SHA256, sha)
-        store.set_state(REGISTER_CARRIED, "1" if carried else None)
+        store.set_state(REGISTER_CARRIED, json.dumps(people.titles) if people else None)
         store.set_state(REGISTER_COMPUTED, encode_fingerprints(
             {spec.title: sheets[spec.title].fingerprints for spec in KEYED}))
         store.forget_changes(seq)
@@ -220,8 +258,10 @@ def write_register(store: Store, path: Path, today: date | None = None,
         if memory is not None:
             memory.last = None
         raise
+    finally:
+        _close(read)
     if memory is not None:
-        memory.last = None if careful else LastWrite(sha, today, seq, snapshot, sheets, written)
+        memory.last = LastWrite(sha, today, seq, snapshot, sheets, written, people)
     report.rows = {title: len(r) for title, r in rows.items()}
     report.seconds = time.perf_counter() - started
     return report
