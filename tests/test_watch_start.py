@@ -255,6 +255,43 @@ def test_a_slow_register_write_does_not_hold_up_the_next_file(tmp_path: Path) ->
     assert {"2026-C09-TPA-001", "2026-C09-TPA-002"} <= set(in_register(settings))
 
 
+def test_the_register_waits_for_the_scheduled_work_and_is_written_once_it_is_done(tmp_path: Path) -> None:
+    """While the day's chase and reports run (changing many rows: each register write would then be a full one,
+    competing with intake for the interpreter), a stored form waits for the register; it is there once the work
+    has finished."""
+    import threading
+    from dataclasses import replace
+
+    from processors.intake.pipeline import Pipeline
+    from watchers.folder import FolderWatcher
+
+    settings = load_settings(write_config(tmp_path, watch=WATCH))
+    settings.path("inbox").mkdir(parents=True)
+    item = replace(TPA, form_id="2026-C09-TPA-001", case=replace(TPA.case, case_id="CF3000001"))
+    with Store(settings.path("database")) as store:
+        store.add_work_items([item])
+        pipeline = Pipeline(settings, store)
+        watcher = FolderWatcher(settings, pipeline)
+        scheduled_running = threading.Event()
+        scheduled_running.set()
+        watcher.follow_up.busy_elsewhere = scheduled_running.is_set
+        thread = threading.Thread(target=watcher.run, kwargs={"tick": 0.05}, daemon=True)
+        thread.start()
+        try:
+            generator = FormGenerator(settings.path("templates"), "Trust", 14)
+            (settings.path("inbox") / "1.docx").write_bytes(fill_form(generator.render(item), thematic_answers()))
+            assert wait_for(lambda: in_store(settings, item.form_id), 15)
+            time.sleep(2)  # four debounce periods: the register would have been written by now
+            assert watcher.stats.register_writes == 0 and not settings.path("register").exists()
+            scheduled_running.clear()
+            watcher.follow_up.store_changed()  # what the scheduled work does when it is done
+            assert wait_for(lambda: watcher.stats.register_writes >= 1, 30)
+        finally:
+            watcher.stop_event.set()
+            thread.join(30)
+    assert item.form_id in in_register(settings)
+
+
 def in_register(settings: Settings) -> set[str]:
     import openpyxl
 

@@ -45,6 +45,9 @@ class FollowUp:
         self.first_unwritten: float | None = None
         self._changed_elsewhere = threading.Event()
         self.writer = RegisterWriter(settings, pipeline, pipeline.lock_wait)
+        # True while other work of this process runs (the scheduled chase and reports, which change many rows):
+        # the register waits for it, so intake has the interpreter and the processor to itself meanwhile
+        self.busy_elsewhere: Callable[[], bool] = lambda: False
 
     def store_changed(self) -> None:
         """Another thread changed the store: write the register as soon as the inbox is quiet (thread-safe)."""
@@ -72,6 +75,8 @@ class FollowUp:
             self._changed_elsewhere.clear()
             self.register_due = now if self.register_due is None else self.register_due
             self.first_unwritten = now if self.first_unwritten is None else self.first_unwritten
+        if not force and self.busy_elsewhere():
+            return False  # written once that work is done (it calls store_changed): intake first meanwhile
         if self.writer.busy:
             if not force:
                 return False  # the files recorded meanwhile are written by the next write

@@ -45,6 +45,7 @@ def watch(settings: Settings, *, once: bool = False, say: Callable[[str], None] 
         watcher.install_signal_handlers()
         say(f"Watching {where} (Ctrl+C to stop). Register: {settings.path('register')}")
         scheduled = ScheduledWork(settings, on_done=watcher.follow_up.store_changed, say=say)  # chase, reports
+        watcher.follow_up.busy_elsewhere = lambda: scheduled.running  # the register waits for it
         ticks = [t for t in (scheduled, mailbox) if t is not None]
 
         def on_tick() -> None:
