@@ -30,6 +30,7 @@ from processors.store.database import Store
 from tests.conftest import write_config
 from tests.returned_forms import TPA, thematic_answers
 from tests.smtp_server import Inbox, smtp_server
+from tests.test_watch import wait_for
 
 needs_office = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 WATCH = {"stable_seconds": 0.3, "register_debounce_seconds": 0.5, "rescan_seconds": 1.0}
@@ -74,15 +75,6 @@ def subjects(inbox: Inbox, kind: str) -> Counter[str]:
 def smtp() -> Iterator[tuple[Inbox, int]]:
     with smtp_server() as server:
         yield server
-
-
-def wait_for(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def started(settings: Settings) -> subprocess.Popen:
