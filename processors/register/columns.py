@@ -30,6 +30,7 @@ from processors.store.records import ACTION_STATUSES, CLOSED_STATUSES
 
 TEXT, DATE, DATETIME, NUMBER, GRADE, STATUS = "text", "date", "datetime", "number", "grade", "status"
 MAX_WIDTH = 60
+WIDTH_SAMPLE = 300  # the first rows a sheet's column widths are fitted to
 
 # Sheet names (DESIGN.md's register contract), plus the two sheets for people.
 OVERVIEW, HOW_TO_USE = "Overview", "How to use"

@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from processors.register.columns import Sheet
+from processors.register.columns import WIDTH_SAMPLE, Sheet
 from processors.register.edits import PACKED, RowFingerprint
 
 CHUNK_ROWS = 2000
-SAMPLE_ROWS = 300  # the rows the column widths are fitted to (write.WIDTH_SAMPLE)
+SAMPLE_ROWS = WIDTH_SAMPLE  # the rows the column widths are fitted to
 
 
 class RowSpool:

@@ -167,12 +167,12 @@ def _carried_titles(state: str | None) -> list[str] | None:
     return None
 
 
-def _people_work(store: Store, path: Path, rows: dict[str, list[tuple]], changed: bool, last: LastWrite | None,
+def _people_work(state: str | None, path: Path, rows: dict[str, list[tuple]], changed: bool, last: LastWrite | None,
                  read: Mapping[str, Iterable[tuple]] | None, report: RegisterReport) -> PeopleWork:
     """People's columns and sheets to carry into the register: remembered from our last write while the file is
     still that write and every row they are on is still shown; otherwise read from the file (only the sheets that
-    held them, when nobody saved it since we wrote it), reported when someone did, backed up if anything is lost."""
-    state = store.get_state(REGISTER_CARRIED)
+    held them, when nobody saved it since we wrote it), reported when someone did, backed up if anything is lost.
+    ``state``: the sheets holding people's work, as the last write recorded them (REGISTER_CARRIED)."""
     if not path.is_file() or (not changed and state is None):
         return PeopleWork()
     if last is not None and last.people.fits(rows):
@@ -221,8 +221,8 @@ def write_register(store: Store, path: Path, today: date | None = None,
         changed = on_disk is not None and store.get_state(REGISTER_SHA256) != on_disk  # someone saved it since
         last = memory.usable(on_disk, today) if memory is not None and not changed else None
         read = read_back(store, path, report) if last is None else None
-        people_kept = store.get_state(REGISTER_CARRIED) is not None
-        if memory is None and not changed and not people_kept:  # nothing kept for a next write and no people's
+        carried_state = store.get_state(REGISTER_CARRIED)
+        if memory is None and not changed and carried_state is None:  # nothing kept for a next write and no people's
             sha, seq = _write_streamed(store, path, today, read, report)  # work: rows from disk, never all held
             _close(read)
             store.set_state(REGISTER_SHA256, sha)
@@ -235,7 +235,7 @@ def write_register(store: Store, path: Path, today: date | None = None,
         rows = _shown_rows(sheets)
         if read is not None:
             report.warnings += _computed_changes(store, read, rows)
-        people = _people_work(store, path, rows, changed, last, read, report)  # carried across every rewrite
+        people = _people_work(carried_state, path, rows, changed, last, read, report)  # carried across every rewrite
         _close(read)
         workbook = build_workbook(rows, snapshot, frame=True)
         add_to_frame(workbook, people, rows)

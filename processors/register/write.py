@@ -17,13 +17,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from processors.errors import RegisterLockedError
 from processors.files import sha256_of
 from processors.register import style
-from processors.register.columns import DATE, DATETIME, MAX_WIDTH, SHEETS, Sheet
+from processors.register.columns import DATE, DATETIME, MAX_WIDTH, SHEETS, WIDTH_SAMPLE, Sheet
 from processors.register.guide import write_guide
 from processors.register.overview import OverviewFigures, write_overview
 from processors.register.progress import Snapshot
 from processors.register.sheet_rows import cell_value
-
-WIDTH_SAMPLE = 300
 
 
 def _append_rows(ws: Worksheet, rows: list[tuple]) -> None:
