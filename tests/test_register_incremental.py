@@ -233,6 +233,31 @@ def test_a_full_disk_leaves_the_register_as_it_was_and_the_next_write_complete(
     assert new in forms
 
 
+def test_a_full_disk_while_a_one_shot_write_spools_its_rows_leaves_the_register_as_it_was(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-shot commands' write (ingest, chase, report: no memory) spools rows to the temporary folder first;
+    that folder filling up loses nothing either."""
+    from processors.register import spool
+
+    path = tmp_path / "register.xlsx"
+    write_register(store, path, TODAY)
+    before = path.read_bytes()
+    new = _record(store, 45, practitioner="Q" * 250 + ",\nSecond line")
+
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(spool.pickle, "dump", full_disk)
+    monkeypatch.setattr(spool, "CHUNK_ROWS", 1)  # every row goes to disk at once
+    with pytest.raises(OSError):
+        write_register(store, path, TODAY)
+    assert path.read_bytes() == before and store.register_dirty
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~")]  # no scratch file left
+    monkeypatch.undo()
+    write_register(store, path, TODAY)
+    forms = {r[0]: r for r in sheets_of(path)["Forms"][1:]}
+    assert new in forms and forms[new][list(SHEETS[0].headers).index("Practitioner")].startswith("Q" * 250)
+
+
 def test_a_register_open_in_excel_is_left_alone_and_written_once_closed(store: Store, tmp_path: Path) -> None:
     path, memory = tmp_path / "register.xlsx", RegisterMemory()
     write_register(store, path, TODAY, memory)
