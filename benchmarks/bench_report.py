@@ -44,7 +44,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
-from matplotlib.figure import Figure
 
 from benchmarks.common import scratch_config
 from processors.config.reports import (
@@ -61,7 +60,8 @@ from processors.reports.briefing import build_briefing
 from processors.reports.charts import ChartBook
 from processors.reports.collector import held_out_of_collections
 from processors.reports.compiled import ReportTemplates
-from processors.reports.compose import render_briefing, render_report
+from processors.reports.compose import charts_as_ready, render_briefing, render_report
+from processors.reports.data import trend_span
 from processors.reports.painter import painting
 from processors.reports.privacy import make_scrubber
 from processors.reports.quarter import Quarter, parse_quarter
@@ -145,13 +145,16 @@ def slt_report(settings: Settings, quarter: Quarter, today: date, peer: bool = F
     with painting(enabled=not peer) as painter:  # as run_reports: the template compiled, the charts drawn elsewhere
         if templates is not None:
             templates.compile_elsewhere(painter, [settings.path("templates") / REPORT_TEMPLATE])
-            chart_module.warm_up(painter)
-        with Store(settings.path("database")) as store:
+            chart_module.warm_up(painter, tuple(q.label for q in trend_span(quarter, options.trend_quarters)))
+        with Store(settings.path("database"), checked_beside=not peer) as store:  # as run_reports opens it
             snap = load_quarter(store, quarter, options.trend_quarters)
+            if store.soundness is not None:
+                store.soundness.require()
+        book = ChartBook(painter)
         with nullcontext() if peer else held_out_of_collections():  # as run_reports holds its snapshot
-            data = build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), "Bench trust", today)
-            render_report(settings.path("templates") / REPORT_TEMPLATE, data, book=ChartBook(painter),
-                          templates=templates)
+            data = build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), "Bench trust", today,
+                                ready=None if peer else charts_as_ready(book, quarter))
+            render_report(settings.path("templates") / REPORT_TEMPLATE, data, book=book, templates=templates)
 
 
 def peer_run(settings: Settings, quarter: Quarter, today: date, folder: Path, pdf: bool) -> tuple[int, int]:
@@ -223,7 +226,7 @@ def measure(store_path: Path, quarter: str, repeat: int = 3, pdf: bool = True, t
                        run_peer_cpu=_median([c for _, c, _ in peer_clocks]),
                        slt_second_cpu=_median([k for *_, k in slts]),
                        run_second_cpu=_median([k for *_, k in run_clocks]),
-                       charts_drawn=_charts_drawn(settings, quarter, today), charts_peer=charts_peer)
+                       charts_drawn=runs[0].charts_drawn, charts_peer=charts_peer)
         assert documents == figures["documents"], (documents, figures["documents"])
         if pdf:
             with_pdf = _settings(store_path, folder, pdf=True)
@@ -273,24 +276,6 @@ def print_names(figures: list[NamesFigures]) -> None:
         print(f"names the reports hide ({f.names:,}), collected with {f.history_forms:,} history forms "
               f"({f.stored_forms:,} stored): ours {f.ours * 1000:.1f} ms, peer {f.peer * 1000:.1f} ms, "
               f"ratio {_ratio(f.peer, f.ours)}")
-
-
-def _charts_drawn(settings: Settings, quarter: str, today: date) -> int:
-    """How many pictures our run draws (each chart's picture counted once, drawn here or by the painter)."""
-    drawn = 0
-    original = chart_module._picture
-
-    def counted(height_cm: float, paint: Callable[[], Figure], later: bool) -> chart_module.Picture:
-        nonlocal drawn
-        drawn += 1
-        return original(height_cm, paint, later)
-
-    chart_module._picture = counted  # type: ignore[assignment]
-    try:
-        run_reports(settings, quarter, None, None, send=False, today=today)
-    finally:
-        chart_module._picture = original  # type: ignore[assignment]
-    return drawn
 
 
 def _ratio(peer: float, ours: float) -> str:

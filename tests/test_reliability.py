@@ -604,3 +604,32 @@ def test_the_store_check_sees_a_damaged_file_at_once(office: Settings) -> None:
     corrupt_a_page(office)
     with pytest.raises(StoreDamaged, match="Restore it from a backup"):
         Store(office.path("database"))
+
+
+def test_a_store_checked_beside_a_report_is_not_written_once_found_damaged(office: Settings) -> None:
+    """A report run opens the store unchecked and checks it on a thread of its own while it reads the quarter:
+    the damage is still reported, and nothing is written to the damaged file."""
+    corrupt_a_page(office)
+    before = office.path("database").read_bytes()
+    with Store(office.path("database"), checked_beside=True) as store:
+        assert store.soundness is not None
+        with pytest.raises(StoreDamaged, match="Restore it from a backup"):
+            store.set_state("touched", "yes")
+        with pytest.raises(StoreDamaged, match="is damaged"):
+            store.soundness.require()
+    after = office.path("database").read_bytes()
+    assert after[100:] == before[100:]  # the pages as they were (opening it in WAL mode rewrites the header's mode)
+    wal = office.path("database").with_name(office.path("database").name + "-wal")
+    assert not wal.exists() or wal.stat().st_size <= 32  # and no write waits in the log either
+
+
+def test_a_report_run_on_a_damaged_store_gives_one_line_and_writes_no_document(office: Settings) -> None:
+    drop(office, tpa(1), thematic_answers(), "audit.docx")
+    assert CliRunner().invoke(cli, ["ingest", "--config", str(office.path("inbox").parent / "config.yaml")]
+                              ).exit_code == 0
+    corrupt_a_page(office)
+    result = CliRunner().invoke(cli, ["report", "--quarter", "2026-Q3", "--config",
+                                      str(office.path("inbox").parent / "config.yaml")])
+    assert result.exit_code == StoreDamaged.exit_code, result.output
+    assert "is damaged" in result.output.strip().splitlines()[-1] and "unexpected" not in result.output
+    assert not list(office.path("generated").rglob("*.docx")) if office.path("generated").exists() else True

@@ -81,3 +81,55 @@ def test_a_stand_in_has_the_size_and_resolution_python_docx_reads(tmp_path: Path
     image = Image.from_blob(first)
     assert (image.px_width, image.px_height, image.horz_dpi, image.vert_dpi) == (944, 383, 150, 150)
     assert first != second  # two pictures to come are never taken for one
+
+
+class _Pending(Future):  # type: ignore[type-arg]
+    """A painter's picture not started yet: it can be taken back (cancelled); asked for, it is drawn then."""
+
+    def __init__(self, work: object, args: tuple) -> None:
+        super().__init__()
+        self.work, self.args = work, args
+
+    def result(self, timeout: float | None = None) -> bytes:
+        if not self.done():
+            self.set_result(self.work(*self.args))  # type: ignore[operator]
+        return super().result(timeout)
+
+
+def test_pictures_the_painter_has_not_started_are_partly_taken_back_and_drawn_the_same(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a document is ready to save and its pictures still wait for the painter, the last half of them is drawn
+    here meanwhile: the documents are the same as when every chart is drawn here."""
+    handed: list[_Pending] = []
+
+    def slow(self: Painter, work: object, *args: object) -> Future[bytes]:
+        handed.append(_Pending(work, args))
+        return handed[-1]
+
+    here = _documents(settings, monkeypatch, painter=False)
+    monkeypatch.setattr(Painter, "submit", slow)
+    assert _documents(settings, monkeypatch, painter=True) == here
+    taken_back = [f for f in handed if f.cancelled()]
+    assert taken_back and len(taken_back) < len(handed) / 2  # some, never all: the painter keeps the first half
+
+
+def test_every_documents_charts_are_handed_over_before_the_first_is_rendered(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The painter draws the run's charts one after another while the documents are rendered, rather than each
+    document's while the run waits for them."""
+    submitted: list[object] = []
+    at_first_render: list[int] = []
+    real_submit, real_render = Painter.submit, runner.render_report
+
+    def counting(self: Painter, *args: object) -> Future[bytes]:
+        submitted.append(args)
+        return real_submit(self, *args)  # type: ignore[arg-type]
+
+    def rendering(*args: object, **kwargs: object) -> object:
+        at_first_render.append(len(submitted))
+        return real_render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Painter, "submit", counting)
+    monkeypatch.setattr(runner, "render_report", rendering)
+    _documents(settings, monkeypatch, painter=True)
+    assert len(at_first_render) >= 3 and at_first_render[0] == len(submitted)

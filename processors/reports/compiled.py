@@ -25,6 +25,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from types import CodeType
 
+from docx.oxml.ns import qn
+from docx.oxml.parser import element_class_lookup
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, Template
 from lxml import etree
@@ -32,6 +34,11 @@ from lxml import etree
 from processors.reports.painter import Painter
 
 LISTED_TEXT = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # a w:t whose text resolve_listing would change
+DOC_PR = qn("wp:docPr")
+# python-docx's elements, as its own parser makes them, but every text kept as docxtpl's parser keeps it (python-docx
+# drops whitespace between elements), so that the document is the same, byte for byte
+RENDERED = etree.XMLParser(resolve_entities=False, huge_tree=True)
+RENDERED.set_element_class_lookup(element_class_lookup)
 PARAGRAPH = re.compile(r"<w:p([ >])")  # docxtpl's render_xml_part puts each paragraph on a line before compiling
 # A table whose grid docxtpl's fix_tables would change: a row with more cells than grid columns (it adds columns),
 # or no row whose cells (with their spans) fill the grid (it removes columns). Each row counted in C, by XPath.
@@ -78,14 +85,54 @@ class ReportTemplate(DocxTemplate):
         """docxtpl's ``fix_tables`` walks every cell of every row of every table (12,000 cells in a quarterly
         report) to find tables whose grid the rendering changed; ours asks each table by XPath, and hands the
         document to docxtpl's own only when a table does need its grid fixed (so the result is always docxtpl's)."""
-        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        tree = self._in_new_document(xml)
+        if tree is None:
+            tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
         w = {"w": tree.nsmap["w"]}
+        xpath = etree._Element.xpath  # lxml's own (python-docx's elements narrow it to their namespaces)
         for table in tree.iter(f"{{{w['w']}}}tbl"):
-            columns = table.xpath(GRID[0], namespaces=w)
-            if (not columns or table.xpath(GRID[1], namespaces=w, columns=columns)
-                    or not table.xpath(GRID[2], namespaces=w, columns=columns)):
+            columns = xpath(table, GRID[0], namespaces=w)
+            if (not columns or xpath(table, GRID[1], namespaces=w, columns=columns)
+                    or not xpath(table, GRID[2], namespaces=w, columns=columns)):
                 return super().fix_tables(xml)
         return tree
+
+    def _in_new_document(self, body: str) -> etree._Element | None:
+        """The rendered body parsed as python-docx parses a document, inside a copy of this document's root (its
+        other children kept): ``map_tree`` then adopts the new document whole. docxtpl's parses the body alone and
+        moves it into the old document, which visits every element again (70 ms for the SLT report's 2.4 MB).
+        None when the XML is not well formed (docxtpl's forgiving parser takes it) or there is no document."""
+        document = self.__dict__.get("docx")  # not getattr: DocxTemplate hands unknown names to its docx
+        if document is None:
+            return None
+        root = document.element
+        shell = etree.tostring(root.makeelement(root.tag, dict(root.attrib), nsmap=root.nsmap), encoding="unicode")
+        children = [body if child is root.body else etree.tostring(child, encoding="unicode") for child in root]
+        try:
+            xml = shell[:-2] + ">" + "".join(children) + f"</{shell[1:].split()[0]}>"
+            document = etree.fromstring(xml, RENDERED)
+        except etree.XMLSyntaxError:
+            return None
+        # what the body (serialized alone) and the pictures' XML declare again, declared once by the document, as
+        # moving the body into the document leaves it
+        etree.cleanup_namespaces(document, top_nsmap=root.nsmap, keep_ns_prefixes=list(root.nsmap))
+        return document.body
+
+    def fix_docpr_ids(self, tree: etree._Element) -> None:
+        """Every drawing numbered afresh, as docxtpl does (its own asks the tree by lxml's ``xpath``, which
+        python-docx's elements narrow)."""
+        for doc_pr in tree.iter(DOC_PR):
+            self.docx_ids_index += 1
+            doc_pr.set("id", str(self.docx_ids_index))
+
+    def map_tree(self, tree: etree._Element) -> None:
+        root = tree.getparent()
+        if root is None:  # docxtpl's own tree (a body alone)
+            super().map_tree(tree)
+            return
+        part = self.docx.part
+        part._element = root
+        self.docx = part.document
 
     def part_xmls(self) -> list[str]:
         """The XML of the body and of each header and footer, as ``render`` reads them."""

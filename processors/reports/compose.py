@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,6 +22,8 @@ from processors.reports.charts import (
     trend_chart,
 )
 from processors.reports.compiled import ReportTemplates
+from processors.reports.data import BetterOff, HowWell
+from processors.reports.quarter import Quarter
 from processors.reports.report import ReportData
 from processors.word.render import word_text
 
@@ -39,17 +42,37 @@ class ReportCharts:
                 if c is not None]
 
 
+def _how_well_charts(draw: Callable[..., Chart | None], well: HowWell, label: str
+                     ) -> tuple[Chart | None, Chart | None, Chart | None]:
+    return (draw(grade_chart, well.overall, f"Overall grades, {label}"),
+            draw(trend_chart, well.trend_series, "Overall grades by quarter"),
+            draw(service_chart, well.service_series, f"Overall grades by service, {label}")
+            if len(well.service_series) > 1 else None)
+
+
+def _actions_chart(draw: Callable[..., Chart | None], off: BetterOff, label: str) -> Chart | None:
+    return draw(actions_chart, off.action_counts, f"Actions due in {label} and what became of them")
+
+
+def charts_as_ready(book: ChartBook, quarter: Quarter) -> Callable[[object], None]:
+    """For ``build_report``'s ``ready``: a section's charts asked of ``book`` as soon as the section is worked out,
+    so that the run's painter draws them while the rest of the report's data is (``report_charts`` then finds
+    them in the book)."""
+    def ready(section: object) -> None:
+        if isinstance(section, HowWell):
+            _how_well_charts(book.chart, section, quarter.label)
+        elif isinstance(section, BetterOff):
+            _actions_chart(book.chart, section, quarter.label)
+    return ready
+
+
 def report_charts(data: ReportData, book: ChartBook | None = None) -> ReportCharts:
     """The report's charts, from ``book`` when another document of the run already drew them."""
     draw = (book or ChartBook()).chart
     label = data.quarter.label
-    well = data.how_well
+    grades, trend, services = _how_well_charts(draw, data.how_well, label)
     return ReportCharts(
-        draw(grade_chart, well.overall, f"Overall grades, {label}"),
-        draw(trend_chart, well.trend_series, "Overall grades by quarter"),
-        draw(service_chart, well.service_series, f"Overall grades by service, {label}")
-        if len(well.service_series) > 1 else None,
-        draw(actions_chart, data.better_off.action_counts, f"Actions due in {label} and what became of them"),
+        grades, trend, services, _actions_chart(draw, data.better_off, label),
         tuple(draw(grade_chart, t.counts, theme_title(t.name, label)) for t in data.themes),
         draw(indicator_chart, data.other.indicator_values, "Performance against statistical neighbours, region and "
              "England") if data.other else None,

@@ -125,12 +125,17 @@ def _trend(snap: Snapshot, quarters: list[Quarter]) -> tuple[list[GradedRow], li
     return rows, series
 
 
+def trend_span(quarter: Quarter, trend_quarters: int) -> list[Quarter]:
+    """The quarters a trend shows: ``trend_quarters`` before ``quarter``, and ``quarter``."""
+    return [*quarter.previous(trend_quarters), quarter]
+
+
 def how_well(snap: Snapshot, quarter: Quarter, trend_quarters: int) -> HowWell:
     forms = graded_in(snap.forms, quarter)
     overall = GradeCounts.of(f.overall_grade for f in forms)
     none = f"No graded forms were returned in {quarter.label}."
     grades = tuple(ShareRow(g, n, rate(n, overall.total)) for g, n in zip(GRADES, overall.counts)) if forms else ()
-    trend_rows, series = _trend(snap, [*quarter.previous(trend_quarters), quarter])
+    trend_rows, series = _trend(snap, trend_span(quarter, trend_quarters))
     services = _by(forms, lambda f: f.service or "Service not recorded")
     teams = _by(forms, lambda f: (f.service or "Service not recorded", f.team or "Team not recorded"))
     previous = series[-2][1].good_share if len(series) > 1 else None

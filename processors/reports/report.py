@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -99,13 +100,18 @@ def headlines(much: HowMuch, well: HowWell, off: BetterOff, esc: Escalations, qu
 
 
 def build_report(snap: Snapshot, scope: Scope, quarter: Quarter, options: ReportSettings, scrub: Scrubber,
-                 organisation: str, today: date) -> ReportData:
+                 organisation: str, today: date, ready: Callable[[object], None] | None = None) -> ReportData:
     """``snap`` is the whole store's snapshot; the scope is applied here (the QA Manager's commentary is on the
-    whole quarter, so every report of it shows the commentary)."""
+    whole quarter, so every report of it shows the commentary). ``ready`` is handed each section with charts as
+    soon as it is worked out (compose.charts_as_ready: the painter draws them while the rest is)."""
+    ready = ready or (lambda section: None)
     commentary = commentary_section(snap, quarter, scrub, today)
     data = scope.restrict(snap)
     much, well = how_much(data, quarter), how_well(data, quarter, options.trend_quarters)
-    off, esc = better_off(data, quarter, today), escalations(data, quarter, scrub)
+    ready(well)
+    off = better_off(data, quarter, today)
+    ready(off)
+    esc = escalations(data, quarter, scrub)
     in_quarter = [t for t in themes_in(data) if _theme_active(data, t, quarter)]
     themes = tuple(theme_section(data, quarter, t, commentary, scrub, today) for t in in_quarter)
     title, audience = _titles(scope, quarter)

@@ -34,7 +34,8 @@ from processors.reports.charts import ChartBook, warm_up
 from processors.reports.collector import held_out_of_collections
 from processors.reports.commentary import write_commentary_form
 from processors.reports.compiled import ReportTemplates
-from processors.reports.compose import render_briefing, render_report
+from processors.reports.compose import charts_as_ready, render_briefing, render_report, report_charts
+from processors.reports.data import trend_span
 from processors.reports.deliver import deliver
 from processors.reports.pagenumbers import number_contents
 from processors.reports.painter import painting
@@ -42,7 +43,7 @@ from processors.reports.privacy import Scrubber, make_scrubber
 from processors.reports.quarter import Period, Quarter, parse_quarter, quarter_of
 from processors.reports.report import ReportData, build_report
 from processors.reports.source import Scope, Snapshot, due_day, load_quarter, services_in, themes_in
-from processors.reports.themed import ThemedData, build_themed, render_themed
+from processors.reports.themed import ThemedData, build_themed, render_themed, themed_charts
 from processors.store.database import Store
 from processors.store.lock import run_lock
 from processors.templates.check import REPORT_TEMPLATES, require_compiled
@@ -73,6 +74,7 @@ class ReportRun:
     already_sent: list[str] = field(default_factory=list)  # subjects sent by an earlier try of the same run
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    charts_drawn: int = 0  # pictures drawn by the run (each once, however many documents show it)
 
     @property
     def docx(self) -> list[Path]:
@@ -180,15 +182,26 @@ def _write(doc: ReportDocument, rendered_docx: bytes) -> None:
 
 
 def make_reports(job: Job, scopes: list[Scope]) -> list[ReportDocument]:
+    """Every document's data first, its charts asked for as it is built (a painter draws them from then on), then
+    each document rendered and written: the painter draws the run's charts one after another while this process
+    renders, rather than each document's charts while it waits for them."""
     templates = job.settings.path("templates")
-    documents = []
+    planned: list[tuple[Scope, ReportData | ThemedData]] = []
     for scope in scopes:
         args = (job.snap, scope, job.quarter, job.options, job.scrub, job.settings.organisation, job.today)
         if scope.kind == "theme":
-            data: ReportData | ThemedData = build_themed(*args)
+            themed = build_themed(*args)
+            themed_charts(themed, job.charts)
+            planned.append((scope, themed))
+        else:
+            data = build_report(*args, ready=charts_as_ready(job.charts, job.quarter))
+            report_charts(data, job.charts)
+            planned.append((scope, data))
+    documents = []
+    for scope, data in planned:
+        if isinstance(data, ThemedData):
             rendered = render_themed(templates / THEMED_TEMPLATE, data, job.charts, job.templates)
         else:
-            data = build_report(*args)
             rendered = render_report(templates / REPORT_TEMPLATE, data, book=job.charts, templates=job.templates)
         prefix = ("Draft " if job.draft else "") + ("Thematic audit report" if scope.theme else "Quarterly QA report")
         recipients = (job.options.recipients.qa_manager if job.draft
@@ -304,15 +317,18 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     templates = ReportTemplates()  # checked by compiling them: the run's documents reuse what the check compiled
     # a second process (forked first, before the lock and the store) compiles the templates while this one reads
     # the quarter, then draws the charts while this one renders
-    with painting() as painter, run_lock(settings, "report"), Store(settings.path("database")) as store:
+    with painting() as painter, run_lock(settings, "report"), \
+            Store(settings.path("database"), checked_beside=True) as store:
         templates.compile_elsewhere(painter, [settings.path("templates") / name for name in REPORT_TEMPLATES])
-        warm_up(painter)
+        warm_up(painter, tuple(q.label for q in trend_span(period, options.trend_quarters)))
         try:  # what people marked completed or resolved in the register counts in the reports
             run.problems += [f"register edit not used: {w}" for w in
                              read_edits_first(store, settings.path("register"))]
         except RegisterLockedError as exc:
             run.problems.append(str(exc))
         snap = load_quarter(store, period, options.trend_quarters)  # once: every document of the run shares it
+        if store.soundness is not None:
+            store.soundness.require()  # checked while the quarter was read: stops on damage before anything is made
         require_compiled(settings.path("templates"), REPORT_TEMPLATES, templates.compile)  # before any is written
         if not store.has_forms():
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")
@@ -326,6 +342,7 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
                                                             run.folder, today)
             if not (theme or service):
                 run.documents.append(make_briefing(job))
+        run.charts_drawn = job.charts.drawn
         if options.pdf:
             make_pdfs(run.documents, run.folder, run.problems)
         if send:

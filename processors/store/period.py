@@ -23,6 +23,7 @@ from processors.store.records import (
     GoodPracticeRecord,
     GradeRecord,
     action_record,
+    allocation_record,
     escalation_record,
     form_record,
     good_practice_record,
@@ -186,7 +187,7 @@ def allocations_due_from(store: Store, start: date) -> list[AllocationRecord]:
             batch))
         rejected.update(r[0] for r in store.query(
             f"SELECT DISTINCT form_id FROM rejected WHERE form_id IN ({_marks(batch)})", batch))
-    return [AllocationRecord(item, parse_dt(generated), parse_dt(returned.get(item.form_id, (None, 0))[0]),
+    return [allocation_record(item, parse_dt(generated), parse_dt(returned.get(item.form_id, (None, 0))[0]),
                              returned.get(item.form_id, (None, 0))[1],
                              item.form_id in rejected and item.form_id not in returned)
             for item, generated in items]

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
+from typing import Any, TypeVar
+
+import orjson
 
 from processors.forms.definitions import FORM_TYPES, TRUST_VALUES, Kind
 from processors.forms.models import Case, ValidatedForm, WorkItem
@@ -56,8 +59,17 @@ def _date_keys(form_type: str) -> tuple[str, ...]:
     return tuple(f.key for f in definition.fields if f.kind is Kind.DATE) if definition else ()
 
 
+def decode_json(text: str) -> Any:
+    """``json.loads(text)``, by orjson (three times quicker on a form's values: a quarter's reports decode
+    thousands), else by json for what only it reads (NaN, which json.dumps writes)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def decode_values(form_type: str, text: str) -> dict[str, object]:
-    values: dict[str, object] = json.loads(text)
+    values: dict[str, object] = decode_json(text)
     for key in _date_keys(form_type):
         raw = values.get(key)
         if isinstance(raw, str) and raw:
@@ -88,6 +100,35 @@ def domain_label(form_type: str, key: str) -> str:
 
 
 # --- records returned by queries ----------------------------------------------------------------
+
+Record = TypeVar("Record")
+
+
+def record_maker(cls: type[Record]) -> Callable[..., Record]:
+    """``cls(...)`` for a frozen dataclass, about twice as quick: its ``__init__`` sets each field through
+    ``object.__setattr__``; this fills the new record's ``__dict__`` at once (the tens of thousands of records a
+    quarter's reports read). Fields in order, then by name; trailing ones with defaults may be left out. Only for
+    classes without ``__post_init__`` or default factories."""
+    spec = fields(cls)  # type: ignore[arg-type]
+    names = tuple(f.name for f in spec)
+    defaults = {f.name: f.default for f in spec if f.default is not MISSING}
+    if hasattr(cls, "__post_init__") or any(f.default_factory is not MISSING for f in spec):
+        raise TypeError(f"{cls.__name__} needs its own __init__: make it with {cls.__name__}(...)")
+    new = object.__new__
+
+    def make(*values: object, **named: object) -> Record:
+        record = new(cls)
+        state = record.__dict__
+        if len(values) + len(named) < len(names):
+            state.update(defaults)
+        state.update(zip(names, values))
+        state.update(named)
+        if len(state) != len(names) or len(values) > len(names):
+            raise TypeError(f"{cls.__name__} takes {names}: given {len(values)} values and {sorted(named)}")
+        return record
+
+    return make
+
 
 class RecordOutcome(str, Enum):
     """What ``Store.record_form`` did with a form."""
@@ -300,9 +341,9 @@ def work_item_row(item: WorkItem, generated_at: datetime | None) -> tuple:
 def work_item_from_row(row: Sequence) -> WorkItem:
     (form_id, form_type, cycle_id, case_id, initials, age, legal, service, team, practitioner, manager,
      last_audited, auditor, email, role, theme, due, source_row) = row
-    case = Case(case_id, initials, age if age is not None else 0, legal, service, team, practitioner, manager,
-                parse_date(last_audited))
-    return WorkItem(form_type, case, cycle_id, form_id, auditor, email, role, theme, parse_date(due), source_row)
+    case = _case(case_id, initials, age if age is not None else 0, legal, service, team, practitioner, manager,
+                 parse_date(last_audited))
+    return _work_item(form_type, case, cycle_id, form_id, auditor, email, role, theme, parse_date(due), source_row)
 
 
 def people_of(values: dict[str, object], item: WorkItem | None) -> dict[str, str]:
@@ -324,22 +365,26 @@ def form_record(row: Sequence, item: WorkItem | None) -> FormRecord:
     (_pk, form_id, version, form_type, case_id, template_version, values_json, overall, concern, matched,
      warnings_json, received, source_file, sha256, superseded) = row
     values = decode_values(form_type, values_json)
-    return FormRecord(form_id, version, form_type, case_id or (item.case.case_id if item else ""), template_version,
-                      values, overall, bool(concern), bool(matched), tuple(json.loads(warnings_json)),
-                      parse_dt(received) or datetime.min, source_file, sha256, bool(superseded),
-                      **people_of(values, item))
+    return _form(form_id, version, form_type, case_id or (item.case.case_id if item else ""), template_version,
+                 values, overall, bool(concern), bool(matched), tuple(decode_json(warnings_json)),
+                 parse_dt(received) or datetime.min, source_file, sha256, bool(superseded), **people_of(values, item))
+
+
+# a quarter's reports read ~27,000 grades, ~4,000 actions, ~5,000 forms and ~4,000 allocations
+_grade, _action, _form = record_maker(GradeRecord), record_maker(ActionRecord), record_maker(FormRecord)
+_case, _work_item, allocation_record = record_maker(Case), record_maker(WorkItem), record_maker(AllocationRecord)
 
 
 def grade_record(form: FormRecord, domain: str, grade: str) -> GradeRecord:
-    return GradeRecord(form.form_id, form.form_type, form.case_id, form.service, form.team, domain,
-                       domain_label(form.form_type, domain), grade, form.received)
+    return _grade(form.form_id, form.form_type, form.case_id, form.service, form.team, domain,
+                  domain_label(form.form_type, domain), grade, form.received)
 
 
 def action_record(row: Sequence, form: FormRecord | None) -> ActionRecord:
     action_id, form_id, number, text, owner, due, status, completed_on, notes, chased, _pk = row
-    return ActionRecord(action_id, form_id, number, text, owner, parse_date(due), status, parse_date(completed_on),
-                        notes, parse_date(chased), form.case_id if form else "", form.form_type if form else "",
-                        form.service if form else "", form.team if form else "", form.auditor if form else "")
+    return _action(action_id, form_id, number, text, owner, parse_date(due), status, parse_date(completed_on),
+                   notes, parse_date(chased), form.case_id if form else "", form.form_type if form else "",
+                   form.service if form else "", form.team if form else "", form.auditor if form else "")
 
 
 def escalation_record(row: Sequence, form: FormRecord) -> EscalationRecord:
