@@ -110,7 +110,7 @@ def test_pictures_the_painter_has_not_started_are_partly_taken_back_and_drawn_th
     monkeypatch.setattr(Painter, "submit", slow)
     assert _documents(settings, monkeypatch, painter=True) == here
     taken_back = [f for f in handed if f.cancelled()]
-    assert taken_back and len(taken_back) < len(handed) / 2  # some, never all: the painter keeps the first half
+    assert taken_back and len(taken_back) <= len(handed) / 2  # some, never all: the painter keeps the first half
 
 
 def test_every_documents_charts_are_handed_over_before_the_first_is_rendered(

@@ -65,3 +65,36 @@ def test_a_table_with_merged_cells_is_left_as_its_author_made_it() -> None:
     before = _widths(tbl)
     fit_table(tbl, 16.0, 10.0)
     assert _widths(tbl) == before
+
+
+WORD = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _cell(body: str) -> str:
+    return f"<w:tc><w:tcPr><w:tcW w:w='1000' w:type='dxa'/></w:tcPr>{body}</w:tc>"
+
+
+def test_cell_texts_are_read_as_word_shows_them_whatever_the_markup() -> None:
+    """The texts the widths come from, read by one transform of the table, are each cell's own w:t texts, as
+    reading the cells one by one gives them: split runs, tracked changes, a legacy field, a nested table, an
+    empty cell; and a text holding the transform's own separator is read cell by cell instead."""
+    from lxml import etree
+
+    from processors.reports.tablefit import CELL_END, _cell_text, _texts
+
+    split = "<w:p><w:r><w:t>CF10</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>00001</w:t></w:r></w:p>"
+    tracked = ("<w:p><w:ins w:id='1' w:author='QA'><w:r><w:t>kept </w:t></w:r></w:ins>"
+               "<w:del w:id='2' w:author='QA'><w:r><w:delText>gone</w:delText></w:r></w:del></w:p>")
+    field = ("<w:p><w:r><w:fldChar w:fldCharType='begin'/></w:r><w:r><w:instrText> DATE </w:instrText></w:r>"
+             "<w:r><w:fldChar w:fldCharType='separate'/></w:r><w:r><w:t>18/12/2026</w:t></w:r>"
+             "<w:r><w:fldChar w:fldCharType='end'/></w:r></w:p>")
+    nested = ("<w:tbl><w:tblGrid><w:gridCol w:w='500'/></w:tblGrid><w:tr>" + _cell("<w:p><w:r><w:t>inner</w:t>"
+              "</w:r></w:p>") + "</w:tr></w:tbl><w:p/>")
+    for odd in ("plain", f"holds {CELL_END} the separator"):
+        rows = [[split, tracked, field], [nested, "<w:p/>", f"<w:p><w:r><w:t>{odd}</w:t></w:r></w:p>"]]
+        xml = (f"<w:tbl {WORD}><w:tblGrid>" + "<w:gridCol w:w='1000'/>" * 3 + "</w:tblGrid>"
+               + "".join("<w:tr>" + "".join(_cell(c) for c in row) + "</w:tr>" for row in rows) + "</w:tbl>")
+        table = etree.fromstring(xml)
+        one_by_one = [[_cell_text(tc) for tc in tr.findall(f"{W}tc")] for tr in table.findall(f"{W}tr")]
+        assert _texts(table) == one_by_one
+        assert one_by_one[0] == ["CF1000001", "kept ", "18/12/2026"] and one_by_one[1][:2] == ["inner", ""]

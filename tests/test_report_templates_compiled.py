@@ -4,6 +4,7 @@ from it, and the documents are exactly those rendered from a freshly opened temp
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from collections import Counter
 from datetime import date
@@ -25,7 +26,7 @@ from processors.reports.painter import painting
 from processors.reports.privacy import make_scrubber
 from processors.reports.quarter import parse_quarter
 from processors.reports.report import build_report
-from processors.reports.runner import plan_scopes, run_reports
+from processors.reports.runner import kept_templates, plan_scopes, run_reports
 from processors.reports.source import load_quarter
 from processors.reports.themed import build_themed, render_themed
 from processors.store.database import Store
@@ -58,22 +59,59 @@ def test_a_run_compiles_each_template_once(settings: Settings, monkeypatch: pyte
             compiled[hash(source)] += 1
         return real(self, source, *args, **kwargs)  # type: ignore[arg-type]
 
-    def adopting(self: ReportTemplates, source: str, code: object) -> None:  # compiled by the painter's worker
+    def adopting(self: ReportTemplates, source: str, code: object) -> None:  # compiled here or by the painter
         if len(source) > 5000:
-            compiled[hash(source)] += 1
             adopted.append(source)
         real_adopt(self, source, code)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Environment, "compile", counting)
     monkeypatch.setattr(ReportTemplates, "_adopt", adopting)
     monkeypatch.setattr(runner, "painting", lambda: painting(painter))
+    shutil.rmtree(kept_templates(settings), ignore_errors=True)  # none kept by an earlier run
     run = run_reports(settings, Q3.label, None, None, send=False, today=TODAY)
     quarterly = [d for d in run.documents if d.kind in ("slt", "service")]
     assert len(quarterly) >= 3, "the sample should give several documents from the quarterly template"
     # once, by the check at the start of the run (templates.check.require_compiled); the documents reuse it
-    assert compiled and max(compiled.values()) == 1, compiled
-    assert len(adopted) == (len(compiled) if painter else 0)  # with a painter, none compiled here
-    assert sum(compiled.values()) <= 3  # the quarterly and themed reports and the briefing note
+    assert adopted and max(Counter(adopted).values()) == 1 and len(adopted) <= 3  # quarterly, themed, briefing
+    if painter:
+        assert not compiled  # by the painter's worker: none here
+    else:
+        assert compiled and max(compiled.values()) == 1 and len(compiled) == len(adopted)
+
+
+@pytest.mark.parametrize("painter", [True, False], ids=["by the painter", "here"])
+def test_compiled_templates_are_kept_for_the_next_run(settings: Settings, monkeypatch: pytest.MonkeyPatch,
+                                                      painter: bool) -> None:
+    """The next run finds each template compiled by the first and compiles nothing; its documents are the same."""
+    monkeypatch.setattr(runner, "painting", lambda: painting(painter))
+    kept = kept_templates(settings)
+    shutil.rmtree(kept, ignore_errors=True)
+    first = {p.name: _document_xml(p.read_bytes()) for p in run_reports(settings, Q3.label, None, None, send=False,
+                                                                         today=TODAY).docx}
+    files = {p.name: p.stat().st_mtime_ns for p in kept.iterdir()}
+    assert len(files) >= 3 and not any(name.endswith(".partial") for name in files)
+    second = {p.name: _document_xml(p.read_bytes()) for p in run_reports(settings, Q3.label, None, None, send=False,
+                                                                          today=TODAY).docx}
+    assert {p.name: p.stat().st_mtime_ns for p in kept.iterdir()} == files  # found, not compiled and kept again
+    assert second == first
+
+
+def test_a_kept_template_that_cannot_be_read_or_kept_is_compiled_again(tmp_path: Path, settings: Settings) -> None:
+    from processors.reports.template_cache import TemplateCache
+
+    path = settings.path("templates") / REPORT_TEMPLATE
+    ReportTemplates(tmp_path).compile(path)
+    for n, kept in enumerate(sorted(tmp_path.iterdir())):  # half-written, or not ours at all
+        kept.write_bytes(kept.read_bytes()[: len(kept.read_bytes()) // 2] if n % 2 else b"not marshal data")
+    again = ReportTemplates(tmp_path)
+    again.compile(path)
+    assert again.env.compilations >= 1 and again.kept.hits == 0
+    assert TemplateCache(tmp_path).get(again.open(path).part_xmls()[0]) is not None  # kept afresh
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("x")
+    unkept = ReportTemplates(blocked)
+    unkept.compile(path)  # nowhere to keep it: compiled, used, and nothing raised
+    assert unkept.env.compilations >= 1 and unkept.open(path) is not None
 
 
 def _copy_templates(settings: Settings, tmp_path: Path) -> Settings:
@@ -108,7 +146,14 @@ def test_a_broken_report_template_stops_the_run_at_start_naming_it(settings: Set
     message = str(stopped.value)
     assert message.startswith(name) and "\n" not in message
     assert ("tag is broken" if broken == "tag" else "not a readable Word document") in message
-    assert not (tmp_path / "generated").exists()
+    written = [p for p in (tmp_path / "generated").rglob("*") if p.is_file()] if (tmp_path / "generated").exists() \
+        else []
+    assert all(kept_templates(ours) in p.parents for p in written)  # no report; only the good templates kept
+    if broken == "tag":  # what does not compile is not kept
+        from processors.reports.template_cache import TemplateCache
+
+        body = ReportTemplates().open(ours.path("templates") / name).part_xmls()[0]
+        assert TemplateCache(kept_templates(ours)).get(body) is None
 
 
 def test_documents_from_the_runs_templates_are_those_from_a_fresh_template(settings: Settings) -> None:

@@ -59,13 +59,14 @@ def _stand_ins(tpl: DocxTemplate) -> dict[Picture, bytes]:
 
 def fill_pictures(tpl: DocxTemplate) -> None:
     """Each stand-in's bytes replaced by its picture's, waiting for the painter where it is still drawing. Of the
-    pictures not drawn yet, the last half that the painter has not started is taken back and drawn here meanwhile:
-    both processes then finish about together, rather than this one waiting while the painter draws them all."""
+    pictures not drawn yet, the last half is taken back (those the painter has not started: the one it draws and
+    the next, already handed to its process, stay with it) and drawn here meanwhile: both processes then finish
+    about together, rather than this one waiting while the painter draws them all."""
     stand_ins = _stand_ins(tpl)
     if not stand_ins:
         return
     waiting = [picture for picture in stand_ins if not picture.ready]
-    for picture in waiting[::-1][:(len(waiting) - 1) // 2]:
+    for picture in waiting[::-1][:len(waiting) // 2]:
         picture.take_back()
     pictures = {sha1(image).hexdigest(): picture for picture, image in stand_ins.items()}
     for part in tpl.docx.part.package.image_parts:

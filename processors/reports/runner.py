@@ -100,6 +100,11 @@ class ReportRun:
 
 # --- which reports ------------------------------------------------------------------------------
 
+def kept_templates(settings: Settings) -> Path:
+    """Where the compiled report templates are kept between runs (template_cache.py)."""
+    return settings.path("generated") / ".cache" / "templates"
+
+
 def _resolve(name: str, known: list[str], what: str) -> str:
     for candidate in known:
         if candidate.casefold() == name.strip().casefold():
@@ -112,7 +117,7 @@ def plan_scopes(snap: Snapshot, quarter: Quarter, theme: str | None, service: st
     if theme or service:
         return [Scope(service=_resolve(service, services_in(snap), "service") if service else "",
                       theme=_resolve(theme, themes_in(snap), "theme") if theme else "")]
-    active = Snapshot(tuple(f for f in snap.forms if f.received in quarter), (), (), (), (),
+    active = Snapshot(tuple(f for f in snap.forms if f.received in quarter), {}, (), (), (),
                       tuple(a for a in snap.allocations if due_day(a) in quarter))
     return [Scope(), *(Scope(theme=t) for t in themes_in(active)), *(Scope(service=s) for s in services_in(active))]
 
@@ -314,7 +319,8 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     if period.start > today:
         raise PeriodError(f"{period.label} ({period.title}) has not started yet: choose a quarter that has")
     run = ReportRun(period.label, settings.path("generated") / "reports" / period.label)
-    templates = ReportTemplates()  # checked by compiling them: the run's documents reuse what the check compiled
+    # checked by compiling them (or finding them compiled by an earlier run): the run's documents reuse them
+    templates = ReportTemplates(kept_templates(settings))
     # a second process (forked first, before the lock and the store) compiles the templates while this one reads
     # the quarter, then draws the charts while this one renders
     with painting() as painter, run_lock(settings, "report"), \
@@ -361,7 +367,8 @@ def run_briefing(settings: Settings, month: Period, send: bool, today: date | No
     with Store(settings.path("database")) as store:
         snap = load_quarter(store, quarter, options.trend_quarters)
         job = Job(settings, options, snap, quarter, run.folder, today,
-                  make_scrubber(snap, options.show_practitioner_names), month=month)
+                  make_scrubber(snap, options.show_practitioner_names), month=month,
+                  templates=ReportTemplates(kept_templates(settings)))
         run.documents = [make_briefing(job)]
         if options.pdf:
             make_pdfs(run.documents, run.folder, run.problems)

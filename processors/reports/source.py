@@ -8,6 +8,7 @@ and chart of the run then works on that one snapshot; years of history behind th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -55,7 +56,7 @@ def form_title(form_type: str) -> str:
 @dataclass(frozen=True, eq=False)
 class Snapshot:
     forms: tuple[FormRecord, ...]            # the current version of each form
-    grades: tuple[GradeRecord, ...]
+    grades_by_form: Mapping[str, tuple[GradeRecord, ...]]  # each form's grades (by quarter: made when asked for)
     actions: tuple[ActionRecord, ...]
     escalations: tuple[EscalationRecord, ...]
     good_practice: tuple[GoodPracticeRecord, ...]
@@ -64,18 +65,21 @@ class Snapshot:
     since: date | None = None                  # counts what came from this day (None: the whole store)
     known_initials: frozenset[str] = frozenset()  # every child's initials and practitioner's name in the store,
     known_names: frozenset[str] = frozenset()     # however old: the scrubber hides them (privacy.py)
-    grades_by_form: dict[str, tuple[GradeRecord, ...]] = field(default_factory=dict, compare=False)
     actions_by_form: dict[str, tuple[ActionRecord, ...]] = field(default_factory=dict, compare=False)
     forms_by_id: dict[str, FormRecord] = field(default_factory=dict, compare=False)
     escalated: frozenset[str] = field(default_factory=frozenset, compare=False)  # forms whose concern stands
 
     def __post_init__(self) -> None:  # grouped here unless given (Scope.restrict takes its forms' from the whole)
-        if not self.grades_by_form:
-            object.__setattr__(self, "grades_by_form", _group(self.grades))
         if not self.actions_by_form:
             object.__setattr__(self, "actions_by_form", _group(self.actions))
         object.__setattr__(self, "forms_by_id", {f.form_id: f for f in self.forms})
         object.__setattr__(self, "escalated", frozenset(e.form_id for e in self.escalations if e.current))
+
+
+    @property
+    def grades(self) -> tuple[GradeRecord, ...]:
+        """Every grade, in the order of their forms."""
+        return tuple(grade for grades in self.grades_by_form.values() for grade in grades)
 
 
 def _group(records: tuple) -> dict[str, tuple]:
@@ -127,8 +131,8 @@ def _load_quarter(store: Store, quarter: Quarter, trend_quarters: int) -> Snapsh
 
 
 def _read(store: Store) -> Snapshot:
-    return Snapshot(tuple(store.forms()), tuple(store.grades()), tuple(store.actions()), tuple(store.escalations()),
-                    tuple(store.good_practice()), tuple(store.allocations()),
+    return Snapshot(tuple(store.forms()), _group(tuple(store.grades())), tuple(store.actions()),
+                    tuple(store.escalations()), tuple(store.good_practice()), tuple(store.allocations()),
                     tuple(assurance_rows(store)))
 
 
@@ -162,16 +166,16 @@ class Scope:
             return snap
         forms = tuple(f for f in snap.forms if self._match(f.service, f.theme))
         ids = {f.form_id for f in forms}
-        grades = {i: snap.grades_by_form[i] for i in ids if i in snap.grades_by_form}  # as grouping them again gives
+        grades = {i: snap.grades_by_form[i] for i in snap.grades_by_form if i in ids}  # in their order
         actions = {i: snap.actions_by_form[i] for i in ids if i in snap.actions_by_form}
         return Snapshot(
             forms,
-            tuple(g for g in snap.grades if g.form_id in grades),
+            grades,
             tuple(a for a in snap.actions if a.form_id in actions),
             tuple(e for e in snap.escalations if e.form_id in ids),
             tuple(g for g in snap.good_practice if g.form_id in ids),
             tuple(a for a in snap.allocations if self._match(a.item.case.service, a.item.theme)),
-            grades_by_form=grades, actions_by_form=actions,
+            actions_by_form=actions,
         )
 
 

@@ -150,6 +150,26 @@ def _cell_text(cell: etree._Element) -> str:
     return parts[0] if len(parts) == 1 else "".join(parts)
 
 
+W_NS = nsmap["w"]
+CELL_END, ROW_END = "\ue000", "\ue001"  # private-use characters, never in a report's text (checked below)
+_CELL_TEXTS = etree.XSLT(etree.XML(
+    f'<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" xmlns:w="{W_NS}">'
+    '<xsl:output method="text" encoding="utf-8"/><xsl:template match="/w:tbl"><xsl:for-each select="w:tr">'
+    '<xsl:for-each select="w:tc"><xsl:for-each select=".//w:t"><xsl:value-of select="."/></xsl:for-each>'
+    f'<xsl:text>{CELL_END}</xsl:text></xsl:for-each><xsl:text>{ROW_END}</xsl:text></xsl:for-each>'
+    '</xsl:template></xsl:stylesheet>'))
+_CELLS = etree.XPath("count(./w:tr/w:tc)", namespaces=nsmap)
+
+
+def _texts(table: etree._Element) -> list[list[str]]:
+    """Each row's cells' words (their ``w:t`` texts), read by one XSL transform of the table: a Python element for
+    each of a big table's 12,000 cells, and for their runs and texts, cost three times as much."""
+    rows = [row.split(CELL_END)[:-1] for row in str(_CELL_TEXTS(table)).split(ROW_END)[:-1]]
+    if sum(map(len, rows)) != _CELLS(table):  # a text held one of the separators: read cell by cell
+        rows = [[_cell_text(c) for c in row.iterchildren(_Q["w:tc"])] for row in table.iterchildren(_Q["w:tr"])]
+    return rows
+
+
 _CELL_WIDTHS = etree.XPath("./w:tr/w:tc/w:tcPr/w:tcW", namespaces=nsmap)  # in one call: far quicker than finds
 _TC_W_BEFORE = ("w:gridSpan", "w:vMerge", "w:tcBorders", "w:shd", "w:noWrap", "w:tcMar", "w:textDirection",
                 "w:tcFitText", "w:vAlign", "w:hideMark")
@@ -161,12 +181,11 @@ def fit_table(table: etree._Element, total_cm: float, size_pt: float) -> None:
     grid = table.find(_Q["w:tblGrid"])
     if grid is None:
         return
-    cells = [row.findall(_Q["w:tc"]) for row in table.iterchildren(_Q["w:tr"])]
     grid_cols = grid.findall(_Q["w:gridCol"])
     count = len(grid_cols)
-    if not cells or any(len(c) != count for c in cells):
+    texts = _texts(table)
+    if not texts or any(len(row) != count for row in texts):
         return  # merged cells: leave the table as its author made it
-    texts = [[_cell_text(c) for c in row] for row in cells]
     columns = [list(col) for col in zip(*texts[1:])] or [[] for _ in range(count)]
     # table styles set the header row and the first column in bold
     measures = [Measure.of(head, cells, n == 0) for n, (head, cells) in enumerate(zip(texts[0], columns))]
@@ -184,9 +203,9 @@ def fit_table(table: etree._Element, total_cm: float, size_pt: float) -> None:
         _ordered(tbl_pr, "w:tblLayout", ("w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")).set(
             kind, "fixed")
     widths_of = _CELL_WIDTHS(table)
-    if len(widths_of) != len(cells) * count:  # some cell has no width yet: give it one
-        for row in cells:
-            for cell in row:
+    if len(widths_of) != len(texts) * count:  # some cell has no width yet: give it one
+        for row in table.iterchildren(_Q["w:tr"]):
+            for cell in row.iterchildren(_Q["w:tc"]):
                 tc_pr = cell.find(tc_pr_tag)
                 if tc_pr is None:
                     tc_pr = _new(cell, "w:tcPr")
@@ -236,13 +255,15 @@ def keep_with_next(p: etree._Element) -> None:
 
 
 def _rows_whole(table: etree._Element) -> None:
-    tr_pr_tag, split_tag = _Q["w:trPr"], _Q["w:cantSplit"]
+    tr_pr_tag, split_tag, before_tag = _Q["w:trPr"], _Q["w:cantSplit"], _Q["w:tblPrEx"]
     for n, row in enumerate(table.iterchildren(_Q["w:tr"])):
         tr_pr = row.find(tr_pr_tag)
-        if tr_pr is None:
+        if tr_pr is None:  # most rows: a new trPr holding only cantSplit (no order to keep)
             tr_pr = _new(row, "w:trPr")
-            row.insert(0 if row.find(_Q["w:tblPrEx"]) is None else 1, tr_pr)
-        if tr_pr.find(split_tag) is None:
+            etree.SubElement(tr_pr, split_tag)
+            first = row[0] if len(row) else None
+            row.insert(1 if first is not None and first.tag == before_tag else 0, tr_pr)
+        elif tr_pr.find(split_tag) is None:
             _ordered(tr_pr, "w:cantSplit", _TR_PR_BEFORE_HEADER)
         if n == 0:
             for p in row.iter(_Q["w:p"]):

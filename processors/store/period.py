@@ -8,7 +8,7 @@ quarter cost what one year does. The records are the store's own dataclasses (pr
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -46,7 +46,7 @@ class PeriodRecords:
 
     start: date
     forms: tuple[FormRecord, ...]
-    grades: tuple[GradeRecord, ...]
+    grades: GradesByForm
     actions: tuple[ActionRecord, ...]
     escalations: tuple[EscalationRecord, ...]
     good_practice: tuple[GoodPracticeRecord, ...]
@@ -93,18 +93,14 @@ def forms_received(store: Store, start: date, end: date | None = None, form_type
 def latest_of_cases(store: Store, case_ids: Collection[str], before: date, form_types: Collection[str],
                     grades: Collection[str]) -> dict[int, FormRecord]:
     """Each case's latest current form of these types graded one of ``grades``, received before ``before`` (case
-    IDs compared ignoring case): one per case, found through the (case, received) index."""
-    found: dict[int, FormRecord] = {}
+    IDs compared ignoring case): one per case, each found by one seek of the (case, received) index."""
     types, graded = sorted(form_types), sorted(grades)
-    for batch in _chunks(sorted({c for c in case_ids if c})):
-        pks = [r[0] for r in store.query(
-            "SELECT id FROM (SELECT f.id, ROW_NUMBER() OVER (PARTITION BY f.case_id COLLATE NOCASE "
-            "ORDER BY f.received DESC, f.form_id DESC) AS n FROM forms f "
-            f"WHERE f.case_id COLLATE NOCASE IN ({_marks(batch)}) AND f.received < ? AND +f.superseded = 0 "
-            f"AND f.form_type IN ({_marks(types)}) AND f.overall_grade IN ({_marks(graded)})) WHERE n = 1",
-            [*batch, before.isoformat(), *types, *graded])]
-        found.update(forms_by_pk(store, pks))
-    return found
+    pks = {r[0] for r in store.query(
+        "SELECT (SELECT f.id FROM forms f WHERE f.case_id = c.value COLLATE NOCASE AND f.received < ? "
+        f"AND +f.superseded = 0 AND f.form_type IN ({_marks(types)}) AND f.overall_grade IN ({_marks(graded)}) "
+        "ORDER BY f.received DESC, f.form_id DESC LIMIT 1) FROM json_each(?) c",
+        [before.isoformat(), *types, *graded, json.dumps(sorted({c for c in case_ids if c}))])}
+    return forms_by_pk(store, pks - {None})
 
 
 def forms_by_pk(store: Store, pks: Collection[int]) -> dict[int, FormRecord]:
@@ -125,16 +121,44 @@ def latest_received(store: Store, form_type: str, theme: str, before: date) -> d
     return parse_dt(rows[0][0]) if rows else None
 
 
-def _grades(store: Store, forms: dict[int, FormRecord]) -> list[GradeRecord]:
-    """The grades of these forms, in the order of their forms (received, form ID) and as recorded: one statement
-    (the keys as one JSON parameter, as Store._among does), not one per 500 keys."""
+class GradesByForm(Mapping[str, tuple[GradeRecord, ...]]):
+    """Each form's grades by form ID, in the order of their forms (received, form ID) and as recorded, made into
+    records the first time a report asks for that form's: a quarter's reports read ~27,000 grades, and a report
+    looks at those of the forms it counts domain by domain (the trend's earlier quarters count forms, not their
+    domains), so about half are never made."""
+
+    def __init__(self, raw: dict[str, tuple[FormRecord, list[tuple[str, str]]]]) -> None:
+        self._raw = raw
+        self._made: dict[str, tuple[GradeRecord, ...]] = {}
+
+    def __getitem__(self, form_id: str) -> tuple[GradeRecord, ...]:
+        made = self._made.get(form_id)
+        if made is None:
+            form, recorded = self._raw[form_id]
+            made = self._made[form_id] = tuple(grade_record(form, domain, grade) for domain, grade in recorded)
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def every(self) -> tuple[GradeRecord, ...]:
+        """All of them, in order (each made now if it was not)."""
+        return tuple(grade for form_id in self._raw for grade in self[form_id])
+
+
+def _grades(store: Store, forms: dict[int, FormRecord]) -> GradesByForm:
+    """The grades of these forms: one statement (the keys as one JSON parameter, as Store._among does), not one
+    per 500 keys; records made when asked for (GradesByForm)."""
     rows = store.query("SELECT form_pk, domain, grade FROM grades WHERE form_pk IN (SELECT value FROM json_each(?)) "
                        "ORDER BY form_pk, rowid", (json.dumps(sorted(forms)),))
     by_pk: dict[int, list[tuple[str, str]]] = {}
     for pk, domain, grade in rows:
         by_pk.setdefault(pk, []).append((domain, grade))
     ordered = sorted((f.received, f.form_id, pk) for pk, f in forms.items() if pk in by_pk)  # 3,000 forms, not
-    return [grade_record(forms[pk], domain, grade) for _, _, pk in ordered for domain, grade in by_pk[pk]]  # 27,000
+    return GradesByForm({form_id: (forms[pk], by_pk[pk]) for _, form_id, pk in ordered})  # 27,000 grades
 
 
 _ACTION_COLUMNS = ("action_id, form_id, number, text, owner, due, status, completed_on, notes, last_chased, form_pk")
@@ -175,18 +199,16 @@ def allocations_due_from(store: Store, start: date) -> list[AllocationRecord]:
     """Work due from ``start`` (its return-by date, else the day it was generated), with what came back."""
     rows = store.query(
         f"SELECT {_WORK_ITEM_COLUMNS}, generated_at FROM work_items WHERE due_date >= ?1 "
-        f"UNION SELECT {_WORK_ITEM_COLUMNS}, generated_at FROM work_items "
+        f"UNION ALL SELECT {_WORK_ITEM_COLUMNS}, generated_at FROM work_items "  # ALL: the two never share a row
         "WHERE due_date IS NULL AND generated_at >= ?1 "
         "ORDER BY cycle_id, form_id", (start.isoformat(),))
     items: list[tuple[WorkItem, str | None]] = [(work_item_from_row(r[:-1]), r[-1]) for r in rows]
-    returned: dict[str, tuple] = {}
-    rejected: set[str] = set()
-    for batch in _chunks([i.form_id for i, _ in items]):
-        returned.update((r[0], r[1:]) for r in store.query(
-            f"SELECT form_id, received, version FROM forms WHERE superseded = 0 AND form_id IN ({_marks(batch)})",
-            batch))
-        rejected.update(r[0] for r in store.query(
-            f"SELECT DISTINCT form_id FROM rejected WHERE form_id IN ({_marks(batch)})", batch))
+    ids = json.dumps([i.form_id for i, _ in items])
+    returned = {r[0]: r[1:] for r in store.query(
+        "SELECT form_id, received, version FROM forms WHERE superseded = 0 AND form_id IN "
+        "(SELECT value FROM json_each(?))", (ids,))}
+    rejected = {r[0] for r in store.query(
+        "SELECT DISTINCT form_id FROM rejected WHERE form_id IN (SELECT value FROM json_each(?))", (ids,))}
     return [allocation_record(item, parse_dt(generated), parse_dt(returned.get(item.form_id, (None, 0))[0]),
                              returned.get(item.form_id, (None, 0))[1],
                              item.form_id in rejected and item.form_id not in returned)
@@ -203,7 +225,7 @@ def period_records(store: Store, start: date, forms: dict[int, FormRecord],
     actions = _actions(store, forms, start)   # may add the forms of old actions falling due now
     by_id = {f.form_id: f for f in forms.values()}
     ordered = sorted(forms.values(), key=lambda f: (f.received, f.form_id, f.version))
-    return PeriodRecords(start, tuple(ordered), tuple(_grades(store, forms)), tuple(actions),
+    return PeriodRecords(start, tuple(ordered), _grades(store, forms), tuple(actions),
                          tuple(_escalations(store, start, by_id)), tuple(_good_practice(store, start, by_id)),
                          tuple(allocations_due_from(store, start) if allocations is None else allocations))
 
