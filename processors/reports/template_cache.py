@@ -12,7 +12,6 @@ trust is the templates' own: whoever can write either can already change what a 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import marshal
 import os
@@ -23,6 +22,8 @@ from types import CodeType
 
 import docxtpl
 import jinja2
+
+from processors.files import sha256_bytes
 
 log = logging.getLogger("qa.reports")
 
@@ -40,7 +41,7 @@ class TemplateCache:
     def _file(self, xml: str) -> Path | None:
         if self.folder is None:
             return None
-        return self.folder / f"{hashlib.sha256(_VERSIONS + xml.encode()).hexdigest()}.bin"
+        return self.folder / f"{sha256_bytes(_VERSIONS + xml.encode())}.bin"
 
     def get(self, xml: str) -> Made | None:
         path = self._file(xml)
