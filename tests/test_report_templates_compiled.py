@@ -238,3 +238,20 @@ def test_a_nested_table_counts_in_its_parent_as_docxtpl_counts_it() -> None:
            "</w:tc></w:tr></w:tbl></w:body></w:document>")
     ours = ReportTemplate.__new__(ReportTemplate)
     assert etree.tostring(ours.fix_tables(xml)) == etree.tostring(DocxTemplate.fix_tables(ours, xml))
+
+
+def test_only_the_roots_own_namespace_declarations_are_dropped_from_the_body() -> None:
+    """The body, serialized alone, repeats the root's declarations, as do the pictures' XML: they go, as moving
+    the body into the document drops them; a text that merely reads like one, a declaration of another
+    namespace, and a body that binds a root prefix elsewhere are left as they are."""
+    from processors.reports.compiled import _redeclarations_dropped
+
+    root = {"w": "urn:w", "wp": "urn:wp"}
+    body = ('<w:body xmlns:w="urn:w" xmlns:wp="urn:wp"><w:p><w:r><w:t>see xmlns:w="urn:w" here</w:t></w:r>'
+            '<w:r><w:drawing><wp:inline xmlns:wp="urn:wp" xmlns:a="urn:a"><a:g/></wp:inline></w:drawing></w:r>'
+            '</w:p></w:body>')
+    assert _redeclarations_dropped(body, root) == (
+        '<w:body><w:p><w:r><w:t>see xmlns:w="urn:w" here</w:t></w:r><w:r><w:drawing><wp:inline xmlns:a="urn:a">'
+        '<a:g/></wp:inline></w:drawing></w:r></w:p></w:body>')
+    rebound = '<w:body xmlns:w="urn:w"><x:y xmlns:x="urn:x" xmlns:w="urn:other"><w:p xmlns:w="urn:w"/></x:y></w:body>'
+    assert _redeclarations_dropped(rebound, root) == rebound

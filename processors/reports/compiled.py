@@ -120,15 +120,13 @@ class ReportTemplate(DocxTemplate):
             return None
         root = document.element
         shell = etree.tostring(root.makeelement(root.tag, dict(root.attrib), nsmap=root.nsmap), encoding="unicode")
+        body = _redeclarations_dropped(body, root.nsmap)
         children = [body if child is root.body else etree.tostring(child, encoding="unicode") for child in root]
         try:
             xml = shell[:-2] + ">" + "".join(children) + f"</{shell[1:].split()[0]}>"
             document = etree.fromstring(xml, RENDERED)
         except etree.XMLSyntaxError:
             return None
-        # what the body (serialized alone) and the pictures' XML declare again, declared once by the document, as
-        # moving the body into the document leaves it
-        etree.cleanup_namespaces(document, top_nsmap=root.nsmap, keep_ns_prefixes=list(root.nsmap))
         return document.body
 
     def fix_docpr_ids(self, tree: etree._Element) -> None:
@@ -152,6 +150,40 @@ class ReportTemplate(DocxTemplate):
         self.init_docx()
         return [self.get_xml()] + [self.get_part_xml(part) for uri in (self.HEADER_URI, self.FOOTER_URI)
                                    for _, part in self.get_headers_footers(uri)]
+
+
+DECLARATION = re.compile(r'\sxmlns:([\w.-]+)="([^"]*)"')
+
+
+def _declaring_tags(xml: str) -> list[tuple[int, int]]:
+    """Where the start tags that declare a prefixed namespace are (found from "xmlns:" itself: a text holding it,
+    between tags, is told apart by the ">" before it)."""
+    spans = []
+    at = xml.find("xmlns:")
+    while at != -1:
+        start = xml.rfind("<", 0, at)
+        end = xml.find(">", at) + 1
+        if start != -1 and end and xml.find(">", start, at) == -1 and xml[start + 1: start + 2].isalpha():
+            spans.append((start, end))
+        at = xml.find("xmlns:", max(end, at + 6))
+    return spans
+
+
+def _redeclarations_dropped(xml: str, declared: dict[str | None, str]) -> str:
+    """``xml`` without the namespace declarations it repeats from the document's root (``declared``): the body,
+    serialized alone, and the pictures' XML declare again what the root declares, and moving the body into the
+    document (docxtpl) leaves them out; so do we (the document the same, byte for byte), by the few start tags
+    that declare anything rather than by walking 100,000 elements. Left as it is where any of those tags binds
+    one of the root's prefixes to another namespace (an inner declaration may then not repeat the root's)."""
+    spans = _declaring_tags(xml)
+    tags = [xml[start:end] for start, end in spans]
+    if any(declared.get(prefix, uri) != uri for tag in tags for prefix, uri in DECLARATION.findall(tag)):
+        return xml
+    pieces, last = [], 0
+    for (start, end), tag in zip(spans, tags):
+        pieces += [xml[last:start], DECLARATION.sub(lambda d: "" if declared.get(d[1]) == d[2] else d[0], tag)]
+        last = end
+    return "".join(pieces) + xml[last:]
 
 
 def jinja_source(patched: str) -> str:
