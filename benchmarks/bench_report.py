@@ -149,11 +149,10 @@ def slt_report(settings: Settings, quarter: Quarter, today: date, peer: bool = F
     with painting(enabled=not peer) as painter:  # as run_reports: the template compiled, the charts drawn elsewhere
         if templates is not None:
             templates.compile_elsewhere(painter, [settings.path("templates") / REPORT_TEMPLATE])
-            chart_module.warm_up(painter, tuple(q.label for q in trend_span(quarter, options.trend_quarters)))
+            chart_module.warm_up(painter, trend_span(quarter, options.trend_quarters))
         with Store(settings.path("database"), checked_beside=not peer) as store:  # as run_reports opens it
             snap = load_quarter(store, quarter, options.trend_quarters)
-            if store.soundness is not None:
-                store.soundness.require()
+            store.require_sound()
         book = ChartBook(painter)
         with nullcontext() if peer else held_out_of_collections():  # as run_reports holds its snapshot
             data = build_report(snap, Scope(), quarter, options, make_scrubber(snap, False), "Bench trust", today,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 import pickle
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import CancelledError, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -32,6 +32,7 @@ from processors.forms.vocabulary import GRADES
 from processors.reports.data import ACTION_OUTCOMES
 from processors.reports.measures import GradeCounts, pct
 from processors.reports.painter import Painter
+from processors.reports.quarter import Period
 
 DPI = 150
 WIDTH_CM = 16.0
@@ -403,13 +404,13 @@ _WORKER_FIGURES: list[Figures] = []  # the figures a process keeps to draw pictu
 # its worker, and the run's, for a picture taken back from the painter or that it failed to draw
 
 
-def warm_up(painter: Painter | None, trend_labels: tuple[str, ...] = ()) -> None:
+def warm_up(painter: Painter | None, trend: Sequence[Period] = ()) -> None:
     """Have the painter's worker, idle while the run reads the quarter, draw the grade chart and the trend (its
-    quarters, ``trend_labels``, are known before the data) once: matplotlib's fonts and text layouts are then ready,
+    quarters, ``trend``, are known before the data) once: matplotlib's fonts and text layouts are then ready,
     and both figures kept for the run's own charts of those kinds. (Charts of other kinds drawn here too, with
     made-up categories, cost more than they saved: their figures are never the run's.)"""
     if painter is not None:
-        painter.submit(_warm_up, trend_labels)
+        painter.submit(_warm_up, tuple(quarter.label for quarter in trend))
 
 
 def _warm_up(trend_labels: tuple[str, ...]) -> bytes:

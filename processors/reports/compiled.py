@@ -199,8 +199,11 @@ def compiled_parts(path: Path, kept: Path | None = None) -> Compiled:
     painter, while this one reads the quarter) and handed back as data: code objects marshal (Jinja's own
     bytecode cache keeps them so). ``kept``: the folder of compiled templates kept between runs."""
     templates = ReportTemplates(kept)
-    return [(xml, patched, source, marshal.dumps(code))
-            for xml in templates.open(path).part_xmls() for patched, source, code in [templates.made(xml)]]
+    out = []
+    for xml in templates.open(path).part_xmls():
+        patched, source, code = templates.made(xml)
+        out.append((xml, patched, source, marshal.dumps(code)))
+    return out
 
 
 class ReportTemplates:

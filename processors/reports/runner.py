@@ -326,15 +326,14 @@ def run_reports(settings: Settings, quarter: str, theme: str | None, service: st
     with painting() as painter, run_lock(settings, "report"), \
             Store(settings.path("database"), checked_beside=True) as store:
         templates.compile_elsewhere(painter, [settings.path("templates") / name for name in REPORT_TEMPLATES])
-        warm_up(painter, tuple(q.label for q in trend_span(period, options.trend_quarters)))
+        warm_up(painter, trend_span(period, options.trend_quarters))
         try:  # what people marked completed or resolved in the register counts in the reports
             run.problems += [f"register edit not used: {w}" for w in
                              read_edits_first(store, settings.path("register"))]
         except RegisterLockedError as exc:
             run.problems.append(str(exc))
         snap = load_quarter(store, period, options.trend_quarters)  # once: every document of the run shares it
-        if store.soundness is not None:
-            store.soundness.require()  # checked while the quarter was read: stops on damage before anything is made
+        store.require_sound()  # checked while the quarter was read: stops on damage before anything is made
         require_compiled(settings.path("templates"), REPORT_TEMPLATES, templates.compile)  # before any is written
         if not store.has_forms():
             run.problems.append("the QA store holds no returned forms yet, so the reports have no data")

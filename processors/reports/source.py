@@ -75,7 +75,6 @@ class Snapshot:
         object.__setattr__(self, "forms_by_id", {f.form_id: f for f in self.forms})
         object.__setattr__(self, "escalated", frozenset(e.form_id for e in self.escalations if e.current))
 
-
     @property
     def grades(self) -> tuple[GradeRecord, ...]:
         """Every grade, in the order of their forms."""

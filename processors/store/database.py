@@ -78,6 +78,12 @@ _WORK_ITEM_COLUMNS = ("form_id, form_type, cycle_id, case_id, child_initials, ch
                       "theme, due_date, source_row")
 
 
+def is_damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite's error says the file is damaged (or not a database), rather than busy, locked, full or
+    refused by a constraint: those are raised as they are."""
+    return not isinstance(exc, (sqlite3.OperationalError, sqlite3.IntegrityError, sqlite3.ProgrammingError))
+
+
 def _verdict(conn: sqlite3.Connection) -> str:
     """SQLite's check of every page of the store (``quick_check``): "ok", else what is wrong."""
     (verdict,) = conn.execute("PRAGMA quick_check(1)").fetchone()
@@ -109,7 +115,7 @@ class SoundnessCheck:
     def require(self) -> None:
         self._thread.join()
         verdict = self._verdict
-        if isinstance(verdict, sqlite3.DatabaseError) and not isinstance(verdict, sqlite3.OperationalError):
+        if isinstance(verdict, sqlite3.DatabaseError) and is_damage(verdict):
             raise damaged(self.path, verdict)
         if isinstance(verdict, BaseException):
             raise StoreUnavailable(f"cannot check the database {self.path} ({verdict}): check that you may read it "
@@ -170,12 +176,17 @@ class Store:
 
     # -- transactions and state --
 
+    def require_sound(self) -> None:
+        """With the check run beside (``checked_beside``): wait for its verdict, raising on damage. Else nothing:
+        the store was checked when it was opened."""
+        if self.soundness is not None:
+            self.soundness.require()
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all. Nested calls become savepoints. A store whose check
         runs beside (``checked_beside``) is written only once the check has passed."""
-        if self.soundness is not None:
-            self.soundness.require()
+        self.require_sound()
         with self._lock:
             savepoint = f"sp{self._depth}"
             self._conn.execute("BEGIN IMMEDIATE" if self._depth == 0 else f"SAVEPOINT {savepoint}")
@@ -213,7 +224,7 @@ class Store:
             try:
                 self._conn.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
-                if isinstance(exc, sqlite3.OperationalError):
+                if not is_damage(exc):
                     raise
                 raise damaged(self.path, exc) from None
 
@@ -222,7 +233,7 @@ class Store:
             try:
                 return self._conn.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
-                if isinstance(exc, (sqlite3.OperationalError, sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+                if not is_damage(exc):
                     raise
                 raise damaged(self.path, exc) from None
 

@@ -144,10 +144,6 @@ class GradesByForm(Mapping[str, tuple[GradeRecord, ...]]):
     def __len__(self) -> int:
         return len(self._raw)
 
-    def every(self) -> tuple[GradeRecord, ...]:
-        """All of them, in order (each made now if it was not)."""
-        return tuple(grade for form_id in self._raw for grade in self[form_id])
-
 
 def _grades(store: Store, forms: dict[int, FormRecord]) -> GradesByForm:
     """The grades of these forms: one statement (the keys as one JSON parameter, as Store._among does), not one
