@@ -255,3 +255,60 @@ def test_only_the_roots_own_namespace_declarations_are_dropped_from_the_body() -
         '<a:g/></wp:inline></w:drawing></w:r></w:p></w:body>')
     rebound = '<w:body xmlns:w="urn:w"><x:y xmlns:x="urn:x" xmlns:w="urn:other"><w:p xmlns:w="urn:w"/></x:y></w:body>'
     assert _redeclarations_dropped(rebound, root) == rebound
+
+
+def test_a_full_disk_where_templates_are_kept_costs_only_the_keeping(settings: Settings, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept templates' folder on a full disk (a 64 KB tmpfs when this runs as root; the quarterly template
+    compiled is twice that): the template is compiled and renders, no half-written file is left under a kept
+    name or as a scratch file, and once there is room the next run keeps it."""
+    import errno
+    import os
+
+    from processors.reports import template_cache
+    from tests.test_reliability import full_disk
+
+    path = settings.path("templates") / REPORT_TEMPLATE
+    kept = tmp_path / "kept"
+    with full_disk(kept, monkeypatch) as how:
+        if how == "patched":  # no tmpfs: the scratch file's writes fail as a full disk's do
+            real = os.fdopen
+
+            def full(fd: int, *args: object, **kwargs: object) -> object:
+                handle = real(fd, *args, **kwargs)  # type: ignore[call-overload]
+                handle.write = lambda _data: (_ for _ in ()).throw(OSError(errno.ENOSPC, "No space left"))
+                return handle
+
+            monkeypatch.setattr(template_cache.os, "fdopen", full)
+        templates = ReportTemplates(kept)
+        templates.compile(path)
+        assert templates.env.compilations >= 1
+        body = templates.open(path).part_xmls()[0]
+        assert template_cache.TemplateCache(kept).get(body) is None  # not kept, and nothing half there
+        assert not [p for p in kept.iterdir() if p.suffix == ".partial"]
+        monkeypatch.undo()
+    again = ReportTemplates(kept)  # room again (the tmpfs is gone: the folder is on the real disk)
+    again.compile(path)
+    assert ReportTemplates(kept).kept.get(body) is not None
+
+
+def test_two_runs_keeping_the_same_templates_at_once_leave_each_whole(settings: Settings, tmp_path: Path) -> None:
+    """Two runs compiling the same templates at the same moment both keep them: each kept file is whole
+    (written to a scratch name, then renamed), and a third run finds every part."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [settings.path("templates") / name for name in (REPORT_TEMPLATE, THEMED_TEMPLATE, BRIEFING_TEMPLATE)]
+
+    def run(_: int) -> int:
+        templates = ReportTemplates(tmp_path)
+        for path in paths:
+            templates.compile(path)
+        return templates.env.compilations
+
+    with ThreadPoolExecutor(4) as pool:
+        assert sum(pool.map(run, range(4))) >= 3  # compiled at least once each (a run may find another's kept)
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".partial"]
+    third = ReportTemplates(tmp_path)
+    for path in paths:
+        third.compile(path)
+    assert third.env.compilations == 0 and third.kept.hits >= 3
